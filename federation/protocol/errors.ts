@@ -1,0 +1,52 @@
+/**
+ * Stable error codes: a closed set, shared by the server (which sends them) and the web app (which
+ * turns each into a sentence from its message catalogue). A code never changes meaning; new
+ * situations get new codes.
+ */
+import { z } from 'zod';
+
+/** Codes for a whole request that was refused: nothing in it was stored. */
+export const REQUEST_ERROR_CODES = [
+  'malformed_json',
+  'invalid_utf8',
+  'body_too_large',
+  'unsupported_media_type',
+  'unsupported_encoding',
+  'unsupported_protocol',
+  'invalid_request',
+  'batch_too_large',
+  'not_found',
+  'method_not_allowed',
+  'internal',
+] as const;
+export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
+
+/** Codes for one item of a batch that was rejected: that item was not stored, the others were. */
+export const ITEM_ERROR_CODES = [
+  'missing_field',
+  'unknown_field',
+  'invalid_type',
+  'invalid_value',
+  'invalid_id',
+  'invalid_timestamp',
+  'invalid_language',
+  'invalid_text',
+  'empty',
+  'too_long',
+  'unknown_kind',
+  'duplicate_in_batch',
+  'conflict',
+] as const;
+export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(REQUEST_ERROR_CODES),
+      message: z.string(),
+      /** Extra facts for the client, e.g. `{ limit: 4194304 }` or `{ supported: [1] }`. */
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'ErrorBody', description: 'The one shape of every error answer.' });
+export type ErrorBody = z.infer<typeof ErrorBody>;

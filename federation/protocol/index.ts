@@ -1,0 +1,13 @@
+/**
+ * The wire protocol: the one source of truth for every type that crosses a trust boundary.
+ * Pure (no I/O); imported by web/, worker/ and federation/ alike.
+ */
+export * from './limits.ts';
+export * from './errors.ts';
+export * from './text.ts';
+export * from './language.ts';
+export * from './contribution.ts';
+export * from './issues.ts';
+export * from './sync.ts';
+export * from './canonical.ts';
+export * from './openapi.ts';

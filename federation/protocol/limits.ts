@@ -1,0 +1,20 @@
+/**
+ * Documented limits of the wire protocol. The server enforces them (413 / rejected items naming
+ * the limit); the web app uses the same numbers to size its batches and bound its form fields.
+ */
+export const LIMITS = {
+  /** Largest request body accepted, in bytes, after gzip decoding. */
+  maxBodyBytes: 4 * 1024 * 1024,
+  /** Most contributions in one sync batch. */
+  maxBatchItems: 500,
+  /** Field lengths in characters (Unicode code points, after NFC normalisation and trimming). */
+  idiom: {
+    expression: 200,
+    meaning: 2000,
+    example: 2000,
+    region: 100,
+  },
+  languageTag: 35,
+  campaignSlug: 64,
+  consentVersion: 32,
+} as const;
