@@ -1,0 +1,31 @@
+/**
+ * Two projects: `unit` (fast, next to the code) and `e2e` (real processes, real Chromium; needs
+ * `npm run build` first, which `npm test` does).
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['federation/**/*.test.ts', 'web/**/*.test.ts', 'worker/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          // Browser tests share a 2-core machine: one file at a time keeps them honest.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
