@@ -6,10 +6,12 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig({
   root: 'web',
   publicDir: '../public',
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
@@ -37,7 +39,6 @@ export default defineConfig({
         theme_color: '#0f5c4d',
         background_color: '#fbfaf6',
         lang: 'en',
-        dir: 'auto',
         categories: ['education', 'productivity'],
         icons: [
           { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },

@@ -28,6 +28,7 @@ export const en = {
   'consent.age': 'I am old enough to consent in my country, or a parent or guardian agrees.',
   'consent.agree': 'I agree, start',
 
+  'status.label': 'Sending status',
   'status.online': 'Online',
   'status.offline': 'Offline',
   'status.waiting': '{count, plural, =0 {Nothing waiting to send} one {# waiting to send} other {# waiting to send}}',

@@ -1,0 +1,33 @@
+/**
+ * Service worker registration and updates (workbox-window). A new version is announced, never
+ * forced: the page reloads only after the contributor presses "Update now", and only the tab
+ * where they pressed it.
+ */
+import { Workbox } from 'workbox-window';
+
+export interface PwaHandle {
+  /** Activates the waiting version and reloads this tab once it controls the page. */
+  update(): void;
+}
+
+export function registerServiceWorker(onUpdateReady: (handle: PwaHandle) => void): void {
+  if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
+  const wb = new Workbox('/sw.js', { scope: '/' });
+  let requested = false;
+  const handle: PwaHandle = {
+    update() {
+      requested = true;
+      wb.addEventListener('controlling', () => {
+        if (requested) window.location.reload();
+      });
+      wb.messageSkipWaiting();
+    },
+  };
+  wb.addEventListener('waiting', () => onUpdateReady(handle));
+  void wb.register().then((reg) => {
+    // Look for a new version when the app comes back to the foreground.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void reg?.update().catch(() => undefined);
+    });
+  });
+}
