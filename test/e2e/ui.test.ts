@@ -136,3 +136,40 @@ describe('a second contributor on the same node', () => {
     }
   });
 });
+
+describe('what the device can run a model on (model worker probe)', () => {
+  async function probeWith(args: string[]) {
+    const server = await startServer();
+    const browser = await launch(args);
+    try {
+      const page = await (await phoneContext(browser)).newPage();
+      await page.goto(server.url);
+      await page.getByRole('checkbox').check();
+      await page.getByRole('button', { name: 'I agree, start' }).click();
+      await page.goto(`${server.url}/#/settings`);
+      const probe = page.getByTestId('device-probe');
+      await expect.poll(() => probe.getAttribute('data-preferred'), { timeout: 30_000 }).not.toBe('');
+      return {
+        preferred: await probe.getAttribute('data-preferred'),
+        text: await probe.textContent(),
+        isolated: await page.evaluate(() => crossOriginIsolated),
+      };
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  }
+
+  it('finds WebGPU when the browser offers an adapter (SwiftShader here)', async () => {
+    const r = await probeWith(['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader']);
+    expect(r.preferred).toBe('webgpu');
+    expect(r.text).toContain('software fallback');
+    expect(r.isolated).toBe(true);
+  });
+
+  it('falls back to WebAssembly, multi-threaded because the node makes the page cross-origin isolated', async () => {
+    const r = await probeWith([]);
+    expect(r.preferred).toBe('wasm');
+    expect(r.text).toContain('multi-threaded');
+  });
+});

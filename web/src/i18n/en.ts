@@ -89,6 +89,11 @@ export const en = {
   'settings.identity.body': 'Made on this device. It links your contributions together without saying who you are.',
   'settings.licence': 'Licence of your contributions: {licence}',
   'settings.version': 'App version {version}',
+  'settings.device.title': 'This device',
+  'settings.device.checking': 'Checking what this device can run…',
+  'settings.device.webgpu': 'Language models can run on this device\'s graphics processor (WebGPU{fallback, select, true {, software fallback} other {}}).',
+  'settings.device.wasm': 'Language models would run on the processor (WebAssembly{simd, select, true {, SIMD} other {}}{threads, select, true {, multi-threaded} other {}}).',
+  'settings.device.failed': 'Could not check this device ({code}).',
 
   'update.ready': 'A new version of Vernacular is ready.',
   'update.now': 'Update now',

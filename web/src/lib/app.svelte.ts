@@ -9,6 +9,9 @@ import { makeIdiom, validateIdiom, type FieldErrors, type IdiomForm } from './id
 import { IdbOutbox } from './outbox/outbox.idb.ts';
 import { StorageError, type Outbox, type OutboxCounts, type OutboxEntry, type StorageErrorCode } from './outbox/outbox.ts';
 import { SyncClient, type SyncState } from './sync.ts';
+import { startModelWorker, type ModelWorker } from '../../../worker/client.ts';
+import type { DeviceProbe } from '../../../worker/probe.ts';
+import { WorkerError } from '../../../worker/rpc.ts';
 
 export type PersistState = 'persisted' | 'not-persisted' | 'unsupported' | 'unknown';
 
@@ -28,7 +31,10 @@ export class AppState {
   persist = $state<PersistState>('unknown');
   estimate = $state<{ usage: number; quota: number } | null>(null);
 
+  device = $state<DeviceProbe | { error: string } | null>(null);
+
   #outbox: Outbox | null = null;
+  #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
 
   async init(): Promise<void> {
@@ -175,6 +181,17 @@ export class AppState {
       if (est && typeof est.usage === 'number' && typeof est.quota === 'number') this.estimate = { usage: est.usage, quota: est.quota };
     } catch {
       this.persist = 'unsupported';
+    }
+  }
+
+  /** Asks the model worker (started on first use) what this device can run models on. */
+  async probeDevice(): Promise<void> {
+    if (this.device) return;
+    try {
+      this.#worker ??= startModelWorker();
+      this.device = await this.#worker.call('probe', {});
+    } catch (e) {
+      this.device = { error: e instanceof WorkerError ? e.code : 'failed' };
     }
   }
 
