@@ -1,0 +1,71 @@
+/**
+ * A new version of the app reaches a phone that has it open: it is announced, never forced. The
+ * page reloads only when the contributor presses "Update now"; "Later" keeps them where they are.
+ */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, tempDir, type RunningServer } from '../support/server.ts';
+import { launch, phoneContext } from './browser.ts';
+import { acceptConsent, chooseLanguage, waitForServiceWorker } from './app.ts';
+
+describe('app updates', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let webRoot: string;
+
+  /** Publishes "a new version": the service worker's bytes change, as after a rebuild. */
+  async function publishNewVersion(tag: string) {
+    const sw = join(webRoot, 'sw.js');
+    await writeFile(sw, `${await readFile(sw, 'utf8')}\n// ${tag}\n`);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+  }
+
+  beforeAll(async () => {
+    webRoot = await tempDir('web');
+    await cp(join(process.cwd(), 'dist', 'web'), webRoot, { recursive: true });
+    server = await startServer({ webRoot });
+    browser = await launch();
+    page = await (await phoneContext(browser)).newPage();
+    await page.goto(server.url);
+    await waitForServiceWorker(page);
+    await acceptConsent(page);
+    await chooseLanguage(page, 'sw');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('announces a new version without reloading, and "Later" keeps what is being typed', async () => {
+    await page.getByLabel('Expression').fill('half-typed');
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    await publishNewVersion('v2');
+    await page.getByText('A new version of Vernacular is ready.').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    expect(await page.getByLabel('Expression').inputValue()).toBe('half-typed');
+    await page.getByRole('button', { name: 'Later' }).click();
+    expect(await page.getByText('A new version of Vernacular is ready.').count()).toBe(0);
+    expect(await page.getByLabel('Expression').inputValue()).toBe('half-typed');
+  });
+
+  it('"Update now" activates the new version and reloads into it', async () => {
+    await page.reload();
+    await page.getByText('A new version of Vernacular is ready.').waitFor({ timeout: 30_000 });
+    const before = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL);
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 2));
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Update now' }).click()]);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
+    const state = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      return { waiting: !!reg?.waiting, active: reg?.active?.state, controlled: !!navigator.serviceWorker.controller };
+    });
+    expect(before).toBeTruthy();
+    expect(state).toEqual({ waiting: false, active: 'activated', controlled: true });
+    expect(await page.getByText('A new version of Vernacular is ready.').count()).toBe(0);
+  });
+});
