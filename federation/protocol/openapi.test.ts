@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument, PROTOCOL_VERSION } from './index.ts';
+
+function refs(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refs(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$ref' && typeof v === 'string') out.push(v);
+      else refs(v, out);
+    }
+  }
+  return out;
+}
+
+describe('openApiDocument', () => {
+  const doc = openApiDocument('9.9.9');
+
+  it('is an OpenAPI 3.1 document carrying the server and protocol versions', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.version).toBe('9.9.9');
+    expect(doc.info.description).toContain(`Wire protocol ${PROTOCOL_VERSION}`);
+  });
+
+  it('describes every endpoint', () => {
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/health', '/api/v1/sync']);
+    expect(doc.paths['/api/v1/sync'].post.responses).toHaveProperty('413');
+  });
+
+  it('has a component for every wire type', () => {
+    for (const id of ['Contribution', 'Idiom', 'IdiomData', 'Consent', 'Device', 'SyncRequest', 'SyncResponse', 'SyncResult', 'Health', 'ErrorBody']) {
+      expect(doc.components.schemas).toHaveProperty(id);
+    }
+  });
+
+  it('resolves every $ref inside its own components', () => {
+    const all = refs(doc);
+    expect(all.length).toBeGreaterThan(5);
+    for (const ref of all) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.components.schemas).toHaveProperty(ref.slice('#/components/schemas/'.length));
+    }
+  });
+
+  it('survives a JSON round trip (what the server sends)', () => {
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { codePointLength, normaliseText, text, textProblem } from './index.ts';
+
+describe('codePointLength', () => {
+  it('counts code points, not UTF-16 units', () => {
+    expect(codePointLength('abc')).toBe(3);
+    expect(codePointLength('😀')).toBe(1);
+    expect(codePointLength('𝄞𝄞')).toBe(2);
+    expect(codePointLength('')).toBe(0);
+  });
+});
+
+describe('textProblem', () => {
+  it('accepts ordinary text in any script', () => {
+    for (const s of ['Haraka haraka', 'Ọ̀rọ̀ àgbà', 'مرحبا', '你好', 'tab\tand\nnewline\r\n']) {
+      expect(textProblem(s)).toBeNull();
+    }
+  });
+  it('refuses lone surrogates and control characters', () => {
+    for (const s of ['\ud800', 'x\udc00', '\u0000', '\u0008', '\u000b', '\u000c', '\u001f', '\u007f', '\u009f']) {
+      expect(textProblem(s)).toBe('invalid_text');
+    }
+  });
+});
+
+describe('normaliseText', () => {
+  it('composes to NFC, unifies line ends and trims', () => {
+    expect(normaliseText('  e\u0301\r\nb\rc\t')).toBe('\u00e9\nb\nc');
+  });
+});
+
+describe('text()', () => {
+  it('applies its own minimum and maximum', () => {
+    const optionalShort = text(3, { min: 0 });
+    expect(optionalShort.safeParse('').success).toBe(true);
+    expect(optionalShort.safeParse('abcd').success).toBe(false);
+  });
+  it('does not normalise text it rejects', () => {
+    const result = text(10).safeParse('\u0007');
+    expect(result.success).toBe(false);
+    expect(result.error?.issues).toHaveLength(1);
+  });
+});
