@@ -1,0 +1,59 @@
+/**
+ * The idempotent-ingest rules, shared by every backend (the shape of Actual Budget's sync server:
+ * insert-or-ignore, all in one transaction, and only what was really inserted counts as new).
+ *
+ * A backend inserts the first occurrence of each id with "insert, ignore if the id exists" inside
+ * one transaction, and reports which ids it inserted and, for the others, the content hash the id
+ * already holds. From that, each item is `accepted` (this batch stored it), `duplicate` (the id
+ * holds identical content) or `conflict` (the id holds different content; nothing changed). When
+ * an id appears twice in one batch the first occurrence is the one stored or compared; later ones
+ * are compared, in memory, with whatever the id holds once the first has been handled.
+ */
+import type { Contribution } from '../protocol/index.ts';
+import type { NewContributionRow } from './schema.ts';
+import type { IngestStatus } from './store.ts';
+import { toRow } from './rows.ts';
+
+export interface InsertOutcome {
+  /** Ids this transaction inserted. */
+  inserted: ReadonlySet<string>;
+  /** For every id that was not inserted: the content hash stored under it. */
+  storedHash: ReadonlyMap<string, string>;
+}
+
+export interface BatchPlan {
+  /** One row per item, in order. */
+  rows: NewContributionRow[];
+  /** The rows to write: the first occurrence of each id. */
+  firsts: NewContributionRow[];
+  /** Index (into `rows`) of the first occurrence of each id. */
+  firstIndex: Map<string, number>;
+}
+
+export function planBatch(deviceId: string, items: readonly Contribution[], receivedAt: string): BatchPlan {
+  const rows = items.map((item) => toRow(item, deviceId, receivedAt));
+  const firstIndex = new Map<string, number>();
+  const firsts: NewContributionRow[] = [];
+  rows.forEach((row, i) => {
+    if (!firstIndex.has(row.id)) {
+      firstIndex.set(row.id, i);
+      firsts.push(row);
+    }
+  });
+  return { rows, firsts, firstIndex };
+}
+
+export function classify(plan: BatchPlan, outcome: InsertOutcome): IngestStatus[] {
+  const { rows, firstIndex } = plan;
+  return rows.map((row, i): IngestStatus => {
+    const first = firstIndex.get(row.id)!;
+    const wasInserted = outcome.inserted.has(row.id);
+    if (first === i && wasInserted) return 'accepted';
+    // What the id holds now: this batch's first occurrence if it was inserted, else the old row.
+    const holds = wasInserted ? rows[first]!.content_hash : outcome.storedHash.get(row.id);
+    if (holds === undefined) {
+      throw new Error(`Contribution ${row.id} was neither inserted nor found in the store`);
+    }
+    return holds === row.content_hash ? 'duplicate' : 'conflict';
+  });
+}

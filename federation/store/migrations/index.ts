@@ -1,0 +1,15 @@
+/**
+ * Every schema migration, in order, compiled into the program (no directory scanning, so the
+ * bundle and the source tree cannot disagree). Names sort in the order they must run; a migration
+ * never changes once released, a new one is added instead.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_contributions.ts';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_contributions': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

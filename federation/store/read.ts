@@ -1,0 +1,54 @@
+/**
+ * Streaming reads, shared by every SQL backend: keyset pages over `seq`, bounded by the largest
+ * `seq` when the read starts. Rows are immutable and a SQLite writer commits them in `seq` order,
+ * so the pages together are one consistent set however long the reader takes.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import type { ReadOptions, StoreCounts, StoredContribution } from './store.ts';
+import { fromRow } from './rows.ts';
+
+const DEFAULT_PAGE_SIZE = 1000;
+
+export async function* readContributions(
+  db: Kysely<Database>,
+  options: ReadOptions = {},
+): AsyncGenerator<StoredContribution> {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`Bad page size ${pageSize}`);
+  const bound = await db
+    .selectFrom('contributions')
+    .select((eb) => eb.fn.max('seq').as('max'))
+    .executeTakeFirst();
+  const maxSeq = Number(bound?.max ?? 0);
+
+  let after = 0;
+  while (after < maxSeq) {
+    let query = db
+      .selectFrom('contributions')
+      .selectAll()
+      .where('seq', '>', after)
+      .where('seq', '<=', maxSeq);
+    if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
+    const page = await query.orderBy('seq').limit(pageSize).execute();
+    if (page.length === 0) return;
+    for (const row of page) yield fromRow(row);
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+export async function countContributions(db: Kysely<Database>): Promise<StoreCounts> {
+  const groups = await db
+    .selectFrom('contributions')
+    .select(['kind', 'language', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['kind', 'language'])
+    .execute();
+  const counts: StoreCounts = { total: 0, byKind: {}, byLanguage: {} };
+  for (const { kind, language, n } of groups) {
+    const count = Number(n);
+    counts.total += count;
+    counts.byKind[kind] = (counts.byKind[kind] ?? 0) + count;
+    counts.byLanguage[language] = (counts.byLanguage[language] ?? 0) + count;
+  }
+  return counts;
+}

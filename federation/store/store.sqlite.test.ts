@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { v4 as uuidv4 } from 'uuid';
+import { Contribution } from '../protocol/index.ts';
+import { openStore, sqlitePath } from './index.ts';
+import { storeContract } from './store.contract.ts';
+import { idioms } from '../../test/support/contributions.ts';
+
+storeContract('SQLite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vernacular-store-'));
+  return {
+    open: () => openStore({ dataDir: dir }),
+    reopen: () => openStore({ dataDir: dir, mustExist: true }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('SQLite store file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vernacular-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const inspect = <T>(query: (db: BetterSqlite3.Database) => T): T => {
+    const db = new BetterSqlite3(sqlitePath(dir), { readonly: true });
+    try {
+      return query(db);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('creates the data folder and a WAL-mode database in it', async () => {
+    const nested = join(dir, 'a', 'b');
+    const store = await openStore({ dataDir: nested });
+    await store.close();
+    dir = nested;
+    expect(inspect((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+  });
+
+  it('runs each migration once, however often it is opened', async () => {
+    for (let i = 0; i < 3; i++) await (await openStore({ dataDir: dir })).close();
+    const names = inspect((db) => db.prepare('SELECT name FROM kysely_migration').pluck().all());
+    expect(names).toEqual(['0001_contributions']);
+  });
+
+  it('refuses a database migrated by a newer version of the program', async () => {
+    await (await openStore({ dataDir: dir })).close();
+    const db = new BetterSqlite3(sqlitePath(dir));
+    db.prepare("INSERT INTO kysely_migration (name, timestamp) VALUES ('9999_future', '2030-01-01')").run();
+    db.close();
+    await expect(openStore({ dataDir: dir })).rejects.toThrow(/migration/i);
+  });
+
+  it('refuses to create a store where one must already exist', async () => {
+    await expect(openStore({ dataDir: join(dir, 'missing'), mustExist: true })).rejects.toThrow();
+  });
+
+  it('stores rows with canonical data and an index for reading one kind in order', async () => {
+    const store = await openStore({ dataDir: dir });
+    const [item] = idioms(1, { data: { register: 'formal', region: 'Pwani' } }).map((i) => Contribution.parse(i));
+    await store.ingest(uuidv4(), [item!]);
+    await store.close();
+    const row = inspect((db) => db.prepare('SELECT data, kind, language, licence FROM contributions').get()) as Record<string, string>;
+    expect(row.data).toBe(JSON.stringify({ example: item!.data.example, expression: item!.data.expression, meaning: item!.data.meaning, region: 'Pwani', register: 'formal' }));
+    expect(row).toMatchObject({ kind: 'idiom', language: 'sw', licence: 'CC0-1.0' });
+    const indexes = inspect((db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all());
+    expect(indexes).toContain('contributions_kind_seq');
+  });
+
+  it('lets a second connection read while the store is open', async () => {
+    const store = await openStore({ dataDir: dir });
+    await store.ingest(uuidv4(), idioms(2).map((i) => Contribution.parse(i)));
+    expect(inspect((db) => db.prepare('SELECT count(*) FROM contributions').pluck().get())).toBe(2);
+    await store.close();
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3). WAL lets the dataset builder read while
+ * the server writes; `synchronous=FULL` makes every commit durable (fsync) before `ingest`
+ * resolves, so an `accepted` answer survives a power cut.
+ *
+ * Migrations and reads go through Kysely (portable SQL, shared with other backends). The ingest
+ * hot path uses two statements prepared once — `INSERT … ON CONFLICT (id) DO NOTHING` per row and
+ * the lookup of the hash an existing id holds — in one synchronous transaction, taken under
+ * Kysely's connection lock so it never interleaves with a Kysely query. On the ingest benchmark
+ * this is about 1.5 ms per 500-row batch cheaper than a Kysely-built multi-row
+ * `INSERT … RETURNING`, which SQLite must parse and prepare again (6,500 parameters) every batch.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import type { Database, NewContributionRow } from './schema.ts';
+import type { Store } from './store.ts';
+import { migrationProvider } from './migrations/index.ts';
+import { classify, type InsertOutcome, planBatch } from './ingest.ts';
+import { countContributions, readContributions } from './read.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file. */
+  path: string;
+  /** Refuse to create a new file (for commands that only read what a node holds). */
+  fileMustExist?: boolean;
+  /** How long to wait for another process's lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined) {
+    const name = failed ? ` (${failed.migrationName})` : '';
+    throw new Error(`Database migration failed${name}: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function openDatabase(options: SqliteStoreOptions): BetterSqlite3.Database {
+  const sqlite = new BetterSqlite3(options.path, { fileMustExist: options.fileMustExist ?? false });
+  try {
+    sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    const mode = sqlite.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (journal_mode=${String(mode)})`);
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    return sqlite;
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}
+
+/** The insert-or-ignore of one batch, in one synchronous transaction. */
+function batchWriter(sqlite: BetterSqlite3.Database): (rows: readonly NewContributionRow[]) => InsertOutcome {
+  const insert = sqlite.prepare(
+    'INSERT INTO contributions (id, kind, campaign, language, contributor, device_id, device_seq, ' +
+      'created_at, received_at, licence, consent_version, data, content_hash) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+  );
+  const lookup = sqlite.prepare('SELECT content_hash FROM contributions WHERE id = ?').pluck();
+  return sqlite.transaction((rows: readonly NewContributionRow[]): InsertOutcome => {
+    const inserted = new Set<string>();
+    const storedHash = new Map<string, string>();
+    for (const r of rows) {
+      const { changes } = insert.run(
+        r.id, r.kind, r.campaign, r.language, r.contributor, r.device_id, r.device_seq,
+        r.created_at, r.received_at, r.licence, r.consent_version, r.data, r.content_hash,
+      );
+      if (changes === 1) {
+        inserted.add(r.id);
+      } else {
+        const hash: unknown = lookup.get(r.id);
+        if (typeof hash === 'string') storedHash.set(r.id, hash);
+      }
+    }
+    return { inserted, storedHash };
+  });
+}
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const sqlite = openDatabase(options);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let writeBatch: ReturnType<typeof batchWriter>;
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+    writeBatch = batchWriter(sqlite);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+
+  let closed = false;
+  return {
+    async ingest(deviceId, items) {
+      if (items.length === 0) return [];
+      const plan = planBatch(deviceId, items, new Date().toISOString());
+      // The connection lock keeps this synchronous transaction clear of any Kysely query.
+      const outcome = await db.connection().execute(() => Promise.resolve(writeBatch(plan.firsts)));
+      return classify(plan, outcome);
+    },
+    contributions: (readOptions) => readContributions(db, readOptions),
+    counts: () => countContributions(db),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
