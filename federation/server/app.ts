@@ -1,0 +1,55 @@
+/**
+ * The node's HTTP application: the API under /api/v1 and the PWA from `webRoot`, one origin.
+ * Middleware order matters: security headers wrap everything (errors included, since `onError`
+ * answers inside them), and API answers are marked uncacheable.
+ */
+import { Hono } from 'hono';
+import {
+  type Health,
+  openApiDocument,
+  PROTOCOL_VERSION,
+  type Role,
+} from '../protocol/index.ts';
+import type { Store } from '../store/index.ts';
+import { defaultWebRoot } from '../package.ts';
+import { apiNotFound, errorHandler, type Logger, methodNotAllowed } from './errors.ts';
+import { noStore, securityHeaders } from './headers.ts';
+import { syncHandler } from './sync.ts';
+import { inlineDecoder, type SyncDecoder } from './decoder.ts';
+import { webAppHandler } from './static.ts';
+
+export interface AppOptions {
+  store: Store;
+  role: Role;
+  version: string;
+  /** The built PWA (default: dist/web of this package). */
+  webRoot?: string;
+  /** Where sync bodies are decoded (default: inline, on the calling thread). */
+  decoder?: SyncDecoder;
+  log?: Logger;
+}
+
+const defaultLog: Logger = (message, error) => console.error(message, error);
+
+export function createApp(options: AppOptions): Hono {
+  const log = options.log ?? defaultLog;
+  const health: Health = { status: 'ok', role: options.role, version: options.version, protocol: PROTOCOL_VERSION };
+  const openApi = openApiDocument(options.version);
+
+  const app = new Hono();
+  app.use('*', securityHeaders);
+  app.use('/api/*', noStore);
+  app.onError(errorHandler(log));
+
+  app.get('/api/v1/health', (c) => c.json(health));
+  app.all('/api/v1/health', methodNotAllowed(['GET', 'HEAD']));
+  app.get('/api/v1/openapi.json', (c) => c.json(openApi));
+  app.all('/api/v1/openapi.json', methodNotAllowed(['GET', 'HEAD']));
+  app.post('/api/v1/sync', syncHandler(options.store, options.decoder ?? inlineDecoder()));
+  app.all('/api/v1/sync', methodNotAllowed(['POST']));
+  app.all('/api/*', apiNotFound);
+
+  app.get('*', webAppHandler(options.webRoot ?? defaultWebRoot()));
+  app.notFound((c) => (c.req.path.startsWith('/api/') ? apiNotFound(c) : c.text('Not found\n', 404)));
+  return app;
+}

@@ -1,0 +1,120 @@
+/**
+ * Reading a request body without trusting it. The byte limit is enforced on the declared
+ * Content-Length, while streaming (nothing past the limit is kept) and on the gzip output (so a
+ * small compressed "zip bomb" is refused too). Bytes must be valid UTF-8: a lone surrogate encoded
+ * as bytes is refused here; one written as a JSON escape ("\ud800") parses, and the protocol's
+ * text validator rejects that item.
+ */
+import { gunzipSync } from 'node:zlib';
+import { ApiError } from './errors.ts';
+
+/** Bytes read and thrown away past the limit, so a client still sending receives the 413. */
+const DRAIN_FACTOR = 4;
+
+export type BodyEncoding = 'identity' | 'gzip';
+
+export interface RawBody {
+  bytes: Uint8Array;
+  encoding: BodyEncoding;
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, 'body_too_large', `Request body is larger than ${limit} bytes`, { limit });
+}
+
+/** Only `application/json`, optionally with `charset=utf-8`. */
+export function checkJsonContentType(header: string | null): void {
+  const [type = '', ...params] = (header ?? '').split(';');
+  const charset = params
+    .map((p) => p.trim().split('='))
+    .find(([name]) => name?.trim().toLowerCase() === 'charset')?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
+  if (type.trim().toLowerCase() !== 'application/json' || (charset !== undefined && charset !== 'utf-8')) {
+    throw new ApiError(415, 'unsupported_media_type', 'Request body must be application/json (UTF-8)', {
+      expected: 'application/json',
+    });
+  }
+}
+
+export function bodyEncoding(header: string | null): BodyEncoding {
+  const value = (header ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return 'identity';
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  throw new ApiError(415, 'unsupported_encoding', `Content-Encoding "${value}" is not supported`, {
+    supported: ['gzip', 'identity'],
+  });
+}
+
+async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+      total += value.byteLength;
+      if (total > limit) {
+        await discard(reader, total, limit * DRAIN_FACTOR);
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(400, 'invalid_request', 'The request body could not be read');
+  }
+}
+
+/**
+ * Reads and drops the rest of an oversized body, so that the client, still sending, gets the 413
+ * instead of a reset connection. Past `budget` bytes the connection is given up.
+ */
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, seen: number, budget: number) {
+  let total = seen;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    total += value.byteLength;
+    if (total > budget) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
+/** The raw bytes of a JSON request body, still encoded as sent; throws `ApiError`. */
+export async function readJsonRequestBody(request: Request, limit: number): Promise<RawBody> {
+  checkJsonContentType(request.headers.get('content-type'));
+  const encoding = bodyEncoding(request.headers.get('content-encoding'));
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  return { bytes: await readLimited(request.body, limit), encoding };
+}
+
+/** The JSON value of a body read by `readJsonRequestBody`; throws `ApiError`. Pure, synchronous. */
+export function parseJsonBody({ bytes, encoding }: RawBody, limit: number): unknown {
+  let decoded = bytes;
+  if (encoding === 'gzip') {
+    try {
+      decoded = gunzipSync(bytes, { maxOutputLength: limit });
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+      throw new ApiError(400, 'malformed_json', 'Request body is not valid gzip data');
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(decoded);
+  } catch {
+    throw new ApiError(400, 'invalid_utf8', 'Request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ApiError(400, 'malformed_json', `Malformed JSON in request body: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A small pool of decoder threads (see decoder.ts). Each task goes to the thread with the fewest
+ * tasks in flight. The body is copied once into a buffer of its own and transferred, not cloned.
+ * A thread that dies fails only the tasks it held (those requests get a 500; nothing of theirs
+ * was stored) and is replaced. Threads are referenced only while they hold tasks, so an idle pool
+ * never keeps the process alive.
+ *
+ * On the ingest benchmark (2 cores, 4 devices) one decoder thread raised throughput by about
+ * 15% over decoding on the event loop; moving the content hashing there too did not help, since
+ * cloning the extra strings back cost as much as it saved.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { RawBody } from './body.ts';
+import type { DecodedSync } from './decode.ts';
+import { apiErrorFrom, type DecodeReply, type DecodeTask, type SyncDecoder } from './decoder.ts';
+
+/** One thread per core beyond the event loop's, at least 1 and at most 4. */
+export function defaultDecoderThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+interface Pending {
+  resolve(decoded: DecodedSync): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+const SCRIPT = new URL('./decode.thread.js', import.meta.url);
+
+export function threadDecoder(threads: number = defaultDecoderThreads()): SyncDecoder {
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const start = (index: number): Slot => {
+    const worker = new Worker(SCRIPT);
+    const slot: Slot = { worker, pending: new Map() };
+    worker.unref();
+    const fail = (error: Error) => {
+      if (slots[index] !== slot) return;
+      for (const p of slot.pending.values()) p.reject(error);
+      slot.pending.clear();
+      if (!closed) slots[index] = start(index);
+    };
+    worker.on('message', (reply: DecodeReply) => {
+      const pending = slot.pending.get(reply.id);
+      if (pending === undefined) return;
+      slot.pending.delete(reply.id);
+      if (slot.pending.size === 0) worker.unref();
+      if (reply.ok) pending.resolve(reply.decoded);
+      else if ('error' in reply) pending.reject(apiErrorFrom(reply.error));
+      else pending.reject(new Error(`Sync decoder thread failed: ${reply.crash}`));
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`Sync decoder thread exited with code ${code}`)));
+    return slot;
+  };
+  for (let i = 0; i < Math.max(1, Math.trunc(threads)); i++) slots.push(start(i));
+
+  return {
+    decode(body: RawBody, limit: number): Promise<DecodedSync> {
+      if (closed) return Promise.reject(new Error('The sync decoder is closed'));
+      const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+      const id = nextId++;
+      const bytes = new Uint8Array(body.bytes); // our own copy, so its buffer can be transferred
+      const task: DecodeTask = { id, bytes, encoding: body.encoding, limit };
+      return new Promise<DecodedSync>((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        slot.worker.ref();
+        slot.worker.postMessage(task, [bytes.buffer]);
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const all = slots.splice(0);
+      for (const slot of all) {
+        for (const p of slot.pending.values()) p.reject(new Error('The sync decoder was closed'));
+        slot.pending.clear();
+      }
+      await Promise.all(all.map((s) => s.worker.terminate()));
+    },
+  };
+}

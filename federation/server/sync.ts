@@ -1,0 +1,35 @@
+/**
+ * POST /api/v1/sync: read the body (limits first), decode and validate it (decoder.ts), store the
+ * valid items together in one durable transaction, and answer one result per item in the order
+ * sent — only after the commit, so `accepted` is a promise.
+ */
+import type { Context } from 'hono';
+import { LIMITS, PROTOCOL_VERSION, type SyncResponse, type SyncResult } from '../protocol/index.ts';
+import type { Store } from '../store/index.ts';
+import type { DecodedSync } from './decode.ts';
+import type { SyncDecoder } from './decoder.ts';
+import { readJsonRequestBody } from './body.ts';
+
+export async function storeDecoded(store: Store, decoded: DecodedSync): Promise<SyncResult[]> {
+  const results = new Array<SyncResult>(decoded.count);
+  for (const rejection of decoded.rejected) results[rejection.index] = rejection;
+  const statuses = await store.ingest(decoded.deviceId, decoded.valid);
+  statuses.forEach((status, k) => {
+    const index = decoded.validIndex[k]!;
+    const id = decoded.valid[k]!.id;
+    results[index] = status === 'conflict'
+      ? { index, id, status, code: 'conflict', message: 'This id already holds different content' }
+      : { index, id, status };
+  });
+  return results;
+}
+
+export function syncHandler(store: Store, decoder: SyncDecoder) {
+  return async (c: Context): Promise<Response> => {
+    const body = await readJsonRequestBody(c.req.raw, LIMITS.maxBodyBytes);
+    const decoded = await decoder.decode(body, LIMITS.maxBodyBytes);
+    const results = await storeDecoded(store, decoded);
+    const answer: SyncResponse = { protocol: PROTOCOL_VERSION, results, serverTime: new Date().toISOString() };
+    return c.json(answer);
+  };
+}
