@@ -1,0 +1,3 @@
+export { buildDataset, DATASET_FILES, type BuildDatasetOptions, type DatasetCounts } from './build.ts';
+export type { IdiomRecord, SftRecord } from './records.ts';
+export type { ChatMessage } from './prompts.ts';
