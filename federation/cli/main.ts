@@ -1,0 +1,61 @@
+/**
+ * The `vernacular` command. `bin/vernacular.js` imports this compiled module and calls `run`;
+ * the exit status is 0 on success, 1 when the work failed and 2 when the command line was wrong.
+ */
+import { packageVersion } from '../package.ts';
+import { dataset, DATASET_HELP } from './dataset.ts';
+import { serve, SERVE_HELP } from './serve.ts';
+import { type Output, UsageError } from './usage.ts';
+
+export const HELP = `Usage: vernacular <command> [options]
+
+Commands:
+  serve           Serve the web app and the API (see: vernacular serve --help)
+  dataset build   Export what this node holds as a dataset (see: vernacular dataset --help)
+
+Options:
+  -h, --help      Show this help
+  -v, --version   Show the version`;
+
+const consoleOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+const HELP_BY_COMMAND: Record<string, string> = { serve: SERVE_HELP, 'dataset build': DATASET_HELP };
+
+export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+        io.err(HELP);
+        return 2;
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out(HELP);
+        return 0;
+      case '-v':
+      case '--version':
+        io.out(packageVersion());
+        return 0;
+      case 'serve':
+        return await serve(rest, io);
+      case 'dataset':
+        return await dataset(rest, io);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      const help = err.command !== undefined && HELP_BY_COMMAND[err.command] !== undefined
+        ? `vernacular ${err.command} --help`
+        : 'vernacular --help';
+      io.err(`vernacular: ${err.message}\nSee '${help}'.`);
+      return 2;
+    }
+    io.err(`vernacular: ${(err as Error).message}`);
+    return 1;
+  }
+}

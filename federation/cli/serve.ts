@@ -1,0 +1,117 @@
+/**
+ * `vernacular serve`: opens (and migrates) the store, serves the API and the PWA, and shuts down
+ * gracefully on SIGINT/SIGTERM — stop accepting, finish requests in flight, then close the store,
+ * so an acknowledged batch is never cut off. A second signal kills the process at once.
+ */
+import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ROLES, type Role } from '../protocol/index.ts';
+import { openStore } from '../store/index.ts';
+import { createApp } from '../server/app.ts';
+import { listen } from '../server/listen.ts';
+import { threadDecoder } from '../server/decoder.threads.ts';
+import { defaultWebRoot, packageVersion } from '../package.ts';
+import { type Output, parseOptions, parsePort, UsageError } from './usage.ts';
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_DATA_DIR = './data';
+
+export const SERVE_HELP = `Usage: vernacular serve [options]
+
+Serves the Vernacular web app and API from one origin, storing contributions in
+an embedded SQLite database under the data folder.
+
+Options:
+  --port <n>     Port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
+  --host <addr>  Interface to listen on (default: all interfaces, so phones and
+                 tablets on the local network can reach it)
+  --data <dir>   Data folder, created if missing (default ${DEFAULT_DATA_DIR})
+  --role <role>  node (default) or hub
+  --web <dir>    Built web app to serve (default: this package's dist/web)
+  -h, --help     Show this help`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  role: { type: 'string' },
+  web: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const LOOPBACK_OR_ANY = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
+
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+}
+
+function parseRole(value: string | undefined): Role {
+  if (value === undefined) return 'node';
+  if (!(ROLES as readonly string[]).includes(value)) {
+    throw new UsageError(`--role must be one of ${ROLES.join(', ')}, not "${value}"`, 'serve');
+  }
+  return value as Role;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, onSignal);
+      resolve(signal);
+    };
+    for (const s of signals) process.on(s, onSignal);
+  });
+}
+
+export async function serve(args: string[], io: Output): Promise<number> {
+  const { values } = parseOptions(args, OPTIONS, 'serve');
+  if (values.help) {
+    io.out(SERVE_HELP);
+    return 0;
+  }
+  const port = parsePort(values.port, DEFAULT_PORT);
+  const role = parseRole(values.role);
+  const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
+  const webRoot = values.web !== undefined ? resolve(values.web) : defaultWebRoot();
+  const host = values.host;
+
+  const store = await openStore({ dataDir });
+  const decoder = threadDecoder();
+  let listening;
+  try {
+    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder });
+    listening = await listen(app, host === undefined ? { port } : { port, host });
+  } catch (err) {
+    await decoder.close();
+    await store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      io.err(`vernacular: port ${port} is already in use; choose another with --port`);
+      return 1;
+    }
+    throw err;
+  }
+  const stopped = waitForSignal();
+
+  const shown = host === undefined || LOOPBACK_OR_ANY.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  io.out(`Vernacular ${role} listening on http://${shown}:${listening.port} (data: ${dataDir})`);
+  if (host === undefined || host === '0.0.0.0' || host === '::') {
+    const lan = lanAddresses().map((a) => `http://${a}:${listening.port}`);
+    io.out(lan.length > 0 ? `On the local network: ${lan.join(', ')}` : 'Listening on all interfaces.');
+  }
+  if (!existsSync(join(webRoot, 'index.html'))) {
+    io.err(`The web app is not built (no ${join(webRoot, 'index.html')}); run \`npm run build\`. The API works.`);
+  }
+
+  const signal = await stopped;
+  io.out(`Received ${signal}; finishing requests in flight…`);
+  await listening.close();
+  await decoder.close();
+  await store.close();
+  io.out(`Vernacular ${role} stopped.`);
+  return 0;
+}

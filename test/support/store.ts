@@ -1,0 +1,13 @@
+/** Test support: looking inside a node's data folder without going through the server. */
+import BetterSqlite3 from 'better-sqlite3';
+import { sqlitePath } from '../../federation/store/index.ts';
+
+/** How many contributions the node's database holds (opened read-only; safe while it runs). */
+export function countStored(dataDir: string): number {
+  const db = new BetterSqlite3(sqlitePath(dataDir), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT count(*) FROM contributions').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
