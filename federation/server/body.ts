@@ -86,13 +86,23 @@ async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, seen: nu
   }
 }
 
-/** The raw bytes of a JSON request body, still encoded as sent; throws `ApiError`. */
+/**
+ * The raw bytes of a JSON request body, still encoded as sent; throws `ApiError`. A body with a
+ * declared length within the limit is read in one go (the HTTP parser never delivers more than
+ * the declared length); one without is read chunk by chunk against the limit.
+ */
 export async function readJsonRequestBody(request: Request, limit: number): Promise<RawBody> {
   checkJsonContentType(request.headers.get('content-type'));
   const encoding = bodyEncoding(request.headers.get('content-encoding'));
   const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
-  return { bytes: await readLimited(request.body, limit), encoding };
+  if (declared === null) return { bytes: await readLimited(request.body, limit), encoding };
+  if (!/^\d+$/.test(declared)) throw new ApiError(400, 'invalid_request', 'Invalid Content-Length');
+  if (Number(declared) > limit) throw tooLarge(limit);
+  try {
+    return { bytes: new Uint8Array(await request.arrayBuffer()), encoding };
+  } catch {
+    throw new ApiError(400, 'invalid_request', 'The request body could not be read');
+  }
 }
 
 /** The JSON value of a body read by `readJsonRequestBody`; throws `ApiError`. Pure, synchronous. */
