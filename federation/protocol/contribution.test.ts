@@ -69,12 +69,17 @@ describe('envelope fields', () => {
     accepts('deviceSeq', 1);
     accepts('deviceSeq', Number.MAX_SAFE_INTEGER);
   });
-  // The protocol maps zod's too_small/too_big to `empty`/`too_long` whatever the type.
-  it('rejects device sequence number 0', () => rejects('deviceSeq', 0, 'empty'));
-  it('rejects a negative device sequence number', () => rejects('deviceSeq', -3, 'empty'));
-  it('rejects a device sequence number past the safe integers', () => rejects('deviceSeq', 2 ** 53, 'too_long'));
+  // Out-of-range numbers are invalid values; `empty`/`too_long` are for text and lists.
+  it('rejects device sequence number 0', () => rejects('deviceSeq', 0, 'invalid_value'));
+  it('rejects a negative device sequence number', () => rejects('deviceSeq', -3, 'invalid_value'));
+  it('rejects a device sequence number past the safe integers', () => rejects('deviceSeq', 2 ** 53, 'invalid_value'));
   it('rejects a fractional device sequence number', () => rejects('deviceSeq', 1.5, 'invalid_type'));
   it('rejects a device sequence number sent as a string', () => rejects('deviceSeq', '1', 'invalid_type'));
+
+  it('rejects upper-case ids, which would be a second key for the same item', () => {
+    rejects('id', '0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B', 'invalid_id');
+    rejects('contributor', '0B6F4C36-0D43-4BB0-9D4C-8F0F5D1B2A11', 'invalid_id');
+  });
 
   it('accepts timestamps in UTC and with an offset', () => {
     accepts('createdAt', '2026-11-01T10:00:00Z');

@@ -44,10 +44,16 @@ export const Consent = z
   .meta({ id: 'Consent', description: 'What the contributor agreed to when this was saved' });
 
 const envelope = {
-  id: z.uuidv7().meta({ description: 'Client-made UUIDv7; the idempotency key' }),
+  id: z
+    .uuidv7()
+    .refine((s) => s === s.toLowerCase(), { message: 'Must be lower case', params: { code: 'invalid_id' } })
+    .meta({ description: 'Client-made UUIDv7, lower case; the idempotency key' }),
   campaign: CampaignSlug,
   language: LanguageTag,
-  contributor: z.uuid().meta({ description: 'Pseudonymous contributor id made on the device' }),
+  contributor: z
+    .uuid()
+    .refine((s) => s === s.toLowerCase(), { message: 'Must be lower case', params: { code: 'invalid_id' } })
+    .meta({ description: 'Pseudonymous contributor id made on the device' }),
   deviceSeq: z.int().min(1).max(Number.MAX_SAFE_INTEGER).meta({
     description: 'Per-device sequence number, 1, 2, 3… in the order things were saved',
   }),

@@ -20,12 +20,15 @@ export function issueCode(issue: z.core.$ZodIssue): ItemErrorCode {
   switch (issue.code) {
     case 'unrecognized_keys':
       return 'unknown_field';
-    case 'invalid_type':
-      return issue.input === undefined ? 'missing_field' : 'invalid_type';
+    case 'invalid_type': {
+      // zod reports the input only with `reportInput`; its message names what it received.
+      const missing = 'input' in issue ? issue.input === undefined : /received undefined$/.test(issue.message);
+      return missing ? 'missing_field' : 'invalid_type';
+    }
     case 'too_big':
-      return 'too_long';
+      return issue.origin === 'string' || issue.origin === 'array' ? 'too_long' : 'invalid_value';
     case 'too_small':
-      return 'empty';
+      return issue.origin === 'string' || issue.origin === 'array' ? 'empty' : 'invalid_value';
     case 'invalid_format':
       if (issue.format === 'datetime') return 'invalid_timestamp';
       if (issue.format.startsWith('uuid')) return 'invalid_id';

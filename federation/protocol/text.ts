@@ -30,32 +30,34 @@ export function normaliseText(s: string): string {
 /**
  * A required (min 1) or optional (min 0) text field of at most `max` code points.
  * Custom issues carry `params.code`, which becomes the item's stable error code.
+ * One transform does the checks and the normalisation in a single pass over the value: this
+ * validator runs for every field of every item the node ingests.
  */
 export function text(max: number, opts: { min?: number } = {}) {
   const min = opts.min ?? 1;
   return z
     .string()
-    .superRefine((s, ctx) => {
-      if (textProblem(s)) {
+    .transform((raw, ctx) => {
+      if (textProblem(raw)) {
         ctx.addIssue({
           code: 'custom',
           message: 'Text must be valid Unicode without control characters',
           params: { code: 'invalid_text' },
         });
+        return z.NEVER;
       }
-    })
-    .transform(normaliseText)
-    .superRefine((s, ctx) => {
-      const n = codePointLength(s);
-      if (n < min) {
+      const s = normaliseText(raw);
+      // Limits are in code points. UTF-16 length is an upper bound of the code point count, so
+      // the count is only taken when the cheap bound cannot decide.
+      if (s.length === 0 ? min > 0 : min > 1 && codePointLength(s) < min) {
         ctx.addIssue({ code: 'custom', message: 'Required', params: { code: 'empty' } });
-      } else if (n > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `At most ${max} characters`,
-          params: { code: 'too_long', limit: max },
-        });
+        return z.NEVER;
       }
+      if (s.length > max && codePointLength(s) > max) {
+        ctx.addIssue({ code: 'custom', message: `At most ${max} characters`, params: { code: 'too_long', limit: max } });
+        return z.NEVER;
+      }
+      return s;
     })
     .meta({ maxLength: max, minLength: min });
 }
