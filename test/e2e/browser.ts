@@ -3,7 +3,9 @@
  * playwright-core, with the flags this closed network needs.
  */
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../support/server.ts';
 
 export function chromiumPath(): string {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
@@ -38,4 +40,30 @@ export async function phoneContext(browser: Browser, options: BrowserContextOpti
     acceptDownloads: true,
     ...options,
   });
+}
+
+export interface Session {
+  server: RunningServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * One node process and one phone-sized page for a describe block: started before its tests,
+ * closed after. Fields are read inside tests (`s.page`), once `beforeAll` has filled them.
+ */
+export function useSession(): Session {
+  const s = {} as Session;
+  beforeAll(async () => {
+    s.server = await startServer();
+    s.browser = await launch();
+    s.context = await phoneContext(s.browser);
+    s.page = await s.context.newPage();
+  });
+  afterAll(async () => {
+    await s.browser?.close();
+    await s.server?.stop();
+  });
+  return s;
 }

@@ -3,10 +3,10 @@
  * server's own schema, contributed text shown as text, right-to-left text, phone and desktop.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { exportDataset, startServer, type RunningServer } from '../support/server.ts';
-import { launch, phoneContext } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { exportDataset, startServer } from '../support/server.ts';
+import { launch, phoneContext, useSession } from './browser.ts';
 import { chooseLanguage, saveIdiom, waitForWaiting } from './app.ts';
 
 async function axe(page: Page) {
@@ -15,95 +15,80 @@ async function axe(page: Page) {
 }
 
 describe('the app for a contributor', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launch();
-    context = await phoneContext(browser);
-    page = await context.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const session = useSession();
 
   it('shows the consent screen first, with no accessibility violations, and works by keyboard', async () => {
-    await page.goto(server.url);
-    await page.getByRole('heading', { name: 'Before you start' }).waitFor();
-    expect(await page.getByText('CC0-1.0').count()).toBeGreaterThan(0);
-    expect(await axe(page)).toEqual([]);
-    const agree = page.getByRole('button', { name: 'I agree, start' });
+    await session.page.goto(session.server.url);
+    await session.page.getByRole('heading', { name: 'Before you start' }).waitFor();
+    expect(await session.page.getByText('CC0-1.0').count()).toBeGreaterThan(0);
+    expect(await axe(session.page)).toEqual([]);
+    const agree = session.page.getByRole('button', { name: 'I agree, start' });
     expect(await agree.isDisabled()).toBe(true);
-    await page.getByRole('checkbox').focus();
-    await page.keyboard.press('Space');
+    await session.page.getByRole('checkbox').focus();
+    await session.page.keyboard.press('Space');
     expect(await agree.isDisabled()).toBe(false);
     await agree.focus();
-    await page.keyboard.press('Enter');
-    await page.getByLabel('Language you are writing in').waitFor();
-    expect(await axe(page)).toEqual([]);
+    await session.page.keyboard.press('Enter');
+    await session.page.getByLabel('Language you are writing in').waitFor();
+    expect(await axe(session.page)).toEqual([]);
   });
 
   it('refuses a language code that is not BCP 47 and accepts a valid one typed by hand', async () => {
-    await page.getByLabel('Language you are writing in').selectOption('__other');
-    await page.getByLabel(/Language code/).fill('not a language');
-    await page.getByRole('button', { name: 'Use this language' }).click();
-    await page.getByText('Not a valid language code').waitFor();
-    await page.getByLabel(/Language code/).fill('ar-eg');
-    await page.getByRole('button', { name: 'Use this language' }).click();
-    expect(await page.getByTestId('current-language').getAttribute('data-tag')).toBe('ar-EG');
-    expect(await axe(page)).toEqual([]);
+    await session.page.getByLabel('Language you are writing in').selectOption('__other');
+    await session.page.getByLabel(/Language code/).fill('not a language');
+    await session.page.getByRole('button', { name: 'Use this language' }).click();
+    await session.page.getByText('Not a valid language code').waitFor();
+    await session.page.getByLabel(/Language code/).fill('ar-eg');
+    await session.page.getByRole('button', { name: 'Use this language' }).click();
+    expect(await session.page.getByTestId('current-language').getAttribute('data-tag')).toBe('ar-EG');
+    expect(await axe(session.page)).toEqual([]);
   });
 
-  it('validates the form with the server schema and names each problem next to its field', async () => {
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Please fix the highlighted fields.').waitFor();
+  it('validates the form with the session.server schema and names each problem next to its field', async () => {
+    await session.page.getByRole('button', { name: 'Save' }).click();
+    await session.page.getByText('Please fix the highlighted fields.').waitFor();
     for (const label of ['Expression', 'Meaning', 'Example of use']) {
-      expect(await page.getByLabel(label).getAttribute('aria-invalid')).toBe('true');
+      expect(await session.page.getByLabel(label).getAttribute('aria-invalid')).toBe('true');
     }
-    expect(await page.locator('#expression-error').textContent()).toContain('required');
-    await page.getByLabel('Expression').fill('x'.repeat(201));
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Too long: at most 200 characters.').waitFor();
-    expect(await axe(page)).toEqual([]);
-    expect(await page.getByTestId('waiting-count').getAttribute('data-count')).toBe('0');
+    expect(await session.page.locator('#expression-error').textContent()).toContain('required');
+    await session.page.getByLabel('Expression').fill('x'.repeat(201));
+    await session.page.getByRole('button', { name: 'Save' }).click();
+    await session.page.getByText('Too long: at most 200 characters.').waitFor();
+    expect(await axe(session.page)).toEqual([]);
+    expect(await session.page.getByTestId('waiting-count').getAttribute('data-count')).toBe('0');
   });
 
   it('shows contributed text as text, never as HTML, and right-to-left text right to left', async () => {
     const hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
-    await saveIdiom(page, { expression: hostile, meaning: 'يد واحدة لا تصفق', example: 'قالها جدي: يد واحدة لا تصفق.' });
-    await waitForWaiting(page, 0);
-    await page.getByRole('link', { name: 'My contributions' }).click();
-    const item = page.locator('[data-testid="entries"] li').first();
+    await saveIdiom(session.page, { expression: hostile, meaning: 'يد واحدة لا تصفق', example: 'قالها جدي: يد واحدة لا تصفق.' });
+    await waitForWaiting(session.page, 0);
+    await session.page.getByRole('link', { name: 'My contributions' }).click();
+    const item = session.page.locator('[data-testid="entries"] li').first();
     await item.waitFor();
     expect(await item.locator('strong').textContent()).toBe(hostile);
     expect(await item.locator('img, b').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await session.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     const meaning = item.locator('p[dir="auto"]');
     expect(await meaning.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
-    expect(await axe(page)).toEqual([]);
-    const rows = await exportDataset(server.dataDir);
+    expect(await axe(session.page)).toEqual([]);
+    const rows = await exportDataset(session.server.dataDir);
     expect(rows.map((r) => r.expression)).toEqual([hostile]);
     expect(rows[0]!.language).toBe('ar-EG');
   });
 
   it('keeps its layout usable on a desktop window and in a right-to-left document', async () => {
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('heading', { name: 'Settings' }).waitFor();
-    expect(await page.getByTestId('persist-state').getAttribute('data-state')).not.toBe('unknown');
-    expect(await axe(page)).toEqual([]);
-    await page.evaluate(() => (document.documentElement.dir = 'rtl'));
-    await page.getByRole('link', { name: 'Contribute' }).click();
+    await session.page.setViewportSize({ width: 1280, height: 800 });
+    await session.page.getByRole('link', { name: 'Settings' }).click();
+    await session.page.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await session.page.getByTestId('persist-state').getAttribute('data-state')).not.toBe('unknown');
+    expect(await axe(session.page)).toEqual([]);
+    await session.page.evaluate(() => (document.documentElement.dir = 'rtl'));
+    await session.page.getByRole('link', { name: 'Contribute' }).click();
     // Logical properties: in RTL the brand sits at the right edge, the status at the left.
-    const brand = await page.locator('.brand').boundingBox();
-    const status = await page.getByTestId('sync-status').boundingBox();
+    const brand = await session.page.locator('.brand').boundingBox();
+    const status = await session.page.getByTestId('sync-status').boundingBox();
     expect(brand!.x).toBeGreaterThan(status!.x);
-    await page.evaluate(() => (document.documentElement.dir = 'ltr'));
+    await session.page.evaluate(() => (document.documentElement.dir = 'ltr'));
   });
 });
 
