@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
-import { Contribution, describeIssues, type ItemErrorCode, LIMITS, LICENCES, REGISTERS } from './index.ts';
+import { Contribution, Idiom, describeIssues, type ItemErrorCode, LIMITS, LICENCES, REGISTERS } from './index.ts';
 import { ABSENT, idiom, withField } from '../../test/support/contributions.ts';
 
 /**
@@ -144,13 +144,13 @@ describe.each(TEXT_FIELDS)('data.$field', ({ field, limit, required }) => {
 
 describe('normalisation of accepted text', () => {
   it('stores text in NFC, trimmed, with CRLF and CR turned into LF', () => {
-    const parsed = Contribution.parse(idiom({ data: { expression: '  Cafe\u0301\r\nau lait\rnoir \n' } }));
+    const parsed = Idiom.parse(idiom({ data: { expression: '  Cafe\u0301\r\nau lait\rnoir \n' } }));
     expect(parsed.data.expression).toBe('Caf\u00e9\nau lait\nnoir');
   });
 
   it('gives the same output for text typed in NFC or NFD', () => {
-    const nfc = Contribution.parse(idiom({ id: '0190c8b2-7f4a-7c3d-8e2f-1a2b3c4d5e6f', data: { meaning: 'Ọ̀rọ̀'.normalize('NFC') } }));
-    const nfd = Contribution.parse(idiom({ id: '0190c8b2-7f4a-7c3d-8e2f-1a2b3c4d5e6f', data: { meaning: 'Ọ̀rọ̀'.normalize('NFD') } }));
+    const nfc = Idiom.parse(idiom({ id: '0190c8b2-7f4a-7c3d-8e2f-1a2b3c4d5e6f', data: { meaning: 'Ọ̀rọ̀'.normalize('NFC') } }));
+    const nfd = Idiom.parse(idiom({ id: '0190c8b2-7f4a-7c3d-8e2f-1a2b3c4d5e6f', data: { meaning: 'Ọ̀rọ̀'.normalize('NFD') } }));
     expect(nfd.data.meaning).toBe(nfc.data.meaning);
   });
 });

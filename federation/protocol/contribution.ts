@@ -1,12 +1,24 @@
 /**
  * Contributions: what a citizen gives. Every kind shares an envelope (id, campaign, language,
- * contributor, device sequence, time, consent) and has its own `data`. Contributions are
+ * contributor, device sequence, time, consent, and for content kinds the item it revises) and has its
+ * own `data` (kinds.ts). Contributions are
  * immutable: the same id always means the same content (the server answers `conflict` otherwise).
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
 import { LanguageTag } from './language.ts';
-import { text } from './text.ts';
+import {
+  CompareData,
+  EvalData,
+  IdiomData,
+  InstructionData,
+  NormData,
+  RewriteData,
+  RuleData,
+  TranslationData,
+  ReviewData,
+  WithdrawalData,
+} from './kinds.ts';
 
 /** Licences a campaign may give contributions under (SPDX ids of open data/content licences). */
 export const LICENCES = [
@@ -25,9 +37,6 @@ export const DEFAULT_LICENCE = 'CC0-1.0';
 export const CONSENT_VERSION = '2026-11-1';
 
 export const DEFAULT_CAMPAIGN = 'general';
-
-export const REGISTERS = ['formal', 'neutral', 'informal', 'slang', 'vulgar', 'archaic'] as const;
-export type Register = (typeof REGISTERS)[number];
 
 const CampaignSlug = z
   .string()
@@ -61,26 +70,50 @@ const envelope = {
   consent: Consent,
 };
 
-export const IdiomData = z
-  .object({
-    expression: text(LIMITS.idiom.expression),
-    meaning: text(LIMITS.idiom.meaning),
-    example: text(LIMITS.idiom.example),
-    region: text(LIMITS.idiom.region).optional(),
-    register: z.enum(REGISTERS).optional(),
-  })
-  .strict()
-  .meta({ id: 'IdiomData' });
-export type IdiomData = z.output<typeof IdiomData>;
+const revisionOf = z
+  .uuidv7()
+  .refine((s) => s === s.toLowerCase(), { message: 'Must be lower case', params: { code: 'invalid_id' } })
+  .optional()
+  .meta({
+    description:
+      'The item this one revises. By the same contributor: an edit, which supersedes it. ' +
+      'By someone else: an improvement, a new item linked to the original.',
+  });
 
-export const Idiom = z
-  .object({ ...envelope, kind: z.literal('idiom'), data: IdiomData })
-  .strict()
-  .meta({ id: 'Idiom', description: 'An expression, what it means and how it is used' });
+function kind<K extends string, D extends z.ZodType>(name: K, data: D, description: string, revisable = true) {
+  return z
+    .object({ ...envelope, ...(revisable ? { revisionOf } : {}), kind: z.literal(name), data })
+    .strict()
+    .meta({ id: name.charAt(0).toUpperCase() + name.slice(1), description });
+}
+
+export const Idiom = kind('idiom', IdiomData, 'An expression, what it means and how it is used');
+export const Instruction = kind('instruction', InstructionData, 'A prompt and a good answer in the language');
+export const Rewrite = kind('rewrite', RewriteData, 'A draft rewritten by a fluent speaker, with a rating of the draft');
+export const Compare = kind('compare', CompareData, 'A preference between two answers');
+export const Translation = kind('translation', TranslationData, 'A translation from a pivot language');
+export const Norm = kind('norm', NormData, 'A cultural norm ("soft" culture)');
+export const Rule = kind('rule', RuleData, 'A hard rule (guardrail)');
+export const Eval = kind('eval', EvalData, 'An evaluation question');
+export const Review = kind('review', ReviewData, 'A review of someone else’s item', false);
+export const Withdrawal = kind('withdrawal', WithdrawalData, 'A withdrawal (tombstone)', false);
 
 /** Every kind of contribution, discriminated by `kind`. */
-export const Contribution = z.discriminatedUnion('kind', [Idiom]).meta({ id: 'Contribution' });
+export const Contribution = z
+  .discriminatedUnion('kind', [Idiom, Instruction, Rewrite, Compare, Translation, Norm, Rule, Eval, Review, Withdrawal])
+  .meta({ id: 'Contribution' });
 export type Contribution = z.output<typeof Contribution>;
 export type ContributionInput = z.input<typeof Contribution>;
 export type ContributionKind = Contribution['kind'];
-export const CONTRIBUTION_KINDS = ['idiom'] as const satisfies readonly ContributionKind[];
+export type ContributionOf<K extends ContributionKind> = Extract<Contribution, { kind: K }>;
+
+/** Kinds that carry knowledge and go through review; the others are records about them. */
+export const CONTENT_KINDS = ['idiom', 'instruction', 'rewrite', 'compare', 'translation', 'norm', 'rule', 'eval'] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
+export const RECORD_KINDS = ['review', 'withdrawal'] as const;
+export const CONTRIBUTION_KINDS = [...CONTENT_KINDS, ...RECORD_KINDS] as const satisfies readonly ContributionKind[];
+export type ContentContribution = ContributionOf<ContentKind>;
+
+export function isContent(c: Contribution): c is ContentContribution {
+  return (CONTENT_KINDS as readonly string[]).includes(c.kind);
+}

@@ -17,6 +17,7 @@ export const REQUEST_ERROR_CODES = [
   'batch_too_large',
   'not_found',
   'method_not_allowed',
+  'invalid_query',
   'internal',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
@@ -36,6 +37,16 @@ export const ITEM_ERROR_CODES = [
   'unknown_kind',
   'duplicate_in_batch',
   'conflict',
+  /** A review of one's own item. */
+  'own_item',
+  /** An edit or withdrawal of an item that belongs to someone else, or of another kind. */
+  'not_author',
+  /** A review, revision or withdrawal naming an item this server does not hold. */
+  'unknown_target',
+  /** A review, revision of an item that was withdrawn. */
+  'withdrawn',
+  'unknown_campaign',
+  'kind_not_enabled',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 

@@ -14,6 +14,17 @@ export const LIMITS = {
     example: 2000,
     region: 100,
   },
+  /** Lengths for the other kinds (code points). */
+  prompt: 4000,
+  answer: 8000,
+  shortText: 300,
+  comment: 1000,
+  citation: 500,
+  /** Campaigns. */
+  campaignTitle: 120,
+  campaignDescription: 4000,
+  seedsPerImport: 50_000,
+  joinCode: 12,
   languageTag: 35,
   campaignSlug: 64,
   consentVersion: 32,

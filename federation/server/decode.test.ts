@@ -54,7 +54,7 @@ describe('validateItems', () => {
     });
     expect(decoded.count).toBe(3);
     expect(decoded.validIndex).toEqual([1]);
-    expect(decoded.valid[0]!.data.expression).toBe('padded');
+    expect(decoded.valid[0]).toMatchObject({ kind: 'idiom', data: { expression: 'padded' } });
     expect(decoded.rejected).toEqual([
       expect.objectContaining({ index: 0, status: 'rejected', code: 'empty', field: 'data.meaning' }),
       expect.objectContaining({ index: 2, id: null, status: 'rejected' }),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
-import { Contribution } from '../protocol/index.ts';
+import { Contribution, Idiom } from '../protocol/index.ts';
 import { openStore, sqlitePath } from './index.ts';
 import { storeContract } from './store.contract.ts';
 import { idioms } from '../../test/support/contributions.ts';
@@ -62,7 +62,7 @@ describe('SQLite store file', () => {
 
   it('stores rows with canonical data and an index for reading one kind in order', async () => {
     const store = await openStore({ dataDir: dir });
-    const [item] = idioms(1, { data: { register: 'formal', region: 'Pwani' } }).map((i) => Contribution.parse(i));
+    const [item] = idioms(1, { data: { register: 'formal', region: 'Pwani' } }).map((i) => Idiom.parse(i));
     await store.ingest(uuidv4(), [item!]);
     await store.close();
     const row = inspect((db) => db.prepare('SELECT data, kind, language, licence FROM contributions').get()) as Record<string, string>;

@@ -1,0 +1,55 @@
+/**
+ * Shapes of the read endpoints around contributions: campaigns, seeds, the review queue and the
+ * status of one's own items. (Sync itself is in sync.ts.)
+ */
+import { z } from 'zod';
+import { Campaign, Seed } from './campaign.ts';
+import { ITEM_STATUSES } from './consensus.ts';
+import { Contribution } from './contribution.ts';
+
+export const CampaignList = z.object({ campaigns: z.array(Campaign) }).strict().meta({ id: 'CampaignList' });
+export type CampaignList = z.output<typeof CampaignList>;
+
+/** GET /api/v1/campaigns/{slug}/seeds?type=&language=&device=&limit= */
+export const SeedQuery = z
+  .object({
+    type: z.enum(['prompt', 'draft', 'pair', 'pivot']),
+    language: z.string().max(35).optional(),
+    device: z.uuid(),
+    limit: z.coerce.number().int().min(1).max(50).default(10),
+  })
+  .strict();
+export const SeedList = z.object({ seeds: z.array(Seed) }).strict().meta({ id: 'SeedList' });
+export type SeedList = z.output<typeof SeedList>;
+
+/** GET /api/v1/review/queue?campaign=&language=&reviewer=&limit= */
+export const ReviewQueueQuery = z
+  .object({
+    campaign: z.string().max(64),
+    language: z.string().max(35),
+    reviewer: z.uuid(),
+    limit: z.coerce.number().int().min(1).max(50).default(10),
+  })
+  .strict();
+
+export const ReviewItem = z
+  .object({
+    item: Contribution,
+    votes: z.object({ up: z.int(), down: z.int(), flags: z.int() }).strict(),
+  })
+  .strict()
+  .meta({ id: 'ReviewItem' });
+export const ReviewQueue = z.object({ items: z.array(ReviewItem) }).strict().meta({ id: 'ReviewQueue' });
+export type ReviewQueue = z.output<typeof ReviewQueue>;
+
+/** POST /api/v1/status { ids } → the derived status of each item this server holds. */
+export const StatusRequest = z.object({ ids: z.array(z.string().max(64)).max(500) }).strict().meta({ id: 'StatusRequest' });
+export const ItemStatusEntry = z
+  .object({
+    id: z.string(),
+    status: z.enum([...ITEM_STATUSES, 'unknown']),
+    votes: z.object({ up: z.int(), down: z.int(), flags: z.int() }).strict().optional(),
+  })
+  .strict();
+export const StatusResponse = z.object({ items: z.array(ItemStatusEntry) }).strict().meta({ id: 'StatusResponse' });
+export type StatusResponse = z.output<typeof StatusResponse>;

@@ -1,0 +1,98 @@
+/**
+ * Campaigns: what a library drive or a class works on. A node stores them; the app lists them,
+ * caches them for offline use and draws seed items from them. Seeds are what some kinds start
+ * from: prompts (instruction), drafts (rewrite), answer pairs (compare), pivot sentences
+ * (translation).
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+import { LanguageTag } from './language.ts';
+import { CONTENT_KINDS, DEFAULT_CAMPAIGN, LICENCES } from './contribution.ts';
+import { ConsensusRule, DEFAULT_CONSENSUS } from './consensus.ts';
+import { DOMAINS, TextSource } from './kinds.ts';
+import { text } from './text.ts';
+
+export const CampaignSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/)
+  .max(LIMITS.campaignSlug)
+  .meta({ id: 'CampaignSlug' });
+
+/** Short, unambiguous, easy to read aloud or type: no 0/O, 1/I/L. */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const JoinCode = z
+  .string()
+  .regex(new RegExp(`^[${JOIN_CODE_ALPHABET}]{6,${LIMITS.joinCode}}$`))
+  .meta({ id: 'JoinCode', description: 'Short code people type to join a campaign' });
+
+export const Goal = z.object({ kind: z.enum(CONTENT_KINDS), target: z.int().min(1).max(10_000_000) }).strict();
+
+export const Campaign = z
+  .object({
+    slug: CampaignSlug,
+    title: text(LIMITS.campaignTitle),
+    description: text(LIMITS.campaignDescription, { min: 0 }),
+    languages: z.array(LanguageTag).min(1).max(50),
+    region: text(LIMITS.shortText).optional(),
+    domain: z.enum(DOMAINS).optional(),
+    kinds: z.array(z.enum(CONTENT_KINDS)).min(1),
+    goals: z.array(Goal).default([]),
+    startsAt: z.iso.datetime({ offset: true }).optional(),
+    endsAt: z.iso.datetime({ offset: true }).optional(),
+    licence: z.enum(LICENCES),
+    joinCode: JoinCode,
+    consensus: ConsensusRule.default(DEFAULT_CONSENSUS),
+    /** Bumped by the node on every change, so the app knows when its cached copy is stale. */
+    version: z.int().min(1),
+  })
+  .strict()
+  .meta({ id: 'Campaign' });
+export type Campaign = z.output<typeof Campaign>;
+
+/** The open campaign every node offers, even before a librarian creates one. */
+export function generalCampaign(languages: string[] = []): Campaign {
+  return {
+    slug: DEFAULT_CAMPAIGN,
+    title: 'General',
+    description: '',
+    languages: languages.length ? languages : ['und'],
+    kinds: [...CONTENT_KINDS],
+    goals: [],
+    licence: 'CC0-1.0',
+    joinCode: 'GENERAL',
+    consensus: DEFAULT_CONSENSUS,
+    version: 1,
+  };
+}
+
+export const SEED_TYPES = ['prompt', 'draft', 'pair', 'pivot'] as const;
+export type SeedType = (typeof SEED_TYPES)[number];
+
+const SeedId = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/);
+const seedBase = { id: SeedId, language: LanguageTag.optional() };
+
+/** A seed item as imported (one CSV row or JSONL line) and as served to the app. */
+export const Seed = z
+  .discriminatedUnion('type', [
+    z.object({ ...seedBase, type: z.literal('prompt'), prompt: text(LIMITS.prompt) }).strict(),
+    z
+      .object({ ...seedBase, type: z.literal('draft'), prompt: text(LIMITS.prompt), draft: text(LIMITS.answer), source: TextSource.optional() })
+      .strict(),
+    z
+      .object({
+        ...seedBase,
+        type: z.literal('pair'),
+        prompt: text(LIMITS.prompt),
+        answerA: text(LIMITS.answer),
+        answerB: text(LIMITS.answer),
+        sourceA: text(LIMITS.shortText).optional(),
+        sourceB: text(LIMITS.shortText).optional(),
+      })
+      .strict(),
+    z.object({ ...seedBase, type: z.literal('pivot'), text: text(LIMITS.answer), sourceLanguage: LanguageTag }).strict(),
+  ])
+  .meta({ id: 'Seed' });
+export type Seed = z.output<typeof Seed>;
+
+/** Which contribution kind each seed type feeds. */
+export const SEED_FOR_KIND = { instruction: 'prompt', rewrite: 'draft', compare: 'pair', translation: 'pivot' } as const;

@@ -1,0 +1,32 @@
+/** A title and a body line for any contribution, for lists (My contributions, review queue). */
+import type { Contribution } from '../../../federation/protocol/index.ts';
+
+export interface Summary {
+  title: string;
+  body: string;
+}
+
+export function summarise(c: Contribution): Summary {
+  switch (c.kind) {
+    case 'idiom':
+      return { title: c.data.expression, body: c.data.meaning };
+    case 'instruction':
+      return { title: c.data.prompt, body: c.data.answer };
+    case 'rewrite':
+      return { title: c.data.prompt, body: c.data.rewrite };
+    case 'compare':
+      return { title: c.data.prompt, body: c.data.choice === 'a' ? c.data.a.text : c.data.choice === 'b' ? c.data.b.text : '' };
+    case 'translation':
+      return { title: c.data.source, body: c.data.translation };
+    case 'norm':
+      return { title: c.data.situation, body: c.data.expectation };
+    case 'rule':
+      return { title: c.data.rule, body: c.data.citation };
+    case 'eval':
+      return { title: c.data.question, body: c.data.referenceAnswer };
+    case 'review':
+      return { title: c.data.action, body: c.data.target };
+    case 'withdrawal':
+      return { title: c.data.scope, body: c.data.scope === 'item' ? c.data.target : '' };
+  }
+}
