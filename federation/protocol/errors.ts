@@ -18,6 +18,10 @@ export const REQUEST_ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'invalid_query',
+  /** A glossary sync body that is not well-formed y-protocols sync messages. */
+  'malformed_sync_message',
+  /** A path naming a campaign this node does not hold. */
+  'unknown_campaign',
   'internal',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];

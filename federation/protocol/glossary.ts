@@ -26,3 +26,14 @@ export const GlossaryTerm = z
   .strict()
   .meta({ id: 'GlossaryTerm' });
 export type GlossaryTerm = z.output<typeof GlossaryTerm>;
+
+/** GET /api/v1/glossary/{campaign}: the glossary as plain JSON, for review and export. */
+export const GlossaryView = z
+  .object({
+    campaign: z.string(),
+    terms: z.array(GlossaryTerm),
+    conventions: z.string(),
+  })
+  .strict()
+  .meta({ id: 'Glossary' });
+export type GlossaryView = z.output<typeof GlossaryView>;

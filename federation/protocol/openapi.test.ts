@@ -22,8 +22,10 @@ describe('openApiDocument', () => {
   });
 
   it('describes every endpoint', () => {
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/health', '/api/v1/sync']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/glossary/{campaign}', '/api/v1/glossary/{campaign}/sync', '/api/v1/health', '/api/v1/sync']);
     expect(doc.paths['/api/v1/sync'].post.responses).toHaveProperty('413');
+    expect(doc.paths).toHaveProperty(['/api/v1/glossary/{campaign}/sync', 'post', 'responses', '413']);
+    expect(doc.paths).toHaveProperty(['/api/v1/glossary/{campaign}', 'get']);
   });
 
   it('has a component for every wire type', () => {

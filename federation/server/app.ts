@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import {
+  DEFAULT_CAMPAIGN,
   type Health,
   openApiDocument,
   PROTOCOL_VERSION,
@@ -17,6 +18,8 @@ import { noStore, securityHeaders } from './headers.ts';
 import { syncHandler } from './sync.ts';
 import { inlineDecoder, type SyncDecoder } from './decoder.ts';
 import { webAppHandler } from './static.ts';
+import { glossaryApi } from '../glossary/http.ts';
+import { openGlossaryStore } from '../glossary/store.ts';
 
 export interface AppOptions {
   store: Store;
@@ -47,6 +50,10 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/v1/openapi.json', methodNotAllowed(['GET', 'HEAD']));
   app.post('/api/v1/sync', syncHandler(options.store, options.decoder ?? inlineDecoder()));
   app.all('/api/v1/sync', methodNotAllowed(['POST']));
+  app.route('/api/v1/glossary', glossaryApi({
+    glossary: openGlossaryStore(options.store.db),
+    isCampaign: async (slug) => slug === DEFAULT_CAMPAIGN || (await options.store.campaign(slug)) !== undefined,
+  }));
   app.all('/api/*', apiNotFound);
 
   app.get('*', webAppHandler(options.webRoot ?? defaultWebRoot()));

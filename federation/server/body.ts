@@ -94,12 +94,17 @@ async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, seen: nu
 export async function readJsonRequestBody(request: Request, limit: number): Promise<RawBody> {
   checkJsonContentType(request.headers.get('content-type'));
   const encoding = bodyEncoding(request.headers.get('content-encoding'));
+  return { bytes: await readBodyBytes(request, limit), encoding };
+}
+
+/** The body's bytes as sent, at most `limit` of them (declared or streamed); throws `ApiError`. */
+export async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length');
-  if (declared === null) return { bytes: await readLimited(request.body, limit), encoding };
+  if (declared === null) return readLimited(request.body, limit);
   if (!/^\d+$/.test(declared)) throw new ApiError(400, 'invalid_request', 'Invalid Content-Length');
   if (Number(declared) > limit) throw tooLarge(limit);
   try {
-    return { bytes: new Uint8Array(await request.arrayBuffer()), encoding };
+    return new Uint8Array(await request.arrayBuffer());
   } catch {
     throw new ApiError(400, 'invalid_request', 'The request body could not be read');
   }

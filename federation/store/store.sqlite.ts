@@ -94,6 +94,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
 
   let closed = false;
   return {
+    db,
     async ingest(deviceId, items) {
       if (items.length === 0) return [];
       const plan = planBatch(deviceId, items, new Date().toISOString());

@@ -9,6 +9,8 @@
  * - Contributions are immutable and get a server order (`seq`) when first stored; `contributions()`
  *   streams them in that order by keyset pages and never loads the whole table.
  */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
 import type { Contribution, ContributionKind } from '../protocol/index.ts';
 
 export type IngestStatus = 'accepted' | 'duplicate' | 'conflict';
@@ -46,5 +48,7 @@ export interface Store {
    */
   contributions(options?: ReadOptions): AsyncIterable<StoredContribution>;
   counts(): Promise<StoreCounts>;
+  /** The Kysely instance behind this store, for feature stores that share its connection (the glossary). */
+  readonly db: Kysely<Database>;
   close(): Promise<void>;
 }

@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_contributions.ts';
+import * as m0003 from './0003_glossary.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
+  '0003_glossary': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {
