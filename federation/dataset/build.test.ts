@@ -30,6 +30,7 @@ describe('buildDataset', () => {
   it('writes one idiom record per contribution, in server order, with every field', async () => {
     const first = idiom({ data: { region: 'Pwani', register: 'informal' } });
     const second = idiom({ language: 'yo', campaign: 'library-drive', consent: { version: '2026-11-1', licence: 'CC-BY-4.0' } });
+    await store.saveCampaign({ slug: 'library-drive', title: 'Library drive', description: '', languages: ['yo'], kinds: ['idiom'], goals: [], licence: 'CC-BY-4.0', consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 } });
     await ingest([first]);
     await ingest([second]);
     const out = join(dir, 'out');

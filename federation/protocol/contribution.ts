@@ -80,9 +80,17 @@ const revisionOf = z
       'By someone else: an improvement, a new item linked to the original.',
   });
 
-function kind<K extends string, D extends z.ZodType>(name: K, data: D, description: string, revisable = true) {
+function kind<K extends string, D extends z.ZodType>(name: K, data: D, description: string) {
   return z
-    .object({ ...envelope, ...(revisable ? { revisionOf } : {}), kind: z.literal(name), data })
+    .object({ ...envelope, revisionOf, kind: z.literal(name), data })
+    .strict()
+    .meta({ id: name.charAt(0).toUpperCase() + name.slice(1), description });
+}
+
+/** A record about other items (review, withdrawal): never revised, so no `revisionOf`. */
+function recordKind<K extends string, D extends z.ZodType>(name: K, data: D, description: string) {
+  return z
+    .object({ ...envelope, kind: z.literal(name), data })
     .strict()
     .meta({ id: name.charAt(0).toUpperCase() + name.slice(1), description });
 }
@@ -95,8 +103,8 @@ export const Translation = kind('translation', TranslationData, 'A translation f
 export const Norm = kind('norm', NormData, 'A cultural norm ("soft" culture)');
 export const Rule = kind('rule', RuleData, 'A hard rule (guardrail)');
 export const Eval = kind('eval', EvalData, 'An evaluation question');
-export const Review = kind('review', ReviewData, 'A review of someone else’s item', false);
-export const Withdrawal = kind('withdrawal', WithdrawalData, 'A withdrawal (tombstone)', false);
+export const Review = recordKind('review', ReviewData, 'A review of someone else’s item');
+export const Withdrawal = recordKind('withdrawal', WithdrawalData, 'A withdrawal (tombstone)');
 
 /** Every kind of contribution, discriminated by `kind`. */
 export const Contribution = z

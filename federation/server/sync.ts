@@ -17,9 +17,9 @@ export async function storeDecoded(store: Store, decoded: DecodedSync): Promise<
   statuses.forEach((status, k) => {
     const index = decoded.validIndex[k]!;
     const id = decoded.valid[k]!.id;
-    results[index] = status === 'conflict'
-      ? { index, id, status, code: 'conflict', message: 'This id already holds different content' }
-      : { index, id, status };
+    if (typeof status === 'object') results[index] = { index, id, status: 'rejected', code: status.code, message: status.message };
+    else if (status === 'conflict') results[index] = { index, id, status, code: 'conflict', message: 'This id already holds different content' };
+    else results[index] = { index, id, status };
   });
   return results;
 }

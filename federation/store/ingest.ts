@@ -8,24 +8,32 @@
  * holds identical content) or `conflict` (the id holds different content; nothing changed). When
  * an id appears twice in one batch the first occurrence is the one stored or compared; later ones
  * are compared, in memory, with whatever the id holds once the first has been handled.
+ *
+ * A new id may also be refused by the semantic rules (semantics.ts); it is then not stored, and
+ * every occurrence of it in the batch gets that rejection.
  */
 import type { Contribution } from '../protocol/index.ts';
 import type { NewContributionRow } from './schema.ts';
 import type { IngestStatus } from './store.ts';
+import type { Rejection } from './semantics.ts';
 import { toRow } from './rows.ts';
 
 export interface InsertOutcome {
   /** Ids this transaction inserted. */
   inserted: ReadonlySet<string>;
-  /** For every id that was not inserted: the content hash stored under it. */
+  /** For every id that was not inserted: the content hash stored under it… */
   storedHash: ReadonlyMap<string, string>;
+  /** …or, for a new id the semantic rules refused, why (semantics.ts). */
+  rejected: ReadonlyMap<string, Rejection>;
 }
 
 export interface BatchPlan {
   /** One row per item, in order. */
   rows: NewContributionRow[];
-  /** The rows to write: the first occurrence of each id. */
+  /** The rows to write: the first occurrence of each id… */
   firsts: NewContributionRow[];
+  /** …and the contributions they were made from. */
+  firstItems: Contribution[];
   /** Index (into `rows`) of the first occurrence of each id. */
   firstIndex: Map<string, number>;
 }
@@ -34,13 +42,15 @@ export function planBatch(deviceId: string, items: readonly Contribution[], rece
   const rows = items.map((item) => toRow(item, deviceId, receivedAt));
   const firstIndex = new Map<string, number>();
   const firsts: NewContributionRow[] = [];
+  const firstItems: Contribution[] = [];
   rows.forEach((row, i) => {
     if (!firstIndex.has(row.id)) {
       firstIndex.set(row.id, i);
       firsts.push(row);
+      firstItems.push(items[i]!);
     }
   });
-  return { rows, firsts, firstIndex };
+  return { rows, firsts, firstItems, firstIndex };
 }
 
 export function classify(plan: BatchPlan, outcome: InsertOutcome): IngestStatus[] {
@@ -49,6 +59,9 @@ export function classify(plan: BatchPlan, outcome: InsertOutcome): IngestStatus[
     const first = firstIndex.get(row.id)!;
     const wasInserted = outcome.inserted.has(row.id);
     if (first === i && wasInserted) return 'accepted';
+    // A refused id holds nothing; every occurrence gets the answer its first one got.
+    const rejection = outcome.rejected.get(row.id);
+    if (rejection !== undefined) return rejection;
     // What the id holds now: this batch's first occurrence if it was inserted, else the old row.
     const holds = wasInserted ? rows[first]!.content_hash : outcome.storedHash.get(row.id);
     if (holds === undefined) {

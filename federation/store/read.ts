@@ -1,9 +1,11 @@
 /**
  * Streaming reads, shared by every SQL backend: keyset pages over `seq`, bounded by the largest
  * `seq` when the read starts. Rows are immutable and a SQLite writer commits them in `seq` order,
- * so the pages together are one consistent set however long the reader takes.
+ * so the pages together are one consistent set however long the reader takes. (Each row carries
+ * its derived status as of the page's read; statuses can change between pages.)
  */
 import type { Kysely } from 'kysely';
+import type { ItemStatus } from '../protocol/index.ts';
 import type { Database } from './schema.ts';
 import type { ReadOptions, StoreCounts, StoredContribution } from './store.ts';
 import { fromRow } from './rows.ts';
@@ -25,14 +27,16 @@ export async function* readContributions(
   let after = 0;
   while (after < maxSeq) {
     let query = db
-      .selectFrom('contributions')
-      .selectAll()
-      .where('seq', '>', after)
-      .where('seq', '<=', maxSeq);
-    if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
-    const page = await query.orderBy('seq').limit(pageSize).execute();
+      .selectFrom('contributions as c')
+      .leftJoin('item_state as s', 's.id', 'c.id')
+      .selectAll('c')
+      .select('s.status')
+      .where('c.seq', '>', after)
+      .where('c.seq', '<=', maxSeq);
+    if (options.kind !== undefined) query = query.where('c.kind', '=', options.kind);
+    const page = await query.orderBy('c.seq').limit(pageSize).execute();
     if (page.length === 0) return;
-    for (const row of page) yield fromRow(row);
+    for (const { status, ...row } of page) yield fromRow(row, (status ?? 'pending') as ItemStatus);
     after = page[page.length - 1]!.seq;
   }
 }

@@ -5,9 +5,10 @@
  * so they agree on what "identical content" means.
  */
 import { hash } from 'node:crypto';
-import { canonicalJson, type Contribution, type IdiomData } from '../protocol/index.ts';
+import { canonicalJson, CONTRIBUTION_KINDS, type Contribution } from '../protocol/index.ts';
 import type { ContributionRow, NewContributionRow } from './schema.ts';
 import type { StoredContribution } from './store.ts';
+import type { ItemStatus } from '../protocol/index.ts';
 
 // Keys that V8 orders numerically ahead of all others, whatever the insertion order.
 const INDEX_LIKE_KEY = /^(?:0|[1-9]\d*)$/;
@@ -62,13 +63,15 @@ export function toRow(item: Contribution, deviceId: string, receivedAt: string):
     consent_version: item.consent.version,
     data: canonical.data,
     content_hash: hash('sha256', canonical.whole, 'hex'),
+    revision_of: ('revisionOf' in item ? item.revisionOf : undefined) ?? null,
   };
 }
 
 type Licence = Contribution['consent']['licence'];
+const KINDS = new Set<string>(CONTRIBUTION_KINDS);
 
 /** Rebuilds the contribution from its row. Rows were validated on the way in, so no re-parse. */
-export function fromRow(row: ContributionRow): StoredContribution {
+export function fromRow(row: ContributionRow, status: ItemStatus = 'pending'): StoredContribution {
   const envelope = {
     id: row.id,
     campaign: row.campaign,
@@ -78,19 +81,20 @@ export function fromRow(row: ContributionRow): StoredContribution {
     createdAt: row.created_at,
     consent: { version: row.consent_version, licence: row.licence as Licence },
   };
-  let contribution: Contribution;
-  switch (row.kind) {
-    case 'idiom':
-      contribution = { ...envelope, kind: 'idiom', data: JSON.parse(row.data) as IdiomData };
-      break;
-    default:
-      throw new Error(`Stored contribution ${row.id} has unknown kind "${row.kind}"`);
-  }
+  if (!KINDS.has(row.kind)) throw new Error(`Stored contribution ${row.id} has unknown kind "${row.kind}"`);
+  // Rows were validated (by kind) on the way in, so the data matches the kind.
+  const contribution = {
+    ...envelope,
+    ...(row.revision_of !== null ? { revisionOf: row.revision_of } : {}),
+    kind: row.kind,
+    data: JSON.parse(row.data) as unknown,
+  } as Contribution;
   return {
     seq: row.seq,
     deviceId: row.device_id,
     receivedAt: row.received_at,
     contentHash: row.content_hash,
+    status,
     contribution,
   };
 }

@@ -21,10 +21,63 @@ export interface ContributionsTable {
   data: string;
   /** sha256 (hex) of the canonical JSON of the whole contribution. */
   content_hash: string;
+  /** The item this one revises (migration 0002), or null. */
+  revision_of: string | null;
+}
+
+export interface CampaignsTable {
+  slug: string;
+  join_code: string;
+  version: number;
+  /** Canonical JSON of the protocol `Campaign`. */
+  data: string;
+  updated_at: string;
+}
+
+export interface SeedsTable {
+  campaign: string;
+  id: string;
+  type: string;
+  language: string | null;
+  /** Canonical JSON of the protocol `Seed`. */
+  data: string;
+  served: Generated<number>;
+}
+
+export interface SeedServesTable {
+  campaign: string;
+  seed: string;
+  device: string;
+  served_at: string;
+}
+
+export interface ReviewsTable {
+  target: string;
+  reviewer: string;
+  review_id: string;
+  action: string;
+  reason: string | null;
+}
+
+export interface ItemStateTable {
+  id: string;
+  root: string;
+  revision_of: string | null;
+  up: Generated<number>;
+  down: Generated<number>;
+  flags: Generated<number>;
+  moderator: string | null;
+  status: string;
+  withdrawn_by: string | null;
 }
 
 export interface Database {
   contributions: ContributionsTable;
+  campaigns: CampaignsTable;
+  seeds: SeedsTable;
+  seed_serves: SeedServesTable;
+  reviews: ReviewsTable;
+  item_state: ItemStateTable;
 }
 
 export type ContributionRow = Omit<ContributionsTable, 'seq'> & { seq: number };

@@ -7,16 +7,20 @@ import { v4 as uuidv4 } from 'uuid';
 import { Contribution, Idiom } from '../protocol/index.ts';
 import { openStore, sqlitePath } from './index.ts';
 import { storeContract } from './store.contract.ts';
+import { derivedContract } from './derived.contract.ts';
+import { migrationProvider } from './migrations/index.ts';
 import { idioms } from '../../test/support/contributions.ts';
 
-storeContract('SQLite', () => {
+const sqliteHarness = () => {
   const dir = mkdtempSync(join(tmpdir(), 'vernacular-store-'));
   return {
     open: () => openStore({ dataDir: dir }),
     reopen: () => openStore({ dataDir: dir, mustExist: true }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
-});
+};
+storeContract('SQLite', sqliteHarness);
+derivedContract('SQLite', sqliteHarness);
 
 describe('SQLite store file', () => {
   let dir: string;
@@ -45,7 +49,7 @@ describe('SQLite store file', () => {
   it('runs each migration once, however often it is opened', async () => {
     for (let i = 0; i < 3; i++) await (await openStore({ dataDir: dir })).close();
     const names = inspect((db) => db.prepare('SELECT name FROM kysely_migration').pluck().all());
-    expect(names).toEqual(['0001_contributions']);
+    expect(names).toEqual(Object.keys(await migrationProvider.getMigrations()).sort());
   });
 
   it('refuses a database migrated by a newer version of the program', async () => {

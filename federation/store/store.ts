@@ -11,9 +11,23 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import type { Contribution, ContributionKind } from '../protocol/index.ts';
+import type {
+  Campaign,
+  Contribution,
+  ContributionKind,
+  ItemStatus,
+  ReviewQueue,
+  Seed,
+  SeedType,
+  StatusResponse,
+} from '../protocol/index.ts';
+import type { Rejection } from './semantics.ts';
 
-export type IngestStatus = 'accepted' | 'duplicate' | 'conflict';
+/**
+ * One item's outcome: a plain status for what the idempotency rules decide, or a rejection (with
+ * its stable code) for what the semantic rules (semantics.ts) refuse.
+ */
+export type IngestStatus = 'accepted' | 'duplicate' | 'conflict' | Rejection;
 
 export interface StoredContribution {
   /** Server order: increases with every newly stored contribution, never reused. */
@@ -23,6 +37,8 @@ export interface StoredContribution {
   receivedAt: string;
   /** sha256 (hex) of the canonical JSON of the contribution. */
   contentHash: string;
+  /** Derived status (for reviews and withdrawals, always `pending`: they are records, not items). */
+  status: ItemStatus;
   contribution: Contribution;
 }
 
@@ -39,6 +55,33 @@ export interface StoreCounts {
   byLanguage: Record<string, number>;
 }
 
+/** A campaign as a librarian writes it; the node adds the join code (if none) and the version. */
+export type CampaignInput = Omit<Campaign, 'joinCode' | 'version'> & { joinCode?: string };
+
+export interface SeedImportResult {
+  /** Seeds newly stored. */
+  added: number;
+  /** Seeds whose id was already stored for the campaign: replaced by the imported content. */
+  updated: number;
+}
+
+export interface SeedDraw {
+  campaign: string;
+  type: SeedType;
+  language?: string;
+  device: string;
+  limit: number;
+}
+
+export interface QueueRequest {
+  campaign: string;
+  language: string;
+  reviewer: string;
+  limit: number;
+}
+
+export type ModeratorAction = 'hide' | 'clear';
+
 export interface Store {
   /** Stores a batch in one durable transaction; one status per item, in order. */
   ingest(deviceId: string, items: readonly Contribution[]): Promise<IngestStatus[]>;
@@ -48,6 +91,31 @@ export interface Store {
    */
   contributions(options?: ReadOptions): AsyncIterable<StoredContribution>;
   counts(): Promise<StoreCounts>;
+
+  /** Stored campaigns, by slug (`general` is not stored; see campaigns.ts in server/). */
+  campaigns(): Promise<Campaign[]>;
+  campaign(slug: string): Promise<Campaign | undefined>;
+  /** The campaign with this join code (upper case). */
+  campaignByJoinCode(code: string): Promise<Campaign | undefined>;
+  /**
+   * Creates the campaign, or updates it (version + 1, join code kept unless given). A changed
+   * consensus rule re-derives the status of its items.
+   */
+  saveCampaign(input: CampaignInput): Promise<Campaign>;
+  /** Stores seeds for a stored campaign, all or none; the same ids again replace them. */
+  importSeeds(campaign: string, seeds: readonly Seed[]): Promise<SeedImportResult>;
+  /**
+   * Up to `limit` seeds for a device, least served first, never one already given to this device
+   * unless there is no other, random among equals; records what it served.
+   */
+  drawSeeds(draw: SeedDraw): Promise<Seed[]>;
+  /** Pending content items of others, not yet reviewed by the reviewer, fewest votes first. */
+  reviewQueue(request: QueueRequest): Promise<ReviewQueue['items']>;
+  /** The derived status of each id (`unknown` when not held, or not a content item). */
+  statuses(ids: readonly string[]): Promise<StatusResponse['items']>;
+  /** A moderator's decision on a content item; false when no such item is held. */
+  moderate(id: string, action: ModeratorAction): Promise<boolean>;
+
   /** The Kysely instance behind this store, for feature stores that share its connection (the glossary). */
   readonly db: Kysely<Database>;
   close(): Promise<void>;

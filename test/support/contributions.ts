@@ -59,3 +59,110 @@ export function withField(value: object, path: string, field: unknown): Record<s
   else target[last] = field;
   return copy;
 }
+
+type Input<K extends ContributionInput['kind']> = Extract<ContributionInput, { kind: K }>;
+type Overrides<K extends ContributionInput['kind']> = Partial<Omit<Input<K>, 'kind' | 'data'>> & {
+  data?: Partial<Input<K>['data']>;
+};
+
+function envelopeFor(overrides: object) {
+  return {
+    id: uuidv7(),
+    campaign: 'general',
+    language: 'sw',
+    contributor: uuidv4(),
+    deviceSeq: 1,
+    createdAt: '2026-11-01T09:30:00.000Z',
+    consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE },
+    ...overrides,
+  };
+}
+
+function build<K extends ContributionInput['kind']>(kind: K, data: Input<K>['data'], overrides: Overrides<K>): Input<K> {
+  const { data: dataOverrides, ...envelope } = overrides;
+  return { ...envelopeFor(envelope), kind, data: { ...data, ...dataOverrides } } as Input<K>;
+}
+
+export const instruction = (o: Overrides<'instruction'> = {}) =>
+  build('instruction', { prompt: 'Nifanyeje nikipata homa?', answer: 'Kunywa maji mengi na umwone daktari.', domain: 'health' }, o);
+
+export const rewrite = (o: Overrides<'rewrite'> = {}) =>
+  build(
+    'rewrite',
+    {
+      prompt: 'Habari za asubuhi?',
+      draft: 'Asubuhi habari nzuri ni.',
+      draftSource: { type: 'seed', seed: 'd-1' },
+      rewrite: 'Nzuri sana, asante. Na wewe je?',
+      draftRating: 2,
+    },
+    o,
+  );
+
+export const compare = (o: Overrides<'compare'> = {}) =>
+  build(
+    'compare',
+    {
+      prompt: 'Salamu ya heshima kwa mzee?',
+      a: { text: 'Shikamoo, mzee.', source: { type: 'seed', seed: 'p-1', label: 'A' } },
+      b: { text: 'Mambo vipi?', source: { type: 'model', model: 'tiny', revision: '1' } },
+      choice: 'a',
+      reasons: ['more_polite', 'local_norms'],
+    },
+    o,
+  );
+
+export const translation = (o: Overrides<'translation'> = {}) =>
+  build('translation', { sourceLanguage: 'en', source: 'Good morning.', translation: 'Habari za asubuhi.' }, o);
+
+export const norm = (o: Overrides<'norm'> = {}) =>
+  build(
+    'norm',
+    {
+      situation: 'Greeting an elder in the village.',
+      expectation: 'Younger people greet first, with "shikamoo".',
+      goodExample: 'Shikamoo, bibi.',
+      poorExample: 'Mambo, bibi!',
+    },
+    o,
+  );
+
+export const rule = (o: Overrides<'rule'> = {}) =>
+  build(
+    'rule',
+    {
+      rule: 'Medical advice must tell people to see a clinician for serious symptoms.',
+      ruleType: 'policy',
+      citation: 'Health Ministry guideline 4.2',
+      jurisdiction: 'Tanzania',
+      compliantExample: 'Kwa homa kali, nenda kituo cha afya.',
+      violatingExample: 'Homa itapona yenyewe, usiende hospitali.',
+    },
+    o,
+  );
+
+export const evalItem = (o: Overrides<'eval'> = {}) =>
+  build(
+    'eval',
+    { question: 'Methali "haraka haraka haina baraka" ina maana gani?', referenceAnswer: 'Kufanya mambo kwa haraka huleta makosa.', gradingNotes: 'Must mention rushing causing mistakes.' },
+    o,
+  );
+
+/** A review of `target` by a fresh reviewer (an up-vote unless told otherwise). */
+export const review = (target: string, o: Overrides<'review'> = {}) =>
+  build('review', { target, action: 'up' } as Input<'review'>['data'], o);
+
+export const withdrawal = (target: string | 'all', o: Omit<Overrides<'withdrawal'>, 'data'> = {}) =>
+  build('withdrawal', (target === 'all' ? { scope: 'all' } : { scope: 'item', target }) as Input<'withdrawal'>['data'], o);
+
+/** One valid item of every content kind. */
+export const everyKind = (o: { contributor?: string; campaign?: string; language?: string } = {}) => [
+  idiom(o),
+  instruction(o),
+  rewrite(o),
+  compare(o),
+  translation(o),
+  norm(o),
+  rule(o),
+  evalItem(o),
+];

@@ -1,0 +1,190 @@
+/**
+ * Campaigns and their seeds, shared by every SQL backend (portable SQL through Kysely).
+ *
+ * A campaign is stored as the canonical JSON of the protocol `Campaign`, with the columns it is
+ * looked up by. Saving again bumps `version`, so the app knows when its cached copy is stale.
+ * Seeds are drawn least-served first and never one a device already got unless there is no
+ * other; among equals the database's `random()` decides, so two devices asking at once rarely
+ * get the same seed.
+ */
+import { randomInt } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import {
+  Campaign,
+  canonicalJson,
+  DEFAULT_CAMPAIGN,
+  JOIN_CODE_ALPHABET,
+  type Seed,
+} from '../protocol/index.ts';
+import type { Database } from './schema.ts';
+import type { CampaignInput, SeedDraw, SeedImportResult } from './store.ts';
+import { rederiveCampaign } from './review.ts';
+
+const JOIN_CODE_LENGTH = 6;
+/** Rows per multi-row INSERT of seeds (6 parameters each, well under every backend's limit). */
+const SEED_CHUNK = 200;
+
+export function newJoinCode(): string {
+  let code = '';
+  for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)];
+  return code;
+}
+
+const parse = (data: string) => JSON.parse(data) as Campaign;
+
+export async function listCampaigns(db: Kysely<Database>): Promise<Campaign[]> {
+  const rows = await db.selectFrom('campaigns').select('data').orderBy('slug').execute();
+  return rows.map((r) => parse(r.data));
+}
+
+export async function getCampaign(db: Kysely<Database>, slug: string): Promise<Campaign | undefined> {
+  const row = await db.selectFrom('campaigns').select('data').where('slug', '=', slug).executeTakeFirst();
+  return row === undefined ? undefined : parse(row.data);
+}
+
+export async function campaignByJoinCode(db: Kysely<Database>, code: string): Promise<Campaign | undefined> {
+  const row = await db
+    .selectFrom('campaigns')
+    .select('data')
+    .where('join_code', '=', code.toUpperCase())
+    .executeTakeFirst();
+  return row === undefined ? undefined : parse(row.data);
+}
+
+export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): Promise<Campaign> {
+  if (input.slug === DEFAULT_CAMPAIGN) throw new Error(`"${DEFAULT_CAMPAIGN}" is built in and cannot be saved`);
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('campaigns').select('data').where('slug', '=', input.slug).executeTakeFirst();
+    const before = existing === undefined ? undefined : parse(existing.data);
+    let joinCode = input.joinCode?.toUpperCase() ?? before?.joinCode;
+    const taken = async (code: string) =>
+      (await trx
+        .selectFrom('campaigns')
+        .select('slug')
+        .where('join_code', '=', code)
+        .where('slug', '<>', input.slug)
+        .executeTakeFirst()) !== undefined;
+    if (joinCode === undefined) {
+      do joinCode = newJoinCode();
+      while (await taken(joinCode));
+    } else if (await taken(joinCode)) {
+      throw new Error(`Join code ${joinCode} is already used by another campaign`);
+    }
+    const campaign = Campaign.parse({ ...input, joinCode, version: (before?.version ?? 0) + 1 });
+    const row = {
+      slug: campaign.slug,
+      join_code: campaign.joinCode,
+      version: campaign.version,
+      data: canonicalJson(campaign),
+      updated_at: new Date().toISOString(),
+    };
+    await trx
+      .insertInto('campaigns')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('slug').doUpdateSet({
+          join_code: row.join_code,
+          version: row.version,
+          data: row.data,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
+    if (before !== undefined && canonicalJson(before.consensus) !== canonicalJson(campaign.consensus)) {
+      await rederiveCampaign(trx, campaign.slug, campaign.consensus);
+    }
+    return campaign;
+  });
+}
+
+export async function importSeeds(
+  db: Kysely<Database>,
+  campaign: string,
+  seeds: readonly Seed[],
+): Promise<SeedImportResult> {
+  return db.transaction().execute(async (trx) => {
+    if (campaign !== DEFAULT_CAMPAIGN) {
+      const found = await trx.selectFrom('campaigns').select('slug').where('slug', '=', campaign).executeTakeFirst();
+      if (found === undefined) throw new Error(`No campaign "${campaign}" on this node`);
+    }
+    const existing = new Set(
+      (await trx.selectFrom('seeds').select('id').where('campaign', '=', campaign).execute()).map((r) => r.id),
+    );
+    // The last row with an id wins, as it would if the rows were imported one by one.
+    const byId = new Map(seeds.map((s) => [s.id, s]));
+    const rows = [...byId.values()].map((s) => ({
+      campaign,
+      id: s.id,
+      type: s.type,
+      language: s.language ?? null,
+      data: canonicalJson(s),
+    }));
+    for (let i = 0; i < rows.length; i += SEED_CHUNK) {
+      await trx
+        .insertInto('seeds')
+        .values(rows.slice(i, i + SEED_CHUNK))
+        .onConflict((oc) =>
+          oc.columns(['campaign', 'id']).doUpdateSet((eb) => ({
+            type: eb.ref('excluded.type'),
+            language: eb.ref('excluded.language'),
+            data: eb.ref('excluded.data'),
+          })),
+        )
+        .execute();
+    }
+    const updated = rows.filter((r) => existing.has(r.id)).length;
+    return { added: rows.length - updated, updated };
+  });
+}
+
+export async function drawSeeds(db: Kysely<Database>, draw: SeedDraw): Promise<Seed[]> {
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom('seeds as s')
+      .select(['s.id', 's.data'])
+      .where('s.campaign', '=', draw.campaign)
+      .where('s.type', '=', draw.type);
+    if (draw.language !== undefined) {
+      const language = draw.language;
+      query = query.where((eb) => eb.or([eb('s.language', '=', language), eb('s.language', 'is', null)]));
+    }
+    const picked = await query
+      .orderBy(
+        (eb) =>
+          eb
+            .case()
+            .when(
+              eb.exists(
+                eb
+                  .selectFrom('seed_serves as v')
+                  .select('v.seed')
+                  .whereRef('v.campaign', '=', 's.campaign')
+                  .whereRef('v.seed', '=', 's.id')
+                  .where('v.device', '=', draw.device),
+              ),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+      )
+      .orderBy('s.served')
+      .orderBy(sql`random()`)
+      .limit(draw.limit)
+      .execute();
+    if (picked.length === 0) return [];
+    const ids = picked.map((p) => p.id);
+    await trx
+      .updateTable('seeds')
+      .set((eb) => ({ served: eb('served', '+', 1) }))
+      .where('campaign', '=', draw.campaign)
+      .where('id', 'in', ids)
+      .execute();
+    const servedAt = new Date().toISOString();
+    await trx
+      .insertInto('seed_serves')
+      .values(ids.map((seed) => ({ campaign: draw.campaign, seed, device: draw.device, served_at: servedAt })))
+      .onConflict((oc) => oc.columns(['campaign', 'device', 'seed']).doNothing())
+      .execute();
+    return picked.map((p) => JSON.parse(p.data) as Seed);
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * The SQLite ingest transaction: insert-or-ignore of each new item, the semantic checks
+ * (semantics.ts) for what needs them, and the derived state (reviews, revision chains,
+ * withdrawals, the per-item tally and status) — all in one synchronous better-sqlite3
+ * transaction, so an item and its effects commit together or not at all.
+ *
+ * The hot path stays one prepared INSERT per row: a plain content item (no `revisionOf`) in the
+ * `general` campaign needs no lookup and writes no derived row; another campaign costs one lookup
+ * per batch (cached). Everything else first checks whether its id is already stored (a retry is
+ * `duplicate`/`conflict`, never re-checked), then looks up what it names.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CONTENT_KINDS,
+  type Contribution,
+  DEFAULT_CAMPAIGN,
+  type ItemStatus,
+} from '../protocol/index.ts';
+import type { NewContributionRow } from './schema.ts';
+import type { InsertOutcome } from './ingest.ts';
+import {
+  type CampaignFacts,
+  campaignFacts,
+  check,
+  deriveStatus,
+  GENERAL_FACTS,
+  isEdit,
+  moderatorOf,
+  needsCampaign,
+  needsTarget,
+  type Rejection,
+  type TargetFacts,
+} from './semantics.ts';
+
+export type BatchWriter = (rows: readonly NewContributionRow[], items: readonly Contribution[]) => InsertOutcome;
+
+interface StateRow {
+  status: string;
+  moderator: string | null;
+}
+
+const CONTENT_LIST = CONTENT_KINDS.map((k) => `'${k}'`).join(', ');
+
+export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
+  const insert = sqlite.prepare(
+    'INSERT INTO contributions (id, kind, campaign, language, contributor, device_id, device_seq, ' +
+      'created_at, received_at, licence, consent_version, data, content_hash, revision_of) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+  );
+  const lookupHash = sqlite.prepare('SELECT content_hash FROM contributions WHERE id = ?').pluck();
+  const lookupCampaign = sqlite.prepare('SELECT data FROM campaigns WHERE slug = ?').pluck();
+  const lookupTarget = sqlite.prepare(
+    'SELECT c.kind, c.contributor, c.campaign, s.status, s.root FROM contributions c ' +
+      'LEFT JOIN item_state s ON s.id = c.id WHERE c.id = ?',
+  );
+  const ensureState = sqlite.prepare(
+    "INSERT INTO item_state (id, root, revision_of, status) VALUES (?, ?, ?, 'pending') ON CONFLICT (id) DO NOTHING",
+  );
+  const supersede = sqlite.prepare(
+    "UPDATE item_state SET status = 'superseded' WHERE root = ? AND id <> ? AND status <> 'withdrawn'",
+  );
+  const upsertReview = sqlite.prepare(
+    'INSERT INTO reviews (target, reviewer, review_id, action, reason) VALUES (?, ?, ?, ?, ?) ' +
+      'ON CONFLICT (target, reviewer) DO UPDATE SET review_id = excluded.review_id, ' +
+      'action = excluded.action, reason = excluded.reason',
+  );
+  const tally = sqlite.prepare(
+    "SELECT COALESCE(SUM(CASE WHEN action = 'up' THEN 1 ELSE 0 END), 0) AS up, " +
+      "COALESCE(SUM(CASE WHEN action = 'down' THEN 1 ELSE 0 END), 0) AS down, " +
+      "COALESCE(SUM(CASE WHEN action = 'flag' THEN 1 ELSE 0 END), 0) AS flags FROM reviews WHERE target = ?",
+  );
+  const stateOf = sqlite.prepare('SELECT status, moderator FROM item_state WHERE id = ?');
+  const setTally = sqlite.prepare('UPDATE item_state SET up = ?, down = ?, flags = ?, status = ? WHERE id = ?');
+  const withdrawChain = sqlite.prepare(
+    "UPDATE item_state SET status = 'withdrawn', withdrawn_by = ? WHERE root = ? AND status <> 'withdrawn'",
+  );
+  const withdrawAll = sqlite.prepare(
+    "INSERT INTO item_state (id, root, status, withdrawn_by) SELECT id, id, 'withdrawn', ? FROM contributions " +
+      `WHERE contributor = ? AND kind IN (${CONTENT_LIST}) ` +
+      "ON CONFLICT (id) DO UPDATE SET status = 'withdrawn', withdrawn_by = excluded.withdrawn_by " +
+      "WHERE item_state.status <> 'withdrawn'",
+  );
+
+  return sqlite.transaction((rows: readonly NewContributionRow[], items: readonly Contribution[]): InsertOutcome => {
+    const inserted = new Set<string>();
+    const storedHash = new Map<string, string>();
+    const rejected = new Map<string, Rejection>();
+    const campaigns = new Map<string, CampaignFacts | undefined>();
+
+    const campaignOf = (slug: string): CampaignFacts | undefined => {
+      if (slug === DEFAULT_CAMPAIGN) return GENERAL_FACTS;
+      if (!campaigns.has(slug)) {
+        const json: unknown = lookupCampaign.get(slug);
+        campaigns.set(slug, typeof json === 'string' ? campaignFacts(json) : undefined);
+      }
+      return campaigns.get(slug);
+    };
+    const targetOf = (id: string): TargetFacts | undefined => {
+      const row = lookupTarget.get(id) as
+        | { kind: string; contributor: string; campaign: string; status: string | null; root: string | null }
+        | undefined;
+      if (row === undefined) return undefined;
+      return {
+        kind: row.kind,
+        contributor: row.contributor,
+        campaign: row.campaign,
+        status: (row.status ?? 'pending') as ItemStatus,
+        root: row.root ?? id,
+      };
+    };
+    /** True when the id is already stored (its hash noted): a retry, answered without checks. */
+    const alreadyStored = (id: string): boolean => {
+      const hash: unknown = lookupHash.get(id);
+      if (typeof hash !== 'string') return false;
+      storedHash.set(id, hash);
+      return true;
+    };
+    const write = (r: NewContributionRow): boolean =>
+      insert.run(
+        r.id, r.kind, r.campaign, r.language, r.contributor, r.device_id, r.device_seq,
+        r.created_at, r.received_at, r.licence, r.consent_version, r.data, r.content_hash, r.revision_of,
+      ).changes === 1;
+
+    const retally = (targetId: string, target: TargetFacts): void => {
+      ensureState.run(targetId, target.root, null);
+      const t = tally.get(targetId) as { up: number; down: number; flags: number };
+      const state = stateOf.get(targetId) as StateRow;
+      const rule = (campaignOf(target.campaign) ?? GENERAL_FACTS).consensus;
+      const status = deriveStatus(state.status as ItemStatus, { ...t, moderator: moderatorOf(state.moderator) }, rule);
+      setTally.run(t.up, t.down, t.flags, status, targetId);
+    };
+
+    const applyEffects = (item: Contribution, target: TargetFacts | undefined): void => {
+      switch (item.kind) {
+        case 'review':
+          upsertReview.run(item.data.target, item.contributor, item.id, item.data.action, item.data.reason ?? null);
+          retally(item.data.target, target!);
+          return;
+        case 'withdrawal':
+          if (item.data.scope === 'all') {
+            withdrawAll.run(item.id, item.contributor);
+          } else {
+            ensureState.run(item.data.target, target!.root, null);
+            withdrawChain.run(item.id, target!.root);
+          }
+          return;
+        default:
+          if (item.revisionOf === undefined || target === undefined) return;
+          if (isEdit(item, target)) {
+            ensureState.run(target.root, target.root, null);
+            ensureState.run(item.id, target.root, item.revisionOf);
+            supersede.run(target.root, item.id);
+          } else {
+            ensureState.run(item.id, item.id, item.revisionOf);
+          }
+      }
+    };
+
+    rows.forEach((r, i) => {
+      const item = items[i]!;
+      const targetId = needsTarget(item);
+      if (targetId === undefined && !needsCampaign(item)) {
+        // The hot path: a plain content item in `general`, or a withdrawal of everything.
+        if (item.kind !== 'withdrawal') {
+          if (write(r)) inserted.add(r.id);
+          else alreadyStored(r.id);
+          return;
+        }
+      }
+      if (alreadyStored(r.id)) return;
+      const target = targetId === undefined ? undefined : targetOf(targetId);
+      const rejection = check(item, campaignOf(item.campaign), target);
+      if (rejection !== undefined) {
+        rejected.set(r.id, rejection);
+        return;
+      }
+      if (!write(r)) throw new Error(`Contribution ${r.id} appeared while its batch was being stored`);
+      inserted.add(r.id);
+      applyEffects(item, target);
+    });
+    return { inserted, storedHash, rejected };
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * What an item may do, beyond its own shape: the checks that need what the store already holds
+ * (the campaign, the item a review, edit or withdrawal names). Pure: a backend looks up the facts,
+ * inside its ingest transaction, and applies these rules, so every backend answers alike.
+ *
+ * Rules (each failure is one stable item code; a rejected item is not stored, and sending it again
+ * gets the same answer while the facts are the same):
+ *
+ * - Content items: the campaign must exist (`general` always does) — `unknown_campaign` — and
+ *   enable the kind — `kind_not_enabled` (`general` enables every kind).
+ * - Reviews: the campaign must exist; the target must be a content item held here —
+ *   `unknown_target` — not written by the reviewer — `own_item` — and not withdrawn — `withdrawn`.
+ *   A review of a superseded item is stored and counts on that revision only: votes attach to the
+ *   revision they name, and an edit starts a fresh tally.
+ * - Revisions (`revisionOf`): the target must be a content item held here — `unknown_target` —
+ *   not withdrawn — `withdrawn` — and of the same kind — `invalid_value` (for the author and for
+ *   anyone else alike: a revision is the same kind of knowledge, improved). By the target's author
+ *   it is an edit and supersedes the chain; by anyone else it is an improvement: a new item of
+ *   theirs, linked to the original, with a chain of its own.
+ * - Withdrawals never depend on a campaign (a person can always withdraw). `scope: item` must name
+ *   a content item held here — `unknown_target` — written by the withdrawer — `not_author`;
+ *   withdrawing what is already withdrawn is accepted and changes nothing. `scope: all` is always
+ *   accepted.
+ */
+import {
+  type Campaign,
+  consensus,
+  CONTENT_KINDS,
+  type Contribution,
+  type ConsensusRule,
+  DEFAULT_CAMPAIGN,
+  DEFAULT_CONSENSUS,
+  type ItemErrorCode,
+  type ItemStatus,
+  type Tally,
+} from '../protocol/index.ts';
+
+export type RejectionCode = Extract<
+  ItemErrorCode,
+  'unknown_campaign' | 'kind_not_enabled' | 'unknown_target' | 'own_item' | 'not_author' | 'withdrawn' | 'invalid_value'
+>;
+
+export interface Rejection {
+  status: 'rejected';
+  code: RejectionCode;
+  message: string;
+}
+
+/** What the checks need of a campaign. */
+export interface CampaignFacts {
+  kinds: readonly string[];
+  consensus: ConsensusRule;
+}
+
+/** The campaign facts from a stored campaign's canonical JSON. */
+export function campaignFacts(json: string): CampaignFacts {
+  const campaign = JSON.parse(json) as Campaign;
+  return { kinds: campaign.kinds, consensus: campaign.consensus };
+}
+
+export const GENERAL_FACTS: CampaignFacts = { kinds: CONTENT_KINDS, consensus: DEFAULT_CONSENSUS };
+
+/** What the checks need of the item a review, revision or withdrawal names. */
+export interface TargetFacts {
+  kind: string;
+  contributor: string;
+  campaign: string;
+  status: ItemStatus;
+  /** First item of its revision chain. */
+  root: string;
+}
+
+const CONTENT = new Set<string>(CONTENT_KINDS);
+
+export function isContentKind(kind: string): boolean {
+  return CONTENT.has(kind);
+}
+
+/** Whether `check` needs anything beyond the campaign (the fast path of ingest skips the rest). */
+export function needsTarget(item: Contribution): string | undefined {
+  switch (item.kind) {
+    case 'review':
+      return item.data.target;
+    case 'withdrawal':
+      return item.data.scope === 'item' ? item.data.target : undefined;
+    default:
+      return item.revisionOf;
+  }
+}
+
+/** Whether the item's campaign must be looked up. */
+export function needsCampaign(item: Contribution): boolean {
+  return item.kind !== 'withdrawal' && item.campaign !== DEFAULT_CAMPAIGN;
+}
+
+const reject = (code: RejectionCode, message: string): Rejection => ({ status: 'rejected', code, message });
+
+/**
+ * The rejection for `item`, or undefined when it may be stored. `campaign` is undefined when the
+ * campaign is not held (pass GENERAL_FACTS for `general`); `target` when the named item is not.
+ */
+export function check(
+  item: Contribution,
+  campaign: CampaignFacts | undefined,
+  target: TargetFacts | undefined,
+): Rejection | undefined {
+  if (item.kind !== 'withdrawal') {
+    if (campaign === undefined) return reject('unknown_campaign', `No campaign "${item.campaign}" on this node`);
+    if (item.kind !== 'review' && !campaign.kinds.includes(item.kind)) {
+      return reject('kind_not_enabled', `Campaign "${item.campaign}" does not collect ${item.kind} items`);
+    }
+  }
+  const targetId = needsTarget(item);
+  if (targetId === undefined) return undefined;
+  if (target === undefined || !isContentKind(target.kind)) {
+    return reject('unknown_target', `No item ${targetId} on this node`);
+  }
+  switch (item.kind) {
+    case 'review':
+      if (target.contributor === item.contributor) return reject('own_item', 'Nobody reviews their own item');
+      if (target.status === 'withdrawn') return reject('withdrawn', 'That item was withdrawn');
+      return undefined;
+    case 'withdrawal':
+      if (target.contributor !== item.contributor) return reject('not_author', 'Only its author can withdraw an item');
+      return undefined;
+    default:
+      if (target.status === 'withdrawn') return reject('withdrawn', 'That item was withdrawn');
+      if (target.kind !== item.kind) {
+        return reject('invalid_value', `A revision of a ${target.kind} item must be a ${target.kind} item`);
+      }
+      return undefined;
+  }
+}
+
+/** Whether a revision is its author's edit (it supersedes the chain) rather than an improvement. */
+export function isEdit(item: Contribution, target: TargetFacts): boolean {
+  return target.contributor === item.contributor;
+}
+
+/**
+ * An item's status after its tally changed: withdrawal and supersession are final for that
+ * revision; otherwise the campaign's consensus rule decides.
+ */
+export function deriveStatus(current: ItemStatus | undefined, tally: Tally, rule: ConsensusRule): ItemStatus {
+  if (current === 'withdrawn' || current === 'superseded') return current;
+  return consensus(tally, rule);
+}
+
+/** The moderator column as the consensus tally reads it. */
+export function moderatorOf(value: string | null): Tally['moderator'] {
+  return value === 'hidden' || value === 'cleared' ? value : undefined;
+}
