@@ -3,9 +3,23 @@
  * identity and the sync client, and wires sync to its triggers: app start, the `online` event,
  * each save, the page becoming visible again, and the client's own retry schedule.
  */
-import { canonicalLanguageTag } from '../../../federation/protocol/index.ts';
+import {
+  canonicalLanguageTag,
+  generalCampaign,
+  isContent,
+  type Campaign,
+  type ContentKind,
+  type FlagReason,
+  type ReviewAction,
+  type Seed,
+  type SeedType,
+} from '../../../federation/protocol/index.ts';
 import { giveConsent, loadConsent, loadIdentity, type ConsentRecord, type Identity } from './identity.ts';
-import { makeIdiom, validateIdiom, type FieldErrors, type IdiomForm } from './idiom.ts';
+import { makeContribution, makeRecord, seedOf, validate, type ContributionContext, type FieldErrors, type FormState } from './forms.ts';
+import { CampaignCache, reviewable, type ReviewItem } from './campaigns.ts';
+import { history, type History, type StatusMap } from './history.ts';
+import { NodeClient, NodeError, type NodeErrorCode } from './node.ts';
+import type { Contribution } from '../../../federation/protocol/index.ts';
 import { IdbOutbox } from './outbox/outbox.idb.ts';
 import { StorageError, type Outbox, type OutboxCounts, type OutboxEntry, type StorageErrorCode } from './outbox/outbox.ts';
 import { SyncClient, type SyncState } from './sync.ts';
@@ -16,6 +30,9 @@ import { WorkerError } from '../../../worker/rpc.ts';
 export type PersistState = 'persisted' | 'not-persisted' | 'unsupported' | 'unknown';
 
 const LANGUAGE_KEY = 'language';
+const STATUS_KEY = 'statuses';
+
+export type SaveResult = { ok: true } | { ok: false; errors: FieldErrors } | { ok: false; storage: StorageErrorCode };
 
 export class AppState {
   ready = $state(false);
@@ -33,7 +50,25 @@ export class AppState {
 
   device = $state<DeviceProbe | { error: string } | null>(null);
 
+  campaign = $state<Campaign>(generalCampaign());
+  campaigns = $state<Campaign[]>([]);
+  /** Unused cached seeds of the current campaign and language, by type. */
+  seeds = $state<Partial<Record<SeedType, Seed[]>>>({});
+  queue = $state<ReviewItem[]>([]);
+  statuses = $state<StatusMap>({});
+  /** Why the last read from the node failed (null once one succeeds). */
+  nodeError = $state<NodeErrorCode | null>(null);
+
+  /** My items, their revisions, withdrawals and reviews, as the device knows them. */
+  mine = $derived<History>(history(this.entries, this.statuses, this.identity?.contributorId));
+  /** The review queue as offered: never my own items, nor ones already reviewed here. */
+  toReview = $derived<ReviewItem[]>(
+    this.identity ? reviewable(this.queue, this.identity.contributorId, this.mine.reviewed) : [],
+  );
+
   #outbox: Outbox | null = null;
+  #cache: CampaignCache | null = null;
+  #node = new NodeClient((input, init) => fetch(input, init));
   #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
 
@@ -54,10 +89,13 @@ export class AppState {
     this.identity = identity ?? null;
     this.consent = consent ?? null;
     this.language = language ?? null;
+    this.#cache = new CampaignCache(outbox, this.#node);
+    await this.#loadCached();
     await this.refresh();
     addEventListener('online', () => {
       this.online = true;
       void this.#sync?.request();
+      void this.refreshFromNode();
     });
     addEventListener('offline', () => {
       this.online = false;
@@ -68,6 +106,108 @@ export class AppState {
     if (this.identity) await this.#startSync(this.identity);
     void this.checkPersistence(false);
     this.ready = true;
+    void this.refreshFromNode();
+  }
+
+  /** Campaign, seeds, review queue and statuses as last cached: what the app shows offline. */
+  async #loadCached(): Promise<void> {
+    const cache = this.#cache;
+    if (!cache || !this.#outbox) return;
+    try {
+      this.campaign = await cache.current();
+      this.campaigns = await cache.cachedList();
+      this.statuses = (await this.#outbox.getMeta<StatusMap>(STATUS_KEY)) ?? {};
+      await this.#loadSeedsAndQueue();
+    } catch (e) {
+      this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
+    }
+  }
+
+  async #loadSeedsAndQueue(): Promise<void> {
+    const cache = this.#cache;
+    if (!cache || !this.language) return;
+    const slug = this.campaign.slug;
+    const seeds: Partial<Record<SeedType, Seed[]>> = {};
+    for (const type of ['prompt', 'draft', 'pair', 'pivot'] as const) seeds[type] = await cache.seeds(slug, this.language, type);
+    this.seeds = seeds;
+    this.queue = await cache.cachedQueue(slug, this.language);
+  }
+
+  /**
+   * While online: the campaign list, the current campaign, a batch of seeds per needed type, the
+   * review queue and the status of my sent items. Each part that fails keeps its cached copy.
+   */
+  async refreshFromNode(): Promise<void> {
+    const cache = this.#cache;
+    if (!cache || !this.consent || !navigator.onLine) return;
+    const attempt = async (fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn();
+        this.nodeError = null;
+      } catch (e) {
+        if (e instanceof NodeError) this.nodeError = e.code;
+        else if (e instanceof StorageError) this.storageError = e.code;
+        else throw e;
+      }
+    };
+    await attempt(async () => {
+      this.campaigns = await cache.refreshList();
+    });
+    await attempt(async () => {
+      this.campaign = await cache.refreshCurrent($state.snapshot(this.campaign));
+    });
+    const { identity, language } = this;
+    if (identity && language) {
+      await attempt(() => cache.refill($state.snapshot(this.campaign), language, identity.deviceId));
+      await attempt(async () => {
+        await cache.refreshQueue(this.campaign.slug, language, identity.contributorId);
+      });
+      await this.#loadSeedsAndQueue();
+    }
+    await attempt(() => this.refreshStatuses());
+  }
+
+  /** Asks the node how my sent items fare (pending, accepted…); kept for offline display. */
+  async refreshStatuses(): Promise<void> {
+    if (!this.#outbox || !this.identity) return;
+    const mine = this.entries.filter((e) => e.status === 'sent' && isContent(e.contribution)).map((e) => e.id);
+    if (mine.length === 0) return;
+    const next: StatusMap = {};
+    for (let i = 0; i < mine.length; i += 500) {
+      const { items } = await this.#node.status(mine.slice(i, i + 500));
+      for (const item of items) next[item.id] = item;
+    }
+    this.statuses = next;
+    await this.#outbox.setMeta(STATUS_KEY, next);
+  }
+
+  async chooseCampaign(campaign: Campaign): Promise<void> {
+    if (!this.#cache) return;
+    try {
+      await this.#cache.setCurrent($state.snapshot(campaign));
+      this.campaign = campaign;
+      await this.#loadSeedsAndQueue();
+    } catch (e) {
+      this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
+      return;
+    }
+    void this.refreshFromNode();
+  }
+
+  /** Joins a campaign by its code; needs the node. */
+  async joinCampaign(code: string): Promise<{ ok: true; campaign: Campaign } | { ok: false; code: NodeErrorCode }> {
+    if (!this.#cache) return { ok: false, code: 'network' };
+    try {
+      const campaign = await this.#cache.join(code);
+      this.campaign = campaign;
+      await this.#loadSeedsAndQueue();
+      void this.refreshFromNode();
+      return { ok: true, campaign };
+    } catch (e) {
+      if (e instanceof NodeError) return { ok: false, code: e.code };
+      this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
+      return { ok: false, code: 'server' };
+    }
   }
 
   async #startSync(identity: Identity): Promise<void> {
@@ -92,8 +232,9 @@ export class AppState {
     client.subscribe((s) => {
       this.sync = s;
       if (s.lastSuccessAt !== lastSuccess || s.phase === 'idle') {
+        const sentSomething = s.lastSuccessAt !== lastSuccess;
         lastSuccess = s.lastSuccessAt;
-        void this.refresh();
+        void this.refresh().then(() => (sentSomething ? this.refreshFromNode() : undefined));
       }
     });
     void client.request();
@@ -121,6 +262,7 @@ export class AppState {
       // Asked right after a deliberate action, when browsers are most willing to grant it.
       await this.checkPersistence(true);
       await this.#startSync(identity);
+      void this.refreshFromNode();
     } catch (e) {
       this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
     }
@@ -133,6 +275,8 @@ export class AppState {
     try {
       await this.#outbox.setMeta(LANGUAGE_KEY, canonical);
       this.language = canonical;
+      await this.#loadSeedsAndQueue();
+      void this.refreshFromNode();
       return true;
     } catch (e) {
       this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
@@ -140,18 +284,16 @@ export class AppState {
     }
   }
 
-  /**
-   * Validates and saves an idiom to the outbox. On a storage failure nothing already saved is
-   * touched and the form keeps what was typed (the caller clears it only on success).
-   */
-  async saveIdiom(form: IdiomForm): Promise<{ ok: true } | { ok: false; errors: FieldErrors } | { ok: false; storage: StorageErrorCode }> {
-    const v = validateIdiom(form);
-    if (!v.ok) return v;
+  #context(): ContributionContext | null {
     const { identity, consent, language } = this;
-    if (!this.#outbox || !identity || !consent || !language) return { ok: false, storage: 'storage_failed' };
-    const ctx = { identity: $state.snapshot(identity), consent: $state.snapshot(consent), language };
+    if (!identity || !consent || !language) return null;
+    return { identity: $state.snapshot(identity), consent: $state.snapshot(consent), language, campaign: this.campaign.slug };
+  }
+
+  async #save(make: (seq: number) => Contribution): Promise<{ ok: true } | { ok: false; storage: StorageErrorCode }> {
+    if (!this.#outbox) return { ok: false, storage: 'storage_failed' };
     try {
-      await this.#outbox.save((seq) => makeIdiom(v.data, ctx, seq));
+      await this.#outbox.save(make);
       this.storageError = null;
     } catch (e) {
       const code = e instanceof StorageError ? e.code : 'storage_failed';
@@ -161,6 +303,55 @@ export class AppState {
     await this.refresh();
     void this.#sync?.request();
     return { ok: true };
+  }
+
+  /**
+   * Validates and saves any kind's form to the outbox (as a revision of `revisionOf` when given:
+   * an edit of my own item, or an improvement of someone else's). On a storage failure nothing
+   * already saved is touched and the form keeps what was typed (the caller clears it on success).
+   */
+  async saveForm(form: FormState, options: { revisionOf?: string; language?: string } = {}): Promise<SaveResult> {
+    const v = validate(form);
+    if (!v.ok) return v;
+    const base = this.#context();
+    if (!base) return { ok: false, storage: 'storage_failed' };
+    const ctx = { ...base, ...(options.language ? { language: options.language } : {}) };
+    const result = await this.#save((seq) =>
+      makeContribution(form.kind, v.data, ctx, seq, options.revisionOf ? { revisionOf: options.revisionOf } : {}),
+    );
+    const seed = seedOf(form.context);
+    if (result.ok && seed && this.#cache) {
+      try {
+        await this.#cache.markUsed(this.campaign.slug, seed);
+        await this.#loadSeedsAndQueue();
+      } catch {
+        // A seed offered twice is harmless; the contribution itself is saved.
+      }
+    }
+    return result;
+  }
+
+  /** A vote or a flag on someone else's item, saved like any contribution. */
+  async review(item: ReviewItem['item'], action: ReviewAction, reason?: FlagReason): Promise<SaveResult> {
+    const base = this.#context();
+    if (!base || item.contributor === base.identity.contributorId) return { ok: false, storage: 'storage_failed' };
+    const ctx = { ...base, campaign: item.campaign, language: item.language };
+    const data = { target: item.id, action, ...(action === 'flag' && reason ? { reason } : {}) };
+    return this.#save((seq) => makeRecord({ kind: 'review', data }, ctx, seq));
+  }
+
+  /** A tombstone for one of my items (with its revisions), or for everything I gave. */
+  async withdraw(target: { id: string; campaign: string; language: string } | 'all'): Promise<SaveResult> {
+    const base = this.#context();
+    if (!base) return { ok: false, storage: 'storage_failed' };
+    if (target === 'all') return this.#save((seq) => makeRecord({ kind: 'withdrawal', data: { scope: 'all' } }, base, seq));
+    const ctx = { ...base, campaign: target.campaign, language: target.language };
+    return this.#save((seq) => makeRecord({ kind: 'withdrawal', data: { scope: 'item', target: target.id } }, ctx, seq));
+  }
+
+  /** The kinds the current campaign enables, in the protocol's order. */
+  get kinds(): ContentKind[] {
+    return this.campaign.kinds;
   }
 
   sendNow(): void {

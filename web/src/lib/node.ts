@@ -1,0 +1,80 @@
+/**
+ * Reads from the node: campaigns, seeds, the review queue and the status of one's own items. Every
+ * answer is checked against the protocol schema before the app uses it; any failure is one of
+ * three codes, so callers can fall back to what they cached.
+ */
+import type { z } from 'zod';
+import {
+  Campaign,
+  CampaignList,
+  ReviewQueue,
+  SeedList,
+  StatusResponse,
+  type SeedType,
+} from '../../../federation/protocol/index.ts';
+
+export type NodeErrorCode = 'network' | 'not_found' | 'server';
+
+export class NodeError extends Error {
+  constructor(readonly code: NodeErrorCode) {
+    super(code);
+    this.name = 'NodeError';
+  }
+}
+
+export class NodeClient {
+  constructor(
+    private readonly fetcher: typeof fetch,
+    private readonly base = '/api/v1',
+  ) {}
+
+  async #get<S extends z.ZodType>(path: string, schema: S, init?: RequestInit): Promise<z.output<S>> {
+    let res: Response;
+    try {
+      res = await this.fetcher(`${this.base}${path}`, { cache: 'no-store', ...init });
+    } catch {
+      throw new NodeError('network');
+    }
+    if (res.status === 404) throw new NodeError('not_found');
+    if (!res.ok) throw new NodeError('server');
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      throw new NodeError('server');
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new NodeError('server');
+    return parsed.data;
+  }
+
+  campaigns(): Promise<CampaignList> {
+    return this.#get('/campaigns', CampaignList);
+  }
+
+  campaign(slug: string): Promise<Campaign> {
+    return this.#get(`/campaigns/${encodeURIComponent(slug)}`, Campaign);
+  }
+
+  join(code: string): Promise<Campaign> {
+    return this.#get(`/campaigns/join/${encodeURIComponent(code.trim().toUpperCase())}`, Campaign);
+  }
+
+  seeds(slug: string, q: { type: SeedType; language: string; device: string; limit: number }): Promise<SeedList> {
+    const params = new URLSearchParams({ type: q.type, language: q.language, device: q.device, limit: String(q.limit) });
+    return this.#get(`/campaigns/${encodeURIComponent(slug)}/seeds?${params}`, SeedList);
+  }
+
+  queue(q: { campaign: string; language: string; reviewer: string; limit: number }): Promise<ReviewQueue> {
+    const params = new URLSearchParams({ campaign: q.campaign, language: q.language, reviewer: q.reviewer, limit: String(q.limit) });
+    return this.#get(`/review/queue?${params}`, ReviewQueue);
+  }
+
+  status(ids: string[]): Promise<StatusResponse> {
+    return this.#get('/status', StatusResponse, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ids }),
+    });
+  }
+}
