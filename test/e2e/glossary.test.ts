@@ -1,0 +1,142 @@
+/**
+ * The shared glossary in real Chromium: two devices edit the campaign's glossary while the node
+ * is down and they are offline, keep their edits across an offline reload (y-indexeddb), and
+ * converge — identical terms and conventions on both, and on the node — once both have synced.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { GlossaryView } from '../../federation/protocol/index.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { launch, phoneContext } from './browser.ts';
+import { acceptConsent, waitForServiceWorker } from './app.ts';
+import type { Browser } from 'playwright-core';
+
+const CONVENTIONS = 'Spelling conventions and style notes';
+const SYNCED = 'Saved on this device and shared with the node.';
+
+interface Phone {
+  context: BrowserContext;
+  page: Page;
+}
+
+async function openGlossary(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Glossary' }).click();
+  await page.getByTestId('glossary-count').waitFor();
+}
+
+async function addTerm(page: Page, term: { term: string; rendering: string; language?: string; notes?: string }): Promise<void> {
+  const form = page.getByRole('region', { name: 'Add a term' });
+  await form.getByLabel('Term', { exact: true }).fill(term.term);
+  await form.getByLabel('Preferred rendering').fill(term.rendering);
+  await form.getByLabel('Language code (optional)').fill(term.language ?? 'sw');
+  await form.getByLabel('Notes (optional)').fill(term.notes ?? '');
+  await form.getByRole('button', { name: 'Add term' }).click();
+  await expect.poll(() => form.getByLabel('Term', { exact: true }).inputValue()).toBe('');
+}
+
+/** Types at the end of the conventions, key by key, as a person would. */
+async function typeConventions(page: Page, text: string): Promise<void> {
+  const area = page.getByLabel(CONVENTIONS);
+  await area.click();
+  await area.press('Control+End');
+  await page.keyboard.type(text, { delay: 5 });
+}
+
+const termsOn = (page: Page) => page.getByTestId('glossary-term-text').allTextContents();
+const conventionsOn = (page: Page) => page.getByLabel(CONVENTIONS).inputValue();
+const syncLine = (page: Page) => page.getByTestId('glossary-sync').textContent();
+
+async function snapshot(page: Page) {
+  return { terms: await termsOn(page), conventions: await conventionsOn(page) };
+}
+
+async function syncNow(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect.poll(() => syncLine(page), { timeout: 30_000 }).toBe(SYNCED);
+}
+
+describe('two devices co-edit the glossary offline and converge', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const phones: Phone[] = [];
+  const [a, b] = [0, 1].map((i) => () => phones[i]!);
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launch();
+    for (let i = 0; i < 2; i++) {
+      const context = await phoneContext(browser);
+      phones.push({ context, page: await context.newPage() });
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  it('both open the glossary online and share a first term and a first line of conventions', async () => {
+    for (const { page } of phones) {
+      await page.goto(server.url);
+      await waitForServiceWorker(page);
+      await acceptConsent(page);
+      await openGlossary(page);
+      await expect.poll(() => syncLine(page), { timeout: 30_000 }).toBe(SYNCED);
+    }
+    await addTerm(a().page, { term: 'upepo', rendering: 'wind' });
+    await typeConventions(a().page, 'Long vowels are written double.');
+    await syncNow(a().page);
+    await syncNow(b().page);
+    expect(await termsOn(b().page)).toEqual(['upepo']);
+    expect(await conventionsOn(b().page)).toBe('Long vowels are written double.');
+  });
+
+  it('each edits while the node is down and both are offline, and an offline reload keeps the edits', async () => {
+    await server.stop();
+    for (const { context } of phones) await context.setOffline(true);
+    await expect.poll(() => syncLine(a().page)).toContain('Offline');
+
+    await addTerm(a().page, { term: 'maji', rendering: 'water', notes: 'Also "rain" in some dialects.' });
+    await a().page.getByRole('button', { name: 'Edit upepo' }).click();
+    await a().page.getByLabel('Preferred rendering').first().fill('wind, breeze');
+    await a().page.getByRole('button', { name: 'Save changes' }).click();
+    await typeConventions(a().page, ' Dates: day month year.');
+
+    await addTerm(b().page, { term: 'moto', rendering: 'fire' });
+    await addTerm(b().page, { term: 'jua', rendering: 'sun' });
+    await b().page.getByRole('button', { name: 'Delete jua' }).click();
+    await typeConventions(b().page, ' Numbers in digits.');
+
+    const beforeReload = await snapshot(a().page);
+    expect(beforeReload.terms).toEqual(['maji', 'upepo']);
+    // y-indexeddb writes each update at once; give the IndexedDB transaction a moment to commit.
+    await a().page.waitForTimeout(500);
+    await a().page.reload();
+    await a().page.getByTestId('glossary-count').waitFor();
+    expect(await snapshot(a().page)).toEqual(beforeReload);
+    expect(await a().page.getByTestId('glossary-rendering').allTextContents()).toEqual(['water', 'wind, breeze']);
+  });
+
+  it('after the node is back and both are online, both show identical content, and so does the node', async () => {
+    await server.restart();
+    for (const { context } of phones) await context.setOffline(false);
+    for (const { page } of phones) await expect.poll(() => syncLine(page), { timeout: 60_000 }).toBe(SYNCED);
+    // Each has sent its edits; one more exchange each brings in the other's.
+    await syncNow(a().page);
+    await syncNow(b().page);
+
+    const onA = await snapshot(a().page);
+    const onB = await snapshot(b().page);
+    expect(onB).toEqual(onA);
+    expect(onA.terms).toEqual(['maji', 'moto', 'upepo']);
+    expect(onA.conventions).toContain('Long vowels are written double.');
+    expect(onA.conventions).toContain(' Dates: day month year.');
+    expect(onA.conventions).toContain(' Numbers in digits.');
+    expect(onA.conventions.length).toBe('Long vowels are written double. Dates: day month year. Numbers in digits.'.length);
+
+    const res = await fetch(`${server.url}/api/v1/glossary/general`);
+    const node = GlossaryView.parse(await res.json());
+    expect(node.terms.map((t) => t.term)).toEqual(onA.terms);
+    expect(node.terms.find((t) => t.term === 'upepo')?.rendering).toBe('wind, breeze');
+    expect(node.conventions).toBe(onA.conventions);
+  });
+});
