@@ -5,6 +5,7 @@
 import { packageVersion } from '../package.ts';
 import { dataset, DATASET_HELP } from './dataset.ts';
 import { serve, SERVE_HELP } from './serve.ts';
+import { campaign, CAMPAIGN_HELP, moderate, MODERATE_HELP } from './campaign.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -12,6 +13,8 @@ export const HELP = `Usage: vernacular <command> [options]
 Commands:
   serve           Serve the web app and the API (see: vernacular serve --help)
   dataset build   Export what this node holds as a dataset (see: vernacular dataset --help)
+  campaign        Create, change and list campaigns; import seed items (see: vernacular campaign --help)
+  moderate        Hide an item, or clear its flags (see: vernacular moderate --help)
 
 Options:
   -h, --help      Show this help
@@ -22,7 +25,12 @@ const consoleOutput: Output = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-const HELP_BY_COMMAND: Record<string, string> = { serve: SERVE_HELP, 'dataset build': DATASET_HELP };
+const HELP_BY_COMMAND: Record<string, string> = {
+  serve: SERVE_HELP,
+  'dataset build': DATASET_HELP,
+  campaign: CAMPAIGN_HELP,
+  moderate: MODERATE_HELP,
+};
 
 export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
@@ -44,6 +52,10 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await serve(rest, io);
       case 'dataset':
         return await dataset(rest, io);
+      case 'campaign':
+        return await campaign(rest, io);
+      case 'moderate':
+        return await moderate(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -23,9 +23,9 @@ export interface Output {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseOptions<T extends Options>(args: string[], options: T, command: string) {
+export function parseOptions<T extends Options>(args: string[], options: T, command: string, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
+    return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '.');
     throw new UsageError(message, command);

@@ -29,7 +29,7 @@ describe('openApiDocument', () => {
   });
 
   it('has a component for every wire type', () => {
-    for (const id of ['Contribution', 'Idiom', 'IdiomData', 'Consent', 'Device', 'SyncRequest', 'SyncResponse', 'SyncResult', 'Health', 'ErrorBody']) {
+    for (const id of ['Contribution', 'Idiom', 'IdiomData', 'Consent', 'Device', 'SyncRequest', 'SyncResponse', 'SyncResult', 'Health', 'ErrorBody', 'Campaign', 'CampaignList', 'SeedList', 'ReviewQueue', 'StatusRequest', 'StatusResponse', 'ReviewData', 'WithdrawalData']) {
       expect(doc.components.schemas).toHaveProperty(id);
     }
   });

@@ -7,6 +7,8 @@ import { ErrorBody, REQUEST_ERROR_CODES } from './errors.ts';
 import { Contribution } from './contribution.ts';
 import { Health, PROTOCOL_VERSION, SyncRequest, SyncResponse } from './sync.ts';
 import { LIMITS } from './limits.ts';
+import { Campaign, SEED_TYPES } from './campaign.ts';
+import { CampaignList, ReviewQueue, SeedList, StatusRequest, StatusResponse } from './api.ts';
 import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { CampaignSlug } from './campaign.ts';
 
@@ -31,6 +33,82 @@ function componentSchemas(): Record<string, unknown> {
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
 const errorResponse = (description: string) => ({ description, content: json('ErrorBody') });
+
+type Param = { name: string; in: 'query' | 'path'; required: boolean; description: string; schema: Record<string, unknown> };
+const param = (name: string, where: Param['in'], schema: Record<string, unknown>, description: string, required = true): Param =>
+  ({ name, in: where, required, description, schema });
+const slugParam = param('slug', 'path', { type: 'string' }, 'Campaign slug (general always exists)');
+const limitParam = (max: number) =>
+  param('limit', 'query', { type: 'integer', minimum: 1, maximum: max, default: 10 }, 'At most this many', false);
+const badQuery = errorResponse('A query parameter is missing or invalid (invalid_query, details.field names it)');
+const noCampaign = errorResponse('No such campaign (not_found)');
+
+/** The read endpoints around contributions (api.ts). */
+const readPaths = {
+  '/api/v1/campaigns': {
+    get: {
+      operationId: 'listCampaigns',
+      description: 'Every campaign on this node, the built-in open campaign "general" first.',
+      responses: { '200': { description: 'The campaigns', content: json('CampaignList') } },
+    },
+  },
+  '/api/v1/campaigns/{slug}': {
+    get: {
+      operationId: 'getCampaign',
+      parameters: [slugParam],
+      responses: { '200': { description: 'The campaign', content: json('Campaign') }, '404': noCampaign },
+    },
+  },
+  '/api/v1/campaigns/join/{code}': {
+    get: {
+      operationId: 'joinCampaign',
+      parameters: [param('code', 'path', { type: 'string' }, 'Join code, any letter case')],
+      responses: { '200': { description: 'The campaign with that code', content: json('Campaign') }, '404': noCampaign },
+    },
+  },
+  '/api/v1/campaigns/{slug}/seeds': {
+    get: {
+      operationId: 'drawSeeds',
+      description:
+        'Seed items for one device: least served first, never one this device already got unless ' +
+        'no other is left, random among equals. What is served is recorded.',
+      parameters: [
+        slugParam,
+        param('type', 'query', { type: 'string', enum: [...SEED_TYPES] }, 'Seed type'),
+        param('language', 'query', { type: 'string' }, 'BCP 47 tag; seeds without a language always match', false),
+        param('device', 'query', { type: 'string', format: 'uuid' }, 'The asking device'),
+        limitParam(50),
+      ],
+      responses: { '200': { description: 'Seeds', content: json('SeedList') }, '400': badQuery, '404': noCampaign },
+    },
+  },
+  '/api/v1/review/queue': {
+    get: {
+      operationId: 'reviewQueue',
+      description:
+        "Other people's pending content items in a campaign and language that this reviewer has " +
+        'not reviewed yet (never their own; never withdrawn, superseded or hidden), fewest votes first.',
+      parameters: [
+        param('campaign', 'query', { type: 'string' }, 'Campaign slug'),
+        param('language', 'query', { type: 'string' }, 'BCP 47 tag'),
+        param('reviewer', 'query', { type: 'string', format: 'uuid' }, "The reviewer's contributor id"),
+        limitParam(50),
+      ],
+      responses: { '200': { description: 'Items to review', content: json('ReviewQueue') }, '400': badQuery, '404': noCampaign },
+    },
+  },
+  '/api/v1/status': {
+    post: {
+      operationId: 'itemStatus',
+      description: 'The derived status and votes of each id (unknown when this node holds no such content item).',
+      requestBody: { required: true, content: json('StatusRequest') },
+      responses: {
+        '200': { description: 'One entry per id, in order', content: json('StatusResponse') },
+        '400': errorResponse('Malformed JSON or an invalid body'),
+      },
+    },
+  },
+};
 const campaignParameter = { name: 'campaign', in: 'path', required: true, schema: ref('CampaignSlug') };
 
 export function openApiDocument(serverVersion: string) {

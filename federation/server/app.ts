@@ -16,6 +16,8 @@ import { defaultWebRoot } from '../package.ts';
 import { apiNotFound, errorHandler, type Logger, methodNotAllowed } from './errors.ts';
 import { noStore, securityHeaders } from './headers.ts';
 import { syncHandler } from './sync.ts';
+import { campaignRoutes } from './campaigns.ts';
+import { reviewRoutes } from './review.ts';
 import { inlineDecoder, type SyncDecoder } from './decoder.ts';
 import { webAppHandler } from './static.ts';
 import { glossaryApi } from '../glossary/http.ts';
@@ -50,6 +52,8 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/v1/openapi.json', methodNotAllowed(['GET', 'HEAD']));
   app.post('/api/v1/sync', syncHandler(options.store, options.decoder ?? inlineDecoder()));
   app.all('/api/v1/sync', methodNotAllowed(['POST']));
+  campaignRoutes(app, options.store);
+  reviewRoutes(app, options.store);
   app.route('/api/v1/glossary', glossaryApi({
     glossary: openGlossaryStore(options.store.db),
     isCampaign: async (slug) => slug === DEFAULT_CAMPAIGN || (await options.store.campaign(slug)) !== undefined,

@@ -53,6 +53,8 @@ export async function campaignByJoinCode(db: Kysely<Database>, code: string): Pr
 
 export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): Promise<Campaign> {
   if (input.slug === DEFAULT_CAMPAIGN) throw new Error(`"${DEFAULT_CAMPAIGN}" is built in and cannot be saved`);
+  // GET /api/v1/campaigns/join/{code} would shadow a campaign's own paths.
+  if (input.slug === 'join') throw new Error('"join" is reserved and cannot be a campaign slug');
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('campaigns').select('data').where('slug', '=', input.slug).executeTakeFirst();
     const before = existing === undefined ? undefined : parse(existing.data);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Store } from './store.ts';
 import { openSqliteStore } from './store.sqlite.ts';
 
-export type { Store, IngestStatus, StoredContribution, StoreCounts, ReadOptions } from './store.ts';
+export type { Store, IngestStatus, StoredContribution, StoreCounts, ReadOptions, CampaignInput, ModeratorAction } from './store.ts';
 
 export const SQLITE_FILE = 'vernacular.sqlite';
 

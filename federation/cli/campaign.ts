@@ -1,0 +1,251 @@
+/**
+ * `vernacular campaign …` and `vernacular moderate …`: what a librarian does on the node's
+ * machine. Campaigns are validated with the protocol `Campaign` schema; seed files with the
+ * `Seed` schema, all rows or none (seedfile.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  Campaign,
+  CONTENT_KINDS,
+  DEFAULT_CAMPAIGN,
+  DEFAULT_LICENCE,
+  issueCode,
+} from '../protocol/index.ts';
+import { openStore, type CampaignInput, type Store } from '../store/index.ts';
+import { type Output, parseOptions, UsageError } from './usage.ts';
+import { DEFAULT_DATA_DIR } from './serve.ts';
+import { describeProblem, readSeedFile, seedFormat } from './seedfile.ts';
+
+export const CAMPAIGN_HELP = `Usage:
+  vernacular campaign create --slug <slug> --title <title> --languages <tags> --kinds <kinds> [options]
+  vernacular campaign update --slug <slug> [options]       change a campaign (its version goes up)
+  vernacular campaign list [--data <dir>]
+  vernacular campaign seeds import <slug> <file.csv|file.jsonl> [--data <dir>]
+
+Campaign options:
+  --slug <slug>            lower-case id, e.g. library-drive ("general" is built in)
+  --title <text>           title people see
+  --description <text>     what the campaign is for
+  --languages <tags>       comma-separated BCP 47 tags, e.g. sw,en
+  --kinds <kinds>          comma-separated: ${CONTENT_KINDS.join(',')}
+  --region <text>          where it runs
+  --domain <domain>        general, health, law, agriculture, education, public_services, culture, other
+  --licence <spdx>         licence contributions are given under (default ${DEFAULT_LICENCE})
+  --goal <kind=n>          a goal, e.g. --goal idiom=2000 (repeatable)
+  --starts <iso>           start date-time (ISO 8601 with offset)
+  --ends <iso>             end date-time
+  --join-code <code>       a chosen join code (default: a new random one)
+  --min-votes <n>          votes needed to accept (default 2)
+  --min-down-votes <n>     down-votes needed to reject (default 2)
+  --flags-to-hide <n>      flags that hide an item (default 2)
+  --data <dir>             the node's data folder (default ${DEFAULT_DATA_DIR})
+
+Seed files: CSV with a header row naming the fields (id,type,language,prompt,draft,answerA,
+answerB,sourceA,sourceB,text,sourceLanguage; empty cells are absent) or JSONL, one seed per line.
+Every bad row is reported (CSV rows counted as a spreadsheet shows them, header = row 1) and
+nothing is imported unless every row is valid. Importing the same ids again replaces them.`;
+
+export const MODERATE_HELP = `Usage: vernacular moderate hide|clear <item-id> [--data <dir>]
+  hide    hide an item (it leaves review queues and exports)
+  clear   clear its flags (flags no longer hide it)`;
+
+const CAMPAIGN_OPTIONS = {
+  slug: { type: 'string' },
+  title: { type: 'string' },
+  description: { type: 'string' },
+  languages: { type: 'string' },
+  kinds: { type: 'string' },
+  region: { type: 'string' },
+  domain: { type: 'string' },
+  licence: { type: 'string' },
+  goal: { type: 'string', multiple: true },
+  starts: { type: 'string' },
+  ends: { type: 'string' },
+  'join-code': { type: 'string' },
+  'min-votes': { type: 'string' },
+  'min-down-votes': { type: 'string' },
+  'flags-to-hide': { type: 'string' },
+  data: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DATA_ONLY = { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+type CampaignValues = ReturnType<typeof parseOptions<typeof CAMPAIGN_OPTIONS>>['values'];
+
+const list = (value: string) => value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+function integer(value: string, flag: string, command: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} must be a whole number, not "${value}"`, command);
+  return Number(value);
+}
+
+/** The campaign the options describe, on top of `base` (the stored one, for update). */
+function campaignFrom(values: CampaignValues, base: Partial<CampaignInput>, command: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  if (values.slug !== undefined) out.slug = values.slug;
+  if (values.title !== undefined) out.title = values.title;
+  if (values.description !== undefined) out.description = values.description;
+  if (values.languages !== undefined) out.languages = list(values.languages);
+  if (values.kinds !== undefined) out.kinds = list(values.kinds);
+  if (values.region !== undefined) out.region = values.region;
+  if (values.domain !== undefined) out.domain = values.domain;
+  if (values.licence !== undefined) out.licence = values.licence;
+  if (values.starts !== undefined) out.startsAt = values.starts;
+  if (values.ends !== undefined) out.endsAt = values.ends;
+  if (values['join-code'] !== undefined) out.joinCode = values['join-code'].toUpperCase();
+  if (values.goal !== undefined) {
+    out.goals = values.goal.map((g) => {
+      const [kind, target] = g.split('=');
+      if (kind === undefined || target === undefined) throw new UsageError(`--goal must look like idiom=2000, not "${g}"`, command);
+      return { kind: kind.trim(), target: integer(target.trim(), 'goal', command) };
+    });
+  }
+  const consensus = { ...(base.consensus ?? { minVotes: 2, minDownVotes: 2, flagsToHide: 2 }) };
+  if (values['min-votes'] !== undefined) consensus.minVotes = integer(values['min-votes'], 'min-votes', command);
+  if (values['min-down-votes'] !== undefined) consensus.minDownVotes = integer(values['min-down-votes'], 'min-down-votes', command);
+  if (values['flags-to-hide'] !== undefined) consensus.flagsToHide = integer(values['flags-to-hide'], 'flags-to-hide', command);
+  out.consensus = consensus;
+  return out;
+}
+
+/** Validates with the protocol schema (join code and version are the node's to add). */
+function validCampaign(candidate: Record<string, unknown>, io: Output): CampaignInput | undefined {
+  const parsed = Campaign.safeParse({ joinCode: 'AAAAAA', version: 1, ...candidate }, { reportInput: true });
+  if (parsed.success) {
+    const { version: _v, joinCode: _j, ...input } = parsed.data;
+    return candidate.joinCode === undefined ? input : { ...input, joinCode: parsed.data.joinCode };
+  }
+  io.err('vernacular: the campaign is not valid:');
+  for (const issue of parsed.error.issues) {
+    io.err(`  ${issue.path.join('.') || 'campaign'}: ${issueCode(issue)} — ${issue.message}`);
+  }
+  return undefined;
+}
+
+async function withStore<T>(dataDir: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ dataDir: resolve(dataDir ?? DEFAULT_DATA_DIR) });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function save(args: string[], io: Output, mode: 'create' | 'update'): Promise<number> {
+  const command = 'campaign';
+  const { values } = parseOptions(args, CAMPAIGN_OPTIONS, command);
+  if (values.help) {
+    io.out(CAMPAIGN_HELP);
+    return 0;
+  }
+  if (values.slug === undefined) throw new UsageError('--slug is required', command);
+  if (values.slug === DEFAULT_CAMPAIGN) throw new UsageError(`"${DEFAULT_CAMPAIGN}" is built in`, command);
+  return withStore(values.data, async (store) => {
+    const stored = await store.campaign(values.slug!);
+    if (mode === 'create' && stored !== undefined) {
+      io.err(`vernacular: campaign "${values.slug}" exists; change it with \`vernacular campaign update\``);
+      return 1;
+    }
+    if (mode === 'update' && stored === undefined) {
+      io.err(`vernacular: no campaign "${values.slug}"; make it with \`vernacular campaign create\``);
+      return 1;
+    }
+    const base: Partial<CampaignInput> = stored === undefined ? { description: '', licence: DEFAULT_LICENCE, goals: [] } : stored;
+    const input = validCampaign(campaignFrom(values, base, command), io);
+    if (input === undefined) return 2;
+    const campaign = await store.saveCampaign(input);
+    io.out(`Campaign ${campaign.slug} (version ${campaign.version}), join code ${campaign.joinCode}`);
+    return 0;
+  });
+}
+
+async function listCampaigns(args: string[], io: Output): Promise<number> {
+  const { values } = parseOptions(args, DATA_ONLY, 'campaign');
+  if (values.help) {
+    io.out(CAMPAIGN_HELP);
+    return 0;
+  }
+  return withStore(values.data, async (store) => {
+    const campaigns = await store.campaigns();
+    io.out(`${DEFAULT_CAMPAIGN}\tGENERAL\tv1\tGeneral (built in)`);
+    for (const c of campaigns) io.out(`${c.slug}\t${c.joinCode}\tv${c.version}\t${c.title}\t${c.languages.join(',')}\t${c.kinds.join(',')}`);
+    return 0;
+  });
+}
+
+async function importSeeds(args: string[], io: Output): Promise<number> {
+  const { values, positionals } = parseOptions(args, DATA_ONLY, 'campaign', true);
+  if (values.help) {
+    io.out(CAMPAIGN_HELP);
+    return 0;
+  }
+  const [slug, file, ...extra] = positionals;
+  if (slug === undefined || file === undefined || extra.length > 0) {
+    throw new UsageError('expected: campaign seeds import <slug> <file>', 'campaign');
+  }
+  const format = seedFormat(file);
+  if (format === undefined) throw new UsageError('the seed file must end in .csv or .jsonl', 'campaign');
+  const text = await readFile(resolve(file), 'utf8');
+  const { seeds, problems } = readSeedFile(text, format);
+  if (problems.length > 0) {
+    io.err(`vernacular: ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported:`);
+    for (const p of problems) io.err(`  ${describeProblem(p, format)}`);
+    return 1;
+  }
+  return withStore(values.data, async (store) => {
+    if (slug !== DEFAULT_CAMPAIGN && (await store.campaign(slug)) === undefined) {
+      io.err(`vernacular: no campaign "${slug}"; make it with \`vernacular campaign create\``);
+      return 1;
+    }
+    const { added, updated } = await store.importSeeds(slug, seeds);
+    io.out(`Imported ${seeds.length} seeds into ${slug} (${added} new, ${updated} replaced)`);
+    return 0;
+  });
+}
+
+export async function campaign(args: string[], io: Output): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case undefined:
+      io.err(CAMPAIGN_HELP);
+      return 2;
+    case '-h':
+    case '--help':
+    case 'help':
+      io.out(CAMPAIGN_HELP);
+      return 0;
+    case 'create':
+    case 'update':
+      return save(rest, io, sub);
+    case 'list':
+      return listCampaigns(rest, io);
+    case 'seeds':
+      if (rest[0] !== 'import') throw new UsageError(`unknown seeds command "${rest[0] ?? ''}"`, 'campaign');
+      return importSeeds(rest.slice(1), io);
+    default:
+      throw new UsageError(`unknown campaign command "${sub}"`, 'campaign');
+  }
+}
+
+export async function moderate(args: string[], io: Output): Promise<number> {
+  const { values, positionals } = parseOptions(args, DATA_ONLY, 'moderate', true);
+  if (values.help) {
+    io.out(MODERATE_HELP);
+    return 0;
+  }
+  const [action, id, ...extra] = positionals;
+  if ((action !== 'hide' && action !== 'clear') || id === undefined || extra.length > 0) {
+    throw new UsageError('expected: moderate hide|clear <item-id>', 'moderate');
+  }
+  return withStore(values.data, async (store) => {
+    if (!(await store.moderate(id.toLowerCase(), action))) {
+      io.err(`vernacular: no content item ${id} on this node`);
+      return 1;
+    }
+    const [state] = await store.statuses([id.toLowerCase()]);
+    io.out(`${action === 'hide' ? 'Hid' : 'Cleared the flags of'} ${id}; its status is now ${state!.status}`);
+    return 0;
+  });
+}
