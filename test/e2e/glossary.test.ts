@@ -4,12 +4,11 @@
  * converge — identical terms and conventions on both, and on the node — once both have synced.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { GlossaryView } from '../../federation/protocol/index.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launch, phoneContext } from './browser.ts';
 import { acceptConsent, waitForServiceWorker } from './app.ts';
-import type { Browser } from 'playwright-core';
 
 const CONVENTIONS = 'Spelling conventions and style notes';
 const SYNCED = 'Saved on this device and shared with the node.';
@@ -59,7 +58,8 @@ describe('two devices co-edit the glossary offline and converge', () => {
   let server: RunningServer;
   let browser: Browser;
   const phones: Phone[] = [];
-  const [a, b] = [0, 1].map((i) => () => phones[i]!);
+  const a = () => phones[0]!;
+  const b = () => phones[1]!;
 
   beforeAll(async () => {
     server = await startServer();

@@ -2,7 +2,8 @@
  * The glossary as the screens see it: one campaign's Yjs document, persisted on the device with
  * y-indexeddb (so it opens and edits offline and survives reloads), mirrored into reactive state
  * after every change, and synced with the node by `GlossarySync` — on open, on `online`, shortly
- * after each local edit, and on its retry schedule.
+ * after each local edit, when the page becomes visible, every half minute while open, and on its
+ * retry schedule.
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
@@ -20,6 +21,8 @@ import {
 import { GlossarySync, type GlossarySyncState } from './sync.ts';
 
 const NODE_SV_KEY = 'nodeStateVector';
+/** How often an open glossary asks the node for others' edits (a few bytes when nothing changed). */
+const POLL_MS = 30_000;
 
 export const glossaryDbName = (campaign: string) => `vernacular-glossary-${campaign}`;
 
@@ -82,9 +85,19 @@ export class GlossaryState {
       // Local edits go to the node soon; what came from IndexedDB or the node needs no sending.
       if (origin !== persistence && origin !== client) client.schedule();
     };
-    const onOnline = () => void client.request();
+    // `online` and `offline` both run a pass: the first syncs, the second shows the offline state.
+    const onNetwork = () => void client.request();
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void client.request();
+    };
+    // While the glossary is open, a light pull now and then brings in what others wrote.
+    const poll = setInterval(() => {
+      if (document.visibilityState === 'visible' && navigator.onLine) void client.request();
+    }, POLL_MS);
     doc.on('update', onUpdate);
-    addEventListener('online', onOnline);
+    addEventListener('online', onNetwork);
+    addEventListener('offline', onNetwork);
+    document.addEventListener('visibilitychange', onVisible);
     const unsubscribe = client.subscribe((s) => (this.sync = s));
     this.#open = {
       campaign,
@@ -93,7 +106,10 @@ export class GlossaryState {
       client,
       dispose: () => {
         unsubscribe();
-        removeEventListener('online', onOnline);
+        clearInterval(poll);
+        removeEventListener('online', onNetwork);
+        removeEventListener('offline', onNetwork);
+        document.removeEventListener('visibilitychange', onVisible);
         doc.off('update', onUpdate);
         client.stop();
       },
