@@ -1,0 +1,133 @@
+/**
+ * Steps for the kinds, campaigns, review and revision browser tests: what a contributor does in
+ * the app (fill each kind's form, join a campaign, review), and what a test reads back from the
+ * node (statuses, the review queue as another reviewer sees it, the campaign CLI).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { v4 as uuidv4 } from 'uuid';
+import { JOIN_CODE_ALPHABET, type Contribution, type ReviewQueue, type StatusResponse } from '../../federation/protocol/index.ts';
+import { runCli, tempDir, type RunningServer } from '../support/server.ts';
+import { acceptConsent, chooseLanguage } from './app.ts';
+import { phoneContext } from './browser.ts';
+import type { Browser } from 'playwright-core';
+
+/** A fresh contributor: a new browser context, consent given, language chosen. */
+export async function contributor(browser: Browser, server: RunningServer, language = 'sw'): Promise<{ context: BrowserContext; page: Page; id: string }> {
+  const context = await phoneContext(browser);
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await acceptConsent(page);
+  await chooseLanguage(page, language);
+  return { context, page, id: await contributorId(page) };
+}
+
+export async function contributorId(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('vernacular');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const identity = await new Promise<{ contributorId: string }>((resolve, reject) => {
+      const req = db.transaction('meta').objectStore('meta').get('identity');
+      req.onsuccess = () => resolve(req.result as { contributorId: string });
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return identity.contributorId;
+  });
+}
+
+export async function pickKind(page: Page, label: string): Promise<void> {
+  await page.getByLabel('What would you like to teach?').selectOption({ label });
+}
+
+/** Saves the form on screen and waits until it was taken (the notice says so, nothing invalid). */
+export async function save(page: Page): Promise<void> {
+  const before = await page.getByTestId('waiting-count').getAttribute('data-count');
+  await page.getByRole('button', { name: /^Save/ }).click();
+  await expect.poll(async () => page.getByTestId('waiting-count').getAttribute('data-count'), { timeout: 10_000 }).not.toBe(before);
+}
+
+/** The text of a labelled context block on the form (prompt, draft, answers, sentence). */
+export async function shown(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).locator('.context-text').textContent()) ?? '';
+}
+
+/** Creates a campaign with the real CLI and returns its join code. */
+export async function createCampaign(server: RunningServer, slug: string, kinds: string[], languages = ['sw', 'en']): Promise<string> {
+  const r = await runCli(['campaign', 'create', '--slug', slug, '--title', `drive ${slug}`, '--languages', languages.join(','), '--kinds', kinds.join(','), '--data', server.dataDir]);
+  if (r.code !== 0) throw new Error(`campaign create failed (${r.code}):\n${r.stdout}${r.stderr}`);
+  const code = new RegExp(`\\b[${JOIN_CODE_ALPHABET}]{6,12}\\b`).exec(r.stdout)?.[0];
+  if (!code) throw new Error(`no join code in:\n${r.stdout}`);
+  return code;
+}
+
+/** Imports seed rows from a CSV file written from `rows` (header = the Seed field names). */
+export async function importSeeds(server: RunningServer, slug: string, rows: ReadonlyArray<Record<string, string | undefined>>): Promise<void> {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: string | undefined) => (v === undefined ? '' : `"${v.replaceAll('"', '""')}"`);
+  const csv = [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  const file = join(await tempDir('seeds'), 'seeds.csv');
+  await writeFile(file, csv, 'utf8');
+  const r = await runCli(['campaign', 'seeds', 'import', slug, file, '--data', server.dataDir]);
+  if (r.code !== 0) throw new Error(`seeds import failed (${r.code}):\n${r.stdout}${r.stderr}`);
+}
+
+export async function joinCampaign(page: Page, code: string): Promise<void> {
+  await page.getByRole('link', { name: 'Contribute' }).click();
+  await page.getByRole('button', { name: 'Switch campaign' }).click();
+  await page.getByLabel('Join code').fill(code.toLowerCase());
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.getByTestId('current-campaign').waitFor();
+}
+
+export async function statuses(server: RunningServer, ids: string[]): Promise<Record<string, StatusResponse['items'][number]>> {
+  const res = await fetch(`${server.url}/api/v1/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }) });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as StatusResponse;
+  return Object.fromEntries(body.items.map((i) => [i.id, i]));
+}
+
+/** The items a stranger would be asked to review: what the node stores, with all its data. */
+export async function storedItems(server: RunningServer, campaign: string, language: string): Promise<Contribution[]> {
+  const params = new URLSearchParams({ campaign, language, reviewer: uuidv4(), limit: '50' });
+  const res = await fetch(`${server.url}/api/v1/review/queue?${params}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as ReviewQueue).items.map((i) => i.item);
+}
+
+/** The contributions this page saved, from its own outbox (what "My contributions" lists). */
+export async function outbox(page: Page): Promise<Array<{ status: string; contribution: Contribution }>> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('vernacular');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = await new Promise<Array<{ status: string; contribution: Contribution; seq: number }>>((resolve, reject) => {
+      const req = db.transaction('outbox').objectStore('outbox').getAll();
+      req.onsuccess = () => resolve(req.result as Array<{ status: string; contribution: Contribution; seq: number }>);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return all.sort((a, b) => a.seq - b.seq).map(({ status, contribution }) => ({ status, contribution }));
+  });
+}
+
+/**
+ * Every line of every JSONL file `vernacular dataset build` writes (pending items included), as
+ * text: whatever the layout per kind, an item's words are either in the export or not.
+ */
+export async function exportText(server: RunningServer): Promise<string> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const out = await tempDir('export');
+  const r = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir, '--include-pending']);
+  if (r.code !== 0) throw new Error(`dataset build failed (${r.code}):\n${r.stdout}${r.stderr}`);
+  const files = (await readdir(out, { recursive: true })).filter((f) => String(f).endsWith('.jsonl'));
+  const texts = await Promise.all(files.map((f) => readFile(join(out, String(f)), 'utf8')));
+  return texts.join('\n');
+}
