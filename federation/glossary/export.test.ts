@@ -43,7 +43,8 @@ describe('writeGlossary', () => {
     await push('general', general);
 
     const result = await writeGlossary(glossary, dir);
-    expect(result).toEqual({ config: 'glossary', files: ['glossary.jsonl'], count: 3 });
+    expect(result).toMatchObject({ config: 'glossary', files: [{ split: 'train', path: 'glossary.jsonl' }], count: 3 });
+    expect(result.description).toContain('term');
     expect(await lines(join(dir, 'glossary.jsonl'))).toEqual([
       { campaign: 'general', term: 'asante', rendering: 'thank you', language: 'sw', notes: 'common' },
       { campaign: 'general', term: 'zamani', rendering: 'long ago', language: 'sw', notes: '' },

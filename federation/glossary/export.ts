@@ -18,11 +18,18 @@ export interface GlossaryRecord {
   notes: string;
 }
 
+/** Shaped like the dataset builder's extra configurations, so the card lists it with the others. */
 export interface GlossaryExport {
   config: 'glossary';
-  files: [typeof GLOSSARY_FILE];
+  files: [{ split: 'train'; path: typeof GLOSSARY_FILE }];
+  description: string;
   count: number;
 }
+
+const DESCRIPTION =
+  'The campaigns\' shared glossaries, co-edited by their contributors: one record per term with ' +
+  '`campaign`, `term`, `rendering` (the preferred rendering), `language` (BCP 47, or empty) and ' +
+  '`notes`, by campaign and then term.';
 
 export async function writeGlossary(glossary: GlossaryStore, outDir: string): Promise<GlossaryExport> {
   const out = jsonlWriter(join(outDir, GLOSSARY_FILE));
@@ -42,5 +49,5 @@ export async function writeGlossary(glossary: GlossaryStore, outDir: string): Pr
     await out.abort();
     throw err;
   }
-  return { config: 'glossary', files: [GLOSSARY_FILE], count };
+  return { config: 'glossary', files: [{ split: 'train', path: GLOSSARY_FILE }], description: DESCRIPTION, count };
 }

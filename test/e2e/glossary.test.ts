@@ -3,6 +3,7 @@
  * is down and they are offline, keep their edits across an offline reload (y-indexeddb), and
  * converge — identical terms and conventions on both, and on the node — once both have synced.
  */
+import { AxeBuilder } from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { GlossaryView } from '../../federation/protocol/index.ts';
@@ -88,6 +89,8 @@ describe('two devices co-edit the glossary offline and converge', () => {
     await syncNow(b().page);
     expect(await termsOn(b().page)).toEqual(['upepo']);
     expect(await conventionsOn(b().page)).toBe('Long vowels are written double.');
+    const axe = await new AxeBuilder({ page: b().page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 
   it('each edits while the node is down and both are offline, and an offline reload keeps the edits', async () => {

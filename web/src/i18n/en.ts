@@ -267,6 +267,7 @@ export const en = {
   'glossary.sync.syncing': 'Sharing changes…',
   'glossary.sync.offline': 'Offline: changes are saved on this device and shared when you are back online.',
   'glossary.sync.error': 'Could not share changes ({code}). Will try again.',
+  'glossary.sync.unknownCampaign': 'The node does not know this campaign yet; your changes stay on this device.',
   'glossary.syncNow': 'Sync now',
   'glossary.terms.title': 'Terms',
   'glossary.terms.count': '{count, plural, =0 {No terms yet} one {# term} other {# terms}}',
