@@ -139,9 +139,13 @@ describe('vernacular dataset build', () => {
     const rows = await exportDataset(server.dataDir);
     expect(rows.map((r) => r.id)).toEqual(sent.map((s) => s.id));
     const out = await tempDir('out');
-    const { code, stdout } = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir]);
+    const pending = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir]);
+    expect(pending.code).toBe(0);
+    expect(pending.stdout).toContain('Wrote 0 items to');
+    const { code, stdout } = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir, '--include-pending']);
     expect(code).toBe(0);
-    expect(stdout).toContain('Wrote 3 idioms and 3 SFT conversations (yo 3)');
+    expect(stdout).toContain('Wrote 3 items (yo 3) to');
+    expect(stdout).toContain(': idioms 3, sft 3, preference 0, translation 0, norms 0, rules 0, eval 0');
   });
 
   it('keeps a restarted node’s data, on the same port', async () => {

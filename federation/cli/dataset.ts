@@ -3,25 +3,36 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openStore, sqlitePath } from '../store/index.ts';
 import { buildDataset } from '../dataset/index.ts';
+import { writeGlossary } from '../glossary/export.ts';
+import { openGlossaryStore } from '../glossary/store.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 
-export const DATASET_HELP = `Usage: vernacular dataset build --out <dir> [--data <dir>]
+export const DATASET_HELP = `Usage: vernacular dataset build --out <dir> [--data <dir>] [--include-pending]
 
-Writes what this node holds as a dataset folder:
-  <dir>/idioms/train.jsonl  one record per idiom
-  <dir>/sft/train.jsonl     chat conversations (messages format) for fine-tuning
-  <dir>/README.md           dataset card with Hugging Face metadata
+Writes the items this node holds that community review accepted as a dataset folder:
+  <dir>/idioms/train.jsonl       one record per idiom
+  <dir>/sft/train.jsonl          chat conversations (messages format) for fine-tuning
+  <dir>/preference/train.jsonl   preference pairs (TRL prompt/chosen/rejected)
+  <dir>/translation/train.jsonl  parallel sentence pairs
+  <dir>/norms/train.jsonl        cultural norms
+  <dir>/rules/train.jsonl        hard rules with citations
+  <dir>/eval/test.jsonl          held-out evaluation questions
+  <dir>/glossary.jsonl           the campaigns' shared glossaries, one term per line
+  <dir>/README.md                dataset card with Hugging Face metadata
+Withdrawn, superseded (edited), hidden and rejected items are never written.
 Safe to run while \`vernacular serve\` is running.
 
 Options:
   --out <dir>    Folder to write (created if missing)
   --data <dir>   The node's data folder (default ${DEFAULT_DATA_DIR})
+  --include-pending  Also write items still waiting for enough reviews
   -h, --help     Show this help`;
 
 const OPTIONS = {
   out: { type: 'string' },
   data: { type: 'string' },
+  'include-pending': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,15 +63,20 @@ export async function dataset(args: string[], io: Output): Promise<number> {
 
   const store = await openStore({ dataDir, mustExist: true });
   try {
-    const counts = await buildDataset({ store, outDir });
+    const counts = await buildDataset({
+      store,
+      outDir,
+      includePending: values['include-pending'] ?? false,
+      extras: [(dir) => writeGlossary(openGlossaryStore(store.db), dir)],
+    });
     const languages = Object.keys(counts.languages)
       .sort()
       .map((l) => `${l} ${counts.languages[l]}`)
       .join(', ');
-    io.out(
-      `Wrote ${counts.idioms} idioms and ${counts.sft} SFT conversations` +
-        `${languages ? ` (${languages})` : ''} to ${outDir}`,
-    );
+    const configs = [...Object.entries(counts.configs), ...counts.extras.map((e) => [e.config, e.count] as const)]
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+    io.out(`Wrote ${counts.items} items${languages ? ` (${languages})` : ''} to ${outDir}: ${configs}`);
     return 0;
   } finally {
     await store.close();

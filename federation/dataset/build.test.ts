@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { buildDataset, DATASET_FILES, type IdiomRecord, type SftRecord } from './index.ts';
+import { buildDataset, DATASET_FILES, type IdiomRecord, type PreferenceRecord, type SftRecord } from './index.ts';
 import { sizeCategory } from './card.ts';
-import { idiom, idioms } from '../../test/support/contributions.ts';
+import { compare, everyKind, idiom, idioms, review, rewrite, withdrawal } from '../../test/support/contributions.ts';
 
 let dir: string;
 let store: Store;
@@ -22,6 +22,10 @@ afterEach(async () => {
 });
 
 const ingest = (items: ContributionInput[]) => store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
+/** Two up-votes from two other people: accepted under the default rule. */
+const accept = (items: Array<{ id: string }>) => ingest(items.flatMap((i) => [review(i.id), review(i.id)]));
+const build = (out: string, options: { includePending?: boolean } = { includePending: true }) =>
+  buildDataset({ store, outDir: join(dir, out), ...options });
 const lines = <T>(file: string): T[] =>
   readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
 const read = (out: string, file: string) => readFileSync(join(out, file), 'utf8');
@@ -34,7 +38,7 @@ describe('buildDataset', () => {
     await ingest([first]);
     await ingest([second]);
     const out = join(dir, 'out');
-    await buildDataset({ store, outDir: out });
+    await build('out');
 
     const records = lines<IdiomRecord>(join(out, DATASET_FILES.idioms));
     expect(records).toEqual([
@@ -50,6 +54,7 @@ describe('buildDataset', () => {
         contributor: first.contributor,
         campaign: 'general',
         created_at: first.createdAt,
+        revision_of: null,
       },
       expect.objectContaining({ id: second.id, language: 'yo', region: null, register: null, licence: 'CC-BY-4.0', campaign: 'library-drive' }),
     ]);
@@ -60,7 +65,7 @@ describe('buildDataset', () => {
     const item = idiom({ data: { expression: 'Bandu bandu huisha gogo', meaning: 'Little by little the log is finished.', example: 'Soma kila siku; bandu bandu huisha gogo.' } });
     await ingest([item]);
     const out = join(dir, 'out');
-    await buildDataset({ store, outDir: out });
+    await build('out');
     const [chat] = lines<SftRecord>(join(out, DATASET_FILES.sft));
     expect(chat).toEqual({
       messages: [
@@ -69,32 +74,39 @@ describe('buildDataset', () => {
       ],
       id: item.id,
       language: 'sw',
+      kind: 'idiom',
     });
   });
 
   it('returns the counts it wrote', async () => {
     await ingest([...idioms(3, { language: 'sw' }), ...idioms(2, { language: 'pt-BR' })]);
-    const counts = await buildDataset({ store, outDir: join(dir, 'out') });
-    expect(counts).toEqual({ idioms: 5, sft: 5, languages: { sw: 3, 'pt-BR': 2 }, licences: { 'CC0-1.0': 5 } });
+    const counts = await build('out');
+    expect(counts).toEqual({
+      items: 5,
+      configs: { idioms: 5, sft: 5, preference: 0, translation: 0, norms: 0, rules: 0, eval: 0 },
+      languages: { sw: 3, 'pt-BR': 2 },
+      licences: { 'CC0-1.0': 5 },
+      extras: [],
+    });
   });
 
   it('gives the same bytes when built twice from the same store', async () => {
-    await ingest(idioms(20));
-    await buildDataset({ store, outDir: join(dir, 'a') });
-    await buildDataset({ store, outDir: join(dir, 'b') });
+    await ingest([...idioms(20), ...everyKind()]);
+    await build('a');
+    await build('b');
     for (const file of Object.values(DATASET_FILES)) expect(read(join(dir, 'a'), file)).toBe(read(join(dir, 'b'), file));
   });
 
   it('streams a store larger than one page', async () => {
     for (let i = 0; i < 5; i++) await ingest(idioms(500));
-    const counts = await buildDataset({ store, outDir: join(dir, 'out') });
-    expect(counts.idioms).toBe(2500);
+    const counts = await build('out');
+    expect(counts.configs.idioms).toBe(2500);
     expect(lines<IdiomRecord>(join(dir, 'out', DATASET_FILES.idioms))).toHaveLength(2500);
   });
 
   it('writes empty files and says so in the card when the node holds nothing', async () => {
     const out = join(dir, 'out');
-    expect(await buildDataset({ store, outDir: out })).toMatchObject({ idioms: 0, sft: 0 });
+    expect(await buildDataset({ store, outDir: out })).toMatchObject({ items: 0, configs: { idioms: 0, sft: 0 } });
     expect(read(out, DATASET_FILES.idioms)).toBe('');
     expect(read(out, DATASET_FILES.card)).toContain('The dataset is empty');
   });
@@ -102,10 +114,79 @@ describe('buildDataset', () => {
   it('leaves no partial files behind', async () => {
     await ingest(idioms(2));
     const out = join(dir, 'out');
-    await buildDataset({ store, outDir: out });
+    await build('out');
+    expect(readdirSync(out).sort()).toEqual(['README.md', 'eval', 'idioms', 'norms', 'preference', 'rules', 'sft', 'translation']);
+    for (const file of Object.values(DATASET_FILES)) expect(existsSync(join(out, file))).toBe(true);
     expect(readdirSync(join(out, 'idioms'))).toEqual(['train.jsonl']);
-    expect(readdirSync(join(out, 'sft'))).toEqual(['train.jsonl']);
-    expect(existsSync(join(out, 'README.md'))).toBe(true);
+    expect(readdirSync(join(out, 'eval'))).toEqual(['test.jsonl']);
+  });
+
+  it('puts every kind where it belongs', async () => {
+    const items = everyKind();
+    await ingest(items);
+    await accept(items);
+    const counts = await buildDataset({ store, outDir: join(dir, 'out') });
+    // idiom, instruction, rewrite, translation, norm → sft; rewrite and compare (choice a) → preference.
+    expect(counts.configs).toEqual({ idioms: 1, sft: 5, preference: 2, translation: 1, norms: 1, rules: 1, eval: 1 });
+    expect(counts.items).toBe(8);
+    const sft = lines<SftRecord>(join(dir, 'out', DATASET_FILES.sft));
+    expect(sft.map((r) => r.kind)).toEqual(['idiom', 'instruction', 'rewrite', 'translation', 'norm']);
+    expect(sft.some((r) => r.id === items[7]!.id)).toBe(false); // eval stays held out
+  });
+});
+
+describe('what an export holds', () => {
+  it('holds only accepted items by default, and pending ones too when asked', async () => {
+    const [pending, accepted, rejected, hidden] = idioms(4);
+    await ingest([pending!, accepted!, rejected!, hidden!]);
+    await accept([accepted!]);
+    await ingest([rejected!, rejected!].map((r) => review(r.id, { data: { action: 'down' } })));
+    await store.moderate(hidden!.id, 'hide');
+    await buildDataset({ store, outDir: join(dir, 'accepted') });
+    expect(lines<IdiomRecord>(join(dir, 'accepted', DATASET_FILES.idioms)).map((r) => r.id)).toEqual([accepted!.id]);
+    await build('all');
+    expect(lines<IdiomRecord>(join(dir, 'all', DATASET_FILES.idioms)).map((r) => r.id)).toEqual([pending!.id, accepted!.id]);
+  });
+
+  it('holds the latest edit, never the revision it replaced', async () => {
+    const original = rewrite();
+    await ingest([original]);
+    await accept([original]);
+    const edit = rewrite({ contributor: original.contributor, revisionOf: original.id, data: { rewrite: 'Nzuri, asante sana.' } });
+    await ingest([edit]);
+    await accept([edit]);
+    await buildDataset({ store, outDir: join(dir, 'out') });
+    const pairs = lines<PreferenceRecord>(join(dir, 'out', DATASET_FILES.preference));
+    expect(pairs.map((p) => [p.id, p.revision_of, p.chosen[0]!.content])).toEqual([[edit.id, original.id, 'Nzuri, asante sana.']]);
+  });
+
+  it('leaves out what was withdrawn, item by item or all at once', async () => {
+    const contributor = uuidv4();
+    const [kept, withdrawnOne] = idioms(2);
+    const all = [idiom({ contributor }), compare({ contributor })];
+    await ingest([kept!, withdrawnOne!, ...all]);
+    await accept([kept!, withdrawnOne!, ...all]);
+    await ingest([withdrawal(withdrawnOne!.id, { contributor: withdrawnOne!.contributor }), withdrawal('all', { contributor })]);
+    const counts = await build('out');
+    expect(lines<IdiomRecord>(join(dir, 'out', DATASET_FILES.idioms)).map((r) => r.id)).toEqual([kept!.id]);
+    expect(counts.configs.preference).toBe(0);
+  });
+
+  it('runs the extra writers it is given and lists what they wrote in the card', async () => {
+    const counts = await buildDataset({
+      store,
+      outDir: join(dir, 'out'),
+      extras: [
+        async (outDir) => {
+          expect(outDir).toBe(join(dir, 'out'));
+          return { config: 'glossary', files: [{ split: 'train', path: 'glossary.jsonl' }], count: 7, description: 'Terms.' };
+        },
+      ],
+    });
+    expect(counts.extras).toEqual([expect.objectContaining({ config: 'glossary', count: 7 })]);
+    const card = read(join(dir, 'out'), DATASET_FILES.card);
+    expect(card).toContain('- config_name: glossary\n  data_files:\n  - split: train\n    path: glossary.jsonl\n');
+    expect(card).toContain('| `glossary` | `glossary.jsonl` | 7 |');
   });
 });
 
@@ -115,7 +196,7 @@ describe('the dataset card', () => {
   it('has Hugging Face metadata: licence, languages, size, creators and both configs', async () => {
     await ingest([...idioms(2, { language: 'sw-KE' }), ...idioms(1, { language: 'sw' }), ...idioms(1, { language: 'yo' })]);
     const out = join(dir, 'out');
-    await buildDataset({ store, outDir: out });
+    await build('out');
     const card = read(out, DATASET_FILES.card);
     expect(card.startsWith('---\n')).toBe(true);
     const meta = frontMatter(card);
@@ -125,8 +206,14 @@ describe('the dataset card', () => {
     expect(meta).toContain('annotations_creators:\n- crowdsourced\n');
     expect(meta).toContain(
       'configs:\n- config_name: idioms\n  data_files:\n  - split: train\n    path: idioms/train.jsonl\n' +
-        '- config_name: sft\n  data_files:\n  - split: train\n    path: sft/train.jsonl\n',
+        '- config_name: sft\n  data_files:\n  - split: train\n    path: sft/train.jsonl\n' +
+        '- config_name: preference\n  data_files:\n  - split: train\n    path: preference/train.jsonl\n',
     );
+    expect(meta).toContain('- config_name: eval\n  data_files:\n  - split: test\n    path: eval/test.jsonl\n');
+    for (const config of ['translation', 'norms', 'rules']) expect(meta).toContain(`- config_name: ${config}\n`);
+    expect(card).toContain('| `idioms` | `idioms/train.jsonl` | 4 |');
+    expect(card).toContain('| `preference` | `preference/train.jsonl` | 0 |');
+    expect(card).toContain('still **pending** review');
     expect(card).toContain('| `sw-KE` | 2 |');
     expect(card).toContain('| `yo` | 1 |');
   });
@@ -134,7 +221,7 @@ describe('the dataset card', () => {
   it('says "other" and lists each licence when records have different ones', async () => {
     await ingest([idiom(), idiom({ consent: { version: '2026-11-1', licence: 'CC-BY-SA-4.0' } })]);
     const out = join(dir, 'out');
-    await buildDataset({ store, outDir: out });
+    await build('out');
     const card = read(out, DATASET_FILES.card);
     expect(frontMatter(card)).toContain('license: other\nlicense_name: mixed-open-licences\n');
     expect(card).toContain('- **CC-BY-SA-4.0**: 1 records');

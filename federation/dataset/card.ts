@@ -4,7 +4,7 @@
  * was collected. Built only from the data (no dates), so the same store gives the same card.
  */
 import { LICENCES, primaryLanguage } from '../protocol/index.ts';
-import { idiomQuestion } from './prompts.ts';
+import { CONFIGS, type ConfigName, type DatasetConfig } from './configs.ts';
 
 type Licence = (typeof LICENCES)[number];
 
@@ -20,12 +20,15 @@ const HUB_LICENCE: Readonly<Record<Licence, string>> = {
   'CDLA-Sharing-1.0': 'cdla-sharing-1.0',
 };
 
+/** What the card is written from (the builder's counts). */
 export interface DatasetSummary {
-  idioms: number;
-  /** Records per BCP 47 tag. */
+  items: number;
+  configs: Record<ConfigName, number>;
+  /** Items per BCP 47 tag. */
   languages: Record<string, number>;
-  /** Records per SPDX licence id. */
+  /** Items per SPDX licence id. */
   licences: Record<string, number>;
+  extras: Array<DatasetConfig & { count: number }>;
 }
 
 export function sizeCategory(n: number): string {
@@ -46,6 +49,11 @@ function hubLicence(licences: string[]): string {
 
 const sorted = (record: Record<string, number>) => Object.keys(record).sort();
 
+/** Every configuration the card lists: the built-in ones, then the extras. */
+function allConfigs(summary: DatasetSummary): Array<DatasetConfig & { count: number }> {
+  return [...CONFIGS.map((c) => ({ ...c, files: [...c.files], count: summary.configs[c.config] })), ...summary.extras];
+}
+
 function frontMatter(summary: DatasetSummary): string {
   const licences = sorted(summary.licences);
   const license = hubLicence(licences);
@@ -58,25 +66,22 @@ function frontMatter(summary: DatasetSummary): string {
   lines.push(
     `multilinguality: ${primaries.length > 1 ? 'multilingual' : 'monolingual'}`,
     'size_categories:',
-    `- ${sizeCategory(summary.idioms)}`,
+    `- ${sizeCategory(summary.items)}`,
     'annotations_creators:',
     '- crowdsourced',
     'language_creators:',
     '- crowdsourced',
     'task_categories:',
     '- text-generation',
-    'pretty_name: Vernacular idioms',
+    '- translation',
+    'pretty_name: Vernacular',
     'configs:',
-    '- config_name: idioms',
-    '  data_files:',
-    '  - split: train',
-    '    path: idioms/train.jsonl',
-    '- config_name: sft',
-    '  data_files:',
-    '  - split: train',
-    '    path: sft/train.jsonl',
-    '---',
   );
+  for (const config of allConfigs(summary)) {
+    lines.push(`- config_name: ${config.config}`, '  data_files:');
+    for (const file of config.files) lines.push(`  - split: ${file.split}`, `    path: ${file.path}`);
+  }
+  lines.push('---');
   return lines.join('\n');
 }
 
@@ -94,53 +99,55 @@ function licenceSection(summary: DatasetSummary): string {
   );
 }
 
-export function datasetCard(summary: DatasetSummary): string {
+const PROVENANCE = `Every record (except in \`sft\`) also has: \`id\` (UUIDv7 made on the contributor's
+device; stable across exports), \`licence\` (SPDX id the contributor gave it under),
+\`contributor\` (a pseudonymous id made on the device, not a name or account), \`campaign\`,
+\`created_at\` (device clock, ISO 8601) and \`revision_of\` (the item it revises, or null).`;
+
+export function datasetCard(summary: DatasetSummary, includePending = false): string {
   const languageRows = sorted(summary.languages)
     .map((tag) => `| \`${tag}\` | ${summary.languages[tag]} |`)
     .join('\n');
-  const example = idiomQuestion({ expression: '…', meaning: '', example: '' });
+  const configRows = allConfigs(summary)
+    .map((c) => `| \`${c.config}\` | ${c.files.map((f) => `\`${f.path}\``).join(', ')} | ${c.count} |`)
+    .join('\n');
+  const sections = allConfigs(summary)
+    .map((c) => `### \`${c.config}\` (${c.files.map((f) => `\`${f.path}\`, split \`${f.split}\``).join('; ')})\n\n${c.description}`)
+    .join('\n\n');
+  const review = includePending
+    ? 'This export includes items still **pending** review (built with `--include-pending`) as well as ' +
+      'accepted ones; pending items have not yet been checked by other speakers.'
+    : 'Only items **accepted** by community review are included: each needed, by default, at least ' +
+      'two votes from other contributors with more up-votes than down-votes (each campaign may set ' +
+      'its own rule). Nobody reviews their own items.';
   return `${frontMatter(summary)}
 
-# Vernacular idioms
+# Vernacular
 
-Idioms — expressions whose meaning is not the sum of their words — written down by the people
-who use them, with what each means and an example of use. They were contributed through
-Vernacular, an offline-first app for teaching an open-weight language model how a country's
-people actually speak, and exported from one Vernacular node.
+Knowledge of a country's languages, culture and laws, written down by the people who live them:
+idioms, instructions and answers, fluent rewrites of machine drafts, preferences between answers,
+translations, cultural norms, hard rules with their sources, and evaluation questions. They were
+contributed through Vernacular, an offline-first app for teaching an open-weight language model
+how a country's people actually speak, and exported from one Vernacular node.
 
-It holds **${summary.idioms}** idioms.
+It holds **${summary.items}** items.
 
-| language (BCP 47) | idioms |
+| language (BCP 47) | items |
 |---|---|
 ${languageRows || '| — | 0 |'}
 
 ## Configurations
 
-### \`idioms\` — one record per idiom (\`idioms/train.jsonl\`)
+| config | files | records |
+|---|---|---|
+${configRows}
 
-| field | meaning |
-|---|---|
-| \`id\` | UUIDv7 made on the contributor's device; stable across exports |
-| \`language\` | canonical BCP 47 tag of the expression's language |
-| \`expression\` | the idiom itself |
-| \`meaning\` | what it means, in the contributor's words |
-| \`example\` | an example of use |
-| \`region\` | where it is used (free text), or null |
-| \`register\` | formal, neutral, informal, slang, vulgar or archaic, or null |
-| \`licence\` | SPDX id of the licence the contributor gave it under |
-| \`contributor\` | pseudonymous contributor id made on the device (not a name or account) |
-| \`campaign\` | the contribution campaign it was collected in |
-| \`created_at\` | when it was written, by the device's clock (ISO 8601) |
+${sections}
 
-### \`sft\` — supervised fine-tuning conversations (\`sft/train.jsonl\`)
+${PROVENANCE}
 
-One chat per idiom in the \`messages\` format (\`role\`, \`content\`), with the idiom's \`id\` and
-\`language\`. The user turn asks what the expression means and how it is used:
-
-> ${example}
-
-The assistant turn is the contributor's meaning followed by their example. The question is a
-fixed English template; the answers are in the contributors' own words.
+Prompt templates (for idioms and translations) are fixed English sentences; everything else is in
+the contributors' own words.
 
 ## Licence
 
@@ -153,9 +160,10 @@ and schools, mostly offline. Before contributing, each saw what is collected, th
 that they may withdraw, and confirmed their age. No account is needed: a random pseudonymous id
 is made on the device. Each contribution was validated against the Vernacular wire schema on the
 device and again by the node (text normalised to Unicode NFC, length limits, canonical language
-tags) and stored once per id. Records appear in the order the node first received them.
+tags) and stored once per id.
 
-This export is unreviewed: it contains what contributors sent, without the community review and
-quality filtering that later Vernacular releases apply.
+${review} When a contributor edited an item, only the latest revision is included; withdrawn
+items and items hidden by flags or a moderator are never included. The dataset is empty when
+nothing qualifies.
 `;
 }

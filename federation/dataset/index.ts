@@ -1,3 +1,18 @@
-export { buildDataset, DATASET_FILES, type BuildDatasetOptions, type DatasetCounts } from './build.ts';
-export type { IdiomRecord, SftRecord } from './records.ts';
+export {
+  buildDataset,
+  type BuildDatasetOptions,
+  type DatasetCounts,
+  type ExtraConfig,
+  type ExtraWriter,
+} from './build.ts';
+export { CONFIGS, DATASET_FILES, type ConfigName, type DatasetConfig, type DatasetFile } from './configs.ts';
+export type {
+  EvalRecord,
+  IdiomRecord,
+  NormRecord,
+  PreferenceRecord,
+  RuleRecord,
+  SftRecord,
+  TranslationRecord,
+} from './records.ts';
 export type { ChatMessage } from './prompts.ts';

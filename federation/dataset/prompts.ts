@@ -2,13 +2,20 @@
  * The prompt templates that turn contributions into chat training examples, kept in one place so
  * that changing a wording is one reviewed edit (and a new dataset version). English for now; a
  * later issue adds templates per language.
+ *
+ * Only idioms and translations need a template: the other kinds carry their own prompt (an
+ * instruction's or a rewrite's prompt, a norm's situation, a compare's prompt) in the
+ * contributor's language, which is used as written.
  */
-import type { IdiomData } from '../protocol/index.ts';
+import type { IdiomData, NormData, TranslationData } from '../protocol/index.ts';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
   content: string;
 }
+
+export const user = (content: string): ChatMessage => ({ role: 'user', content });
+export const assistant = (content: string): ChatMessage => ({ role: 'assistant', content });
 
 export function idiomQuestion(idiom: IdiomData): string {
   return `What does the expression "${idiom.expression}" mean, and how is it used?`;
@@ -19,8 +26,31 @@ export function idiomAnswer(idiom: IdiomData): string {
 }
 
 export function idiomConversation(idiom: IdiomData): ChatMessage[] {
-  return [
-    { role: 'user', content: idiomQuestion(idiom) },
-    { role: 'assistant', content: idiomAnswer(idiom) },
-  ];
+  return [user(idiomQuestion(idiom)), assistant(idiomAnswer(idiom))];
+}
+
+/** English name of a language tag ("Swahili (Kenya)"), or the tag itself when unnamed. */
+export function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+export function translationRequest(t: TranslationData, into: string): string {
+  return `Translate into ${languageName(into)}: ${t.source}`;
+}
+
+export function translationConversation(t: TranslationData, into: string): ChatMessage[] {
+  return [user(translationRequest(t, into)), assistant(t.translation)];
+}
+
+/**
+ * A norm becomes the situation as the user's turn and the contributor's example of a good
+ * response as the answer: the example is what a well-brought-up speaker would say, whereas the
+ * expectation describes it from outside (it stays in the `norms` config).
+ */
+export function normConversation(n: NormData): ChatMessage[] {
+  return [user(n.situation), assistant(n.goodExample)];
 }

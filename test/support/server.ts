@@ -186,21 +186,36 @@ export function runCli(args: string[]): Promise<CliResult> {
   });
 }
 
-/** The idioms a node holds, through the real `vernacular dataset build`. */
-export async function exportDataset(dataDir: string): Promise<IdiomRecord[]> {
+export interface ExportOptions {
+  /** Also export items not yet accepted by review (default true: what the node holds). */
+  includePending?: boolean;
+}
+
+/** The records of one configuration file (e.g. `preference/train.jsonl`), through the real `vernacular dataset build`. */
+export async function exportConfig<T = Record<string, unknown>>(
+  dataDir: string,
+  file: string,
+  options: ExportOptions = {},
+): Promise<T[]> {
   const outDir = await tempDir('export');
   try {
-    const result = await runCli(['dataset', 'build', '--out', outDir, '--data', dataDir]);
+    const flags = options.includePending === false ? [] : ['--include-pending'];
+    const result = await runCli(['dataset', 'build', '--out', outDir, '--data', dataDir, ...flags]);
     if (result.code !== 0) {
       throw new Error(`vernacular dataset build failed (${result.code}):\n${result.stdout}${result.stderr}`);
     }
-    const text = await readFile(join(outDir, 'idioms', 'train.jsonl'), 'utf8');
+    const text = await readFile(join(outDir, file), 'utf8');
     return text
       .split('\n')
       .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as IdiomRecord);
+      .map((line) => JSON.parse(line) as T);
   } finally {
     await rm(outDir, { recursive: true, force: true });
     ownedDirs.delete(outDir);
   }
+}
+
+/** The idioms a node holds (pending ones too unless told otherwise), through the real `vernacular dataset build`. */
+export function exportDataset(dataDir: string, options: ExportOptions = {}): Promise<IdiomRecord[]> {
+  return exportConfig<IdiomRecord>(dataDir, 'idioms/train.jsonl', options);
 }
