@@ -90,7 +90,7 @@ describe('every kind, offline, in a campaign joined by code', () => {
     await save(page);
 
     await pickKind(page, 'Rule or law');
-    await page.getByLabel('The rule').fill('Hairuhusiwi kuuza dawa bila cheti cha daktari.');
+    await page.getByLabel('The rule', { exact: true }).fill('Hairuhusiwi kuuza dawa bila cheti cha daktari.');
     await page.getByLabel('Kind of rule').selectOption('regulation');
     await page.getByLabel('Source or citation').fill('Kanuni za Dawa 2020, kif. 12');
     await page.getByLabel('Where it applies').fill('Tanzania');

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { useSession } from './browser.ts';
 import { acceptConsent, chooseLanguage, saveIdiom, waitForWaiting } from './app.ts';
-import { exportText, outbox, statuses } from './steps.ts';
+import { acceptByVotes, exportText, outbox, statuses } from './steps.ts';
 
 describe('editing and withdrawing one’s own contributions', () => {
   const s = useSession();
@@ -24,7 +24,9 @@ describe('editing and withdrawing one’s own contributions', () => {
     await saveIdiom(s.page, { expression: 'Akili ni nywele', meaning: 'Wisdom is like hair: everyone has their own.', example: 'Msikilize; akili ni nywele.' });
     await waitForWaiting(s.page, 0);
     const saved = (await outbox(s.page)).map((e) => e.contribution);
-    [ids.edited, ids.withdrawn, ids.kept] = saved.map((c) => c.id);
+    Object.assign(ids, { edited: saved[0]!.id, withdrawn: saved[1]!.id, kept: saved[2]!.id });
+    await acceptByVotes(s.server, saved);
+    expect(await exportText(s.server)).toContain('first wording');
 
     await s.page.getByRole('link', { name: 'My contributions' }).click();
     await entry(ids.edited!).getByRole('button', { name: 'Edit' }).click();
@@ -44,6 +46,7 @@ describe('editing and withdrawing one’s own contributions', () => {
     const status = await statuses(s.server, [ids.edited!, ids.edit]);
     expect(status[ids.edited!]!.status).toBe('superseded');
     expect(status[ids.edit]!.status).toBe('pending');
+    await acceptByVotes(s.server, [edit]);
     const text = await exportText(s.server);
     expect(text).toContain('patience gets you there');
     expect(text).not.toContain('first wording');

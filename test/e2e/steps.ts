@@ -7,8 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { v4 as uuidv4 } from 'uuid';
-import { JOIN_CODE_ALPHABET, type Contribution, type ReviewQueue, type StatusResponse } from '../../federation/protocol/index.ts';
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { CONSENT_VERSION, DEFAULT_LICENCE, JOIN_CODE_ALPHABET, PROTOCOL_VERSION, type Contribution, type ReviewQueue, type StatusResponse } from '../../federation/protocol/index.ts';
 import { runCli, tempDir, type RunningServer } from '../support/server.ts';
 import { acceptConsent, chooseLanguage } from './app.ts';
 import { phoneContext } from './browser.ts';
@@ -61,7 +61,7 @@ export async function shown(page: Page, testId: string): Promise<string> {
 export async function createCampaign(server: RunningServer, slug: string, kinds: string[], languages = ['sw', 'en']): Promise<string> {
   const r = await runCli(['campaign', 'create', '--slug', slug, '--title', `drive ${slug}`, '--languages', languages.join(','), '--kinds', kinds.join(','), '--data', server.dataDir]);
   if (r.code !== 0) throw new Error(`campaign create failed (${r.code}):\n${r.stdout}${r.stderr}`);
-  const code = new RegExp(`\\b[${JOIN_CODE_ALPHABET}]{6,12}\\b`).exec(r.stdout)?.[0];
+  const code = new RegExp(`join code ([${JOIN_CODE_ALPHABET}]{6,12})`).exec(r.stdout)?.[1];
   if (!code) throw new Error(`no join code in:\n${r.stdout}`);
   return code;
 }
@@ -119,13 +119,42 @@ export async function outbox(page: Page): Promise<Array<{ status: string; contri
 }
 
 /**
- * Every line of every JSONL file `vernacular dataset build` writes (pending items included), as
+ * Two strangers vote each item up, straight through the sync API (as their phones would), so
+ * that the items are accepted and belong in the default export.
+ */
+export async function acceptByVotes(server: RunningServer, items: Contribution[]): Promise<void> {
+  for (const voter of [uuidv4(), uuidv4()]) {
+    const contributions = items.map((item, i) => ({
+      id: uuidv7(),
+      kind: 'review',
+      campaign: item.campaign,
+      language: item.language,
+      contributor: voter,
+      deviceSeq: i + 1,
+      createdAt: new Date().toISOString(),
+      consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE },
+      data: { target: item.id, action: 'up' },
+    }));
+    const res = await fetch(`${server.url}/api/v1/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: PROTOCOL_VERSION, device: { id: uuidv4() }, contributions }),
+    });
+    const body = (await res.json()) as { results: Array<{ status: string }> };
+    expect(body.results.map((r) => r.status)).toEqual(items.map(() => 'accepted'));
+  }
+  const status = await statuses(server, items.map((i) => i.id));
+  expect(items.map((i) => status[i.id]!.status)).toEqual(items.map(() => 'accepted'));
+}
+
+/**
+ * Every line of every JSONL file `vernacular dataset build` writes by default (accepted items), as
  * text: whatever the layout per kind, an item's words are either in the export or not.
  */
 export async function exportText(server: RunningServer): Promise<string> {
   const { readdir, readFile } = await import('node:fs/promises');
   const out = await tempDir('export');
-  const r = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir, '--include-pending']);
+  const r = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir]);
   if (r.code !== 0) throw new Error(`dataset build failed (${r.code}):\n${r.stdout}${r.stderr}`);
   const files = (await readdir(out, { recursive: true })).filter((f) => String(f).endsWith('.jsonl'));
   const texts = await Promise.all(files.map((f) => readFile(join(out, String(f)), 'utf8')));
