@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Contribution } from '../../federation/protocol/index.ts';
 import { useSession } from './browser.ts';
 import { acceptConsent, chooseLanguage, waitForServiceWorker, waitForWaiting } from './app.ts';
-import { createCampaign, importSeeds, joinCampaign, outbox, pickKind, save, shown, statuses, storedItems } from './steps.ts';
+import { axe, createCampaign, importSeeds, joinCampaign, outbox, pickKind, save, shown, statuses, storedItems } from './steps.ts';
 
 const SEEDS = [
   { id: 'p1', type: 'prompt', prompt: 'Ni dalili gani za malaria?' },
@@ -30,6 +30,12 @@ describe('every kind, offline, in a campaign joined by code', () => {
     await waitForServiceWorker(s.page);
     await acceptConsent(s.page);
     await chooseLanguage(s.page, 'sw');
+    await s.page.getByRole('button', { name: 'Switch campaign' }).click();
+    await s.page.getByLabel('Join code').fill('ZZZZZZ');
+    await s.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await s.page.getByText('No campaign has this code.').waitFor();
+    expect(await axe(s.page)).toEqual([]);
+    await s.page.getByRole('button', { name: 'Close' }).click();
     await joinCampaign(s.page, code);
     expect(await s.page.getByTestId('current-campaign').getAttribute('data-slug')).toBe('drive');
     // The seeds arrive in the background; the seeded forms show them once cached.
@@ -37,6 +43,7 @@ describe('every kind, offline, in a campaign joined by code', () => {
     await s.page.getByTestId('context-a').waitFor({ timeout: 20_000 });
     const options = await s.page.getByLabel('What would you like to teach?').locator('option').allTextContents();
     expect(options).toHaveLength(8);
+    expect(await axe(s.page)).toEqual([]);
   });
 
   it('keeps one of each kind saved with the node down and the network off', async () => {
@@ -90,6 +97,11 @@ describe('every kind, offline, in a campaign joined by code', () => {
     await save(page);
 
     await pickKind(page, 'Rule or law');
+    // An empty form names each problem next to its field, with no accessibility violations.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Please fix the highlighted fields.').waitFor();
+    expect(await page.getByLabel('Source or citation').getAttribute('aria-invalid')).toBe('true');
+    expect(await axe(page)).toEqual([]);
     await page.getByLabel('The rule', { exact: true }).fill('Hairuhusiwi kuuza dawa bila cheti cha daktari.');
     await page.getByLabel('Kind of rule').selectOption('regulation');
     await page.getByLabel('Source or citation').fill('Kanuni za Dawa 2020, kif. 12');

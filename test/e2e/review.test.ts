@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launch } from './browser.ts';
 import { saveIdiom, waitForWaiting } from './app.ts';
-import { contributor, outbox, statuses, storedItems } from './steps.ts';
+import { axe, contributor, outbox, statuses, storedItems } from './steps.ts';
 
 describe('reviewing each other’s contributions', () => {
   let server: RunningServer;
@@ -78,6 +78,7 @@ describe('reviewing each other’s contributions', () => {
     expect(secondShown).not.toBe(firstShown);
     await page.getByRole('button', { name: 'Report' }).click();
     await page.getByLabel('Why are you reporting it?').selectOption('duplicate');
+    expect(await axe(page)).toEqual([]);
     await page.getByRole('button', { name: 'Send report' }).click();
     await page.getByTestId('review-empty').waitFor();
     await waitForWaiting(page, 2);

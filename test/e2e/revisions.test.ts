@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { useSession } from './browser.ts';
 import { acceptConsent, chooseLanguage, saveIdiom, waitForWaiting } from './app.ts';
-import { acceptByVotes, exportText, outbox, statuses } from './steps.ts';
+import { acceptByVotes, axe, exportText, outbox, statuses } from './steps.ts';
 
 describe('editing and withdrawing one’s own contributions', () => {
   const s = useSession();
@@ -32,6 +32,7 @@ describe('editing and withdrawing one’s own contributions', () => {
     await entry(ids.edited!).getByRole('button', { name: 'Edit' }).click();
     const meaning = s.page.getByLabel('Meaning');
     expect(await meaning.inputValue()).toBe('Slowly is the way (first wording).');
+    expect(await axe(s.page)).toEqual([]);
     await meaning.fill('Slowly is the way: patience gets you there.');
     await s.page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(async () => (await outbox(s.page)).length).toBe(4);
@@ -59,6 +60,7 @@ describe('editing and withdrawing one’s own contributions', () => {
     await entry(ids.withdrawn!).getByRole('button', { name: 'Withdraw' }).click();
     const dialog = s.page.getByRole('dialog');
     await dialog.getByText('Withdraw this contribution?').waitFor();
+    expect(await axe(s.page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Withdraw it' }).click();
     await expect.poll(() => entry(ids.withdrawn!).getAttribute('data-shown')).toBe('withdrawn');
     expect(await entry(ids.withdrawn!).getByTestId('item-status').textContent()).toBe('Withdrawn');

@@ -3,6 +3,7 @@
  * the app (fill each kind's form, join a campaign, review), and what a test reads back from the
  * node (statuses, the review queue as another reviewer sees it, the campaign CLI).
  */
+import { AxeBuilder } from '@axe-core/playwright';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -159,4 +160,10 @@ export async function exportText(server: RunningServer): Promise<string> {
   const files = (await readdir(out, { recursive: true })).filter((f) => String(f).endsWith('.jsonl'));
   const texts = await Promise.all(files.map((f) => readFile(join(out, String(f)), 'utf8')));
   return texts.join('\n');
+}
+
+/** Accessibility violations on the page as it is now (WCAG 2.1 A and AA). */
+export async function axe(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
