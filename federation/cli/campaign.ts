@@ -10,6 +10,7 @@ import {
   CONTENT_KINDS,
   DEFAULT_CAMPAIGN,
   DEFAULT_LICENCE,
+  GENERAL_JOIN_CODE,
   issueCode,
 } from '../protocol/index.ts';
 import { openStore, type CampaignInput, type Store } from '../store/index.ts';
@@ -169,7 +170,7 @@ async function listCampaigns(args: string[], io: Output): Promise<number> {
   }
   return withStore(values.data, async (store) => {
     const campaigns = await store.campaigns();
-    io.out(`${DEFAULT_CAMPAIGN}\tGENERAL\tv1\tGeneral (built in)`);
+    io.out(`${DEFAULT_CAMPAIGN}\t${GENERAL_JOIN_CODE}\tv1\tGeneral (built in)`);
     for (const c of campaigns) io.out(`${c.slug}\t${c.joinCode}\tv${c.version}\t${c.title}\t${c.languages.join(',')}\t${c.kinds.join(',')}`);
     return 0;
   });

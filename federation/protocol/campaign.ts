@@ -49,6 +49,9 @@ export const Campaign = z
   .meta({ id: 'Campaign' });
 export type Campaign = z.output<typeof Campaign>;
 
+/** The join code of `general` (a valid code, so the campaign passes its own schema). */
+export const GENERAL_JOIN_CODE = 'SHARED';
+
 /** The open campaign every node offers, even before a librarian creates one. */
 export function generalCampaign(languages: string[] = []): Campaign {
   return {
@@ -59,7 +62,7 @@ export function generalCampaign(languages: string[] = []): Campaign {
     kinds: [...CONTENT_KINDS],
     goals: [],
     licence: 'CC0-1.0',
-    joinCode: 'GENERAL',
+    joinCode: GENERAL_JOIN_CODE,
     consensus: DEFAULT_CONSENSUS,
     version: 1,
   };

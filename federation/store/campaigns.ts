@@ -13,6 +13,7 @@ import {
   Campaign,
   canonicalJson,
   DEFAULT_CAMPAIGN,
+  GENERAL_JOIN_CODE,
   JOIN_CODE_ALPHABET,
   type Seed,
 } from '../protocol/index.ts';
@@ -60,6 +61,7 @@ export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): 
     const before = existing === undefined ? undefined : parse(existing.data);
     let joinCode = input.joinCode?.toUpperCase() ?? before?.joinCode;
     const taken = async (code: string) =>
+      code === GENERAL_JOIN_CODE ||
       (await trx
         .selectFrom('campaigns')
         .select('slug')

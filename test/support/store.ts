@@ -11,3 +11,13 @@ export function countStored(dataDir: string): number {
     db.close();
   }
 }
+
+/** How many seeds the node holds for a campaign (opened read-only; safe while it runs). */
+export function countSeeds(dataDir: string, campaign: string): number {
+  const db = new BetterSqlite3(sqlitePath(dataDir), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT count(*) FROM seeds WHERE campaign = ?').pluck().get(campaign) as number;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,128 @@
+/** `vernacular campaign …` and `vernacular moderate …` as a librarian runs them: the real program. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { v4 as uuidv4 } from 'uuid';
+import { Contribution } from '../protocol/index.ts';
+import { openStore } from '../store/index.ts';
+import { runCli, tempDir } from '../../test/support/server.ts';
+import { countSeeds } from '../../test/support/store.ts';
+import { idiom } from '../../test/support/contributions.ts';
+
+let data: string;
+beforeEach(async () => {
+  data = await tempDir('cli-campaign');
+});
+
+const create = (...extra: string[]) =>
+  runCli(['campaign', 'create', '--slug', 'shule', '--title', 'Shule ya Msingi', '--languages', 'sw,en', '--kinds', 'idiom,translation', '--data', data, ...extra]);
+
+async function file(name: string, text: string): Promise<string> {
+  const path = join(data, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe('vernacular campaign create / update / list', () => {
+  it('creates a campaign and prints its slug and join code; list shows it after general', async () => {
+    const made = await create('--goal', 'idiom=2000', '--goal', 'translation=500', '--region', 'Pwani', '--starts', '2026-12-01T00:00:00Z');
+    expect(made.code).toBe(0);
+    const [, code] = /^Campaign shule \(version 1\), join code ([23456789A-HJKMNP-Z]{6})$/m.exec(made.stdout) ?? [];
+    expect(code).toBeDefined();
+    const listed = await runCli(['campaign', 'list', '--data', data]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toEqual([
+      'general\tSHARED\tv1\tGeneral (built in)',
+      `shule\t${code}\tv1\tShule ya Msingi\tsw,en\tidiom,translation`,
+    ]);
+  });
+
+  it('bumps the version on update and keeps the join code; refuses to create it twice', async () => {
+    const code = /join code (\w+)/.exec((await create()).stdout)![1];
+    const updated = await runCli(['campaign', 'update', '--slug', 'shule', '--title', 'Shule', '--min-votes', '3', '--data', data]);
+    expect(updated.stdout).toContain(`Campaign shule (version 2), join code ${code}`);
+    expect((await create()).code).toBe(1);
+    const store = await openStore({ dataDir: data, mustExist: true });
+    try {
+      expect(await store.campaign('shule')).toMatchObject({ title: 'Shule', version: 2, consensus: { minVotes: 3 } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lists every invalid field with its code, exit status 2, and stores nothing', async () => {
+    const bad = await runCli(['campaign', 'create', '--slug', 'Shule!', '--title', 'x', '--languages', 'EN_gb', '--kinds', 'idiom,poem', '--licence', 'MIT', '--data', data]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('slug: invalid_value');
+    expect(bad.stderr).toContain('languages.0: invalid_language');
+    expect(bad.stderr).toContain('kinds.1: invalid_value');
+    expect(bad.stderr).toContain('licence: invalid_value');
+    expect((await runCli(['campaign', 'list', '--data', data])).stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses the built-in general campaign and a missing slug as usage errors', async () => {
+    expect((await runCli(['campaign', 'create', '--slug', 'general', '--title', 'x', '--data', data])).code).toBe(2);
+    expect((await runCli(['campaign', 'create', '--title', 'x', '--data', data])).code).toBe(2);
+  });
+});
+
+describe('vernacular campaign seeds import', () => {
+  it('imports a CSV with quoted commas and newlines, and again without duplicating', async () => {
+    await create();
+    const csv = await file('seeds.csv', 'id,type,language,prompt,text,sourceLanguage\n' +
+      'p1,prompt,sw,"Habari, rafiki?\nUmeamkaje?",,\n' +
+      'v1,pivot,sw,,Good morning.,en\n');
+    const first = await runCli(['campaign', 'seeds', 'import', 'shule', csv, '--data', data]);
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain('Imported 2 seeds into shule (2 new, 0 replaced)');
+    const again = await runCli(['campaign', 'seeds', 'import', 'shule', csv, '--data', data]);
+    expect(again.stdout).toContain('(0 new, 2 replaced)');
+    expect(countSeeds(data, 'shule')).toBe(2);
+  });
+
+  it('imports JSONL, one seed per line', async () => {
+    await create();
+    const jsonl = await file('seeds.jsonl', `${JSON.stringify({ id: 'a', type: 'pair', prompt: 'Swali?', answerA: 'Moja', answerB: 'Mbili' })}\n`);
+    expect((await runCli(['campaign', 'seeds', 'import', 'shule', jsonl, '--data', data])).code).toBe(0);
+    expect(countSeeds(data, 'shule')).toBe(1);
+  });
+
+  it('rejects a malformed CSV naming every bad row, and imports nothing', async () => {
+    await create();
+    const csv = await file('bad.csv', 'id,type,prompt,draft\n' +
+      'p1,prompt,Swali?,\n' +
+      'd1,draft,Swali?,\n' +
+      'p3,essay,Swali?,\n' +
+      'p4,prompt,Swali?\n');
+    const result = await runCli(['campaign', 'seeds', 'import', 'shule', csv, '--data', data]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('has 3 problems; nothing was imported');
+    expect(result.stderr).toContain('row 3 (line 3), draft: missing_field');
+    expect(result.stderr).toContain('row 4 (line 4), type: ');
+    expect(result.stderr).toContain('row 5 (line 5): invalid_value');
+    expect(countSeeds(data, 'shule')).toBe(0);
+  });
+
+  it('refuses seeds for a campaign the node does not hold', async () => {
+    await create();
+    const csv = await file('ok.csv', 'id,type,prompt\np1,prompt,Swali?\n');
+    const result = await runCli(['campaign', 'seeds', 'import', 'nowhere', csv, '--data', data]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no campaign "nowhere"');
+  });
+});
+
+describe('vernacular moderate', () => {
+  it('hides an item and clears it again', async () => {
+    const item = Contribution.parse(idiom());
+    const store = await openStore({ dataDir: data });
+    await store.ingest(uuidv4(), [item]);
+    await store.close();
+    const hidden = await runCli(['moderate', 'hide', item.id, '--data', data]);
+    expect(hidden).toMatchObject({ code: 0 });
+    expect(hidden.stdout).toContain('status is now hidden');
+    expect((await runCli(['moderate', 'clear', item.id, '--data', data])).stdout).toContain('status is now pending');
+    expect((await runCli(['moderate', 'hide', idiom().id, '--data', data])).code).toBe(1);
+    expect((await runCli(['moderate', 'delete', item.id, '--data', data])).code).toBe(2);
+  });
+});

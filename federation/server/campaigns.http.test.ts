@@ -1,0 +1,156 @@
+/**
+ * Campaigns, seeds, the review queue and item status over real HTTP against a real
+ * `vernacular serve` child process, with the campaign made by the real `vernacular campaign` CLI
+ * on the same data folder while the node runs.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { v4 as uuidv4 } from 'uuid';
+import {
+  Campaign,
+  CampaignList,
+  type ContributionInput,
+  ErrorBody,
+  PROTOCOL_VERSION,
+  ReviewQueue,
+  SeedList,
+  StatusResponse,
+  SyncResponse,
+} from '../protocol/index.ts';
+import { type RunningServer, runCli, startServer, tempDir } from '../../test/support/server.ts';
+import { idiom, instruction, review } from '../../test/support/contributions.ts';
+
+let server: RunningServer;
+let joinCode: string;
+
+const get = (path: string) => fetch(`${server.url}${path}`);
+const sync = async (contributions: ContributionInput[]) => {
+  const res = await fetch(`${server.url}/api/v1/sync`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ protocol: PROTOCOL_VERSION, device: { id: uuidv4() }, contributions }),
+  });
+  expect(res.status).toBe(200);
+  return SyncResponse.parse(await res.json()).results;
+};
+async function expectError(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(ErrorBody.parse(await res.json()).error.code).toBe(code);
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  const made = await runCli([
+    'campaign', 'create', '--slug', 'library-drive', '--title', 'Library drive', '--languages', 'sw,en',
+    '--kinds', 'idiom,rewrite', '--goal', 'idiom=2000', '--licence', 'CC-BY-4.0', '--data', server.dataDir,
+  ]);
+  expect(made.code).toBe(0);
+  joinCode = /join code (\w+)/.exec(made.stdout)![1]!;
+  const seeds = join(await tempDir('seeds'), 'seeds.csv');
+  await writeFile(seeds, 'id,type,prompt\n' + [1, 2, 3, 4].map((i) => `p${i},prompt,"Swali, la ${i}?"`).join('\n') + '\n');
+  expect((await runCli(['campaign', 'seeds', 'import', 'library-drive', seeds, '--data', server.dataDir])).code).toBe(0);
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+describe('GET /api/v1/campaigns', () => {
+  it('lists the built-in general campaign first, then the node’s campaigns', async () => {
+    const { campaigns } = CampaignList.parse(await (await get('/api/v1/campaigns')).json());
+    expect(campaigns.map((c) => c.slug)).toEqual(['general', 'library-drive']);
+    expect(campaigns[1]).toMatchObject({ title: 'Library drive', languages: ['sw', 'en'], kinds: ['idiom', 'rewrite'], goals: [{ kind: 'idiom', target: 2000 }], licence: 'CC-BY-4.0', version: 1 });
+  });
+
+  it('gives one campaign by slug, and 404 not_found for an unknown one', async () => {
+    expect(Campaign.parse(await (await get('/api/v1/campaigns/library-drive')).json()).joinCode).toBe(joinCode);
+    expect((await (await get('/api/v1/campaigns/general')).json()) as { slug: string }).toMatchObject({ slug: 'general' });
+    await expectError(await get('/api/v1/campaigns/nowhere'), 404, 'not_found');
+  });
+
+  it('finds a campaign by its join code in any letter case', async () => {
+    expect(Campaign.parse(await (await get(`/api/v1/campaigns/join/${joinCode.toLowerCase()}`)).json()).slug).toBe('library-drive');
+    await expectError(await get('/api/v1/campaigns/join/ZZZZZZ'), 404, 'not_found');
+  });
+
+  it('answers 405 for other methods', async () => {
+    await expectError(await fetch(`${server.url}/api/v1/campaigns`, { method: 'POST' }), 405, 'method_not_allowed');
+  });
+});
+
+describe('GET /api/v1/campaigns/{slug}/seeds', () => {
+  const draw = async (device: string, limit = 2) => {
+    const res = await get(`/api/v1/campaigns/library-drive/seeds?type=prompt&device=${device}&limit=${limit}`);
+    expect(res.status).toBe(200);
+    return SeedList.parse(await res.json()).seeds.map((s) => s.id);
+  };
+
+  it('gives two devices different seeds', async () => {
+    const a = await draw(uuidv4());
+    const b = await draw(uuidv4());
+    expect(a).toHaveLength(2);
+    expect(new Set([...a, ...b]).size).toBe(4);
+  });
+
+  it('answers 400 invalid_query for a missing device, an unknown type or a bad limit', async () => {
+    for (const query of ['type=prompt', `type=poem&device=${uuidv4()}`, `type=prompt&device=${uuidv4()}&limit=500`, `type=prompt&device=${uuidv4()}&colour=red`]) {
+      await expectError(await get(`/api/v1/campaigns/library-drive/seeds?${query}`), 400, 'invalid_query');
+    }
+    await expectError(await get(`/api/v1/campaigns/nowhere/seeds?type=prompt&device=${uuidv4()}`), 404, 'not_found');
+  });
+});
+
+describe('sync of items about campaigns and other items', () => {
+  it('rejects items for an unknown campaign or a kind the campaign does not collect, with their codes', async () => {
+    const results = await sync([idiom({ campaign: 'nowhere' }), instruction({ campaign: 'library-drive' }), idiom({ campaign: 'library-drive' })]);
+    expect(results.map((r) => [r.status, r.code])).toEqual([
+      ['rejected', 'unknown_campaign'],
+      ['rejected', 'kind_not_enabled'],
+      ['accepted', undefined],
+    ]);
+  });
+
+  it('rejects a review of one’s own item with own_item', async () => {
+    const item = idiom();
+    const results = await sync([item, review(item.id, { contributor: item.contributor })]);
+    expect(results[1]).toMatchObject({ status: 'rejected', code: 'own_item', id: results[1]!.id });
+  });
+});
+
+describe('the review queue and item status', () => {
+  it('offers a reviewer others’ items, never their own, and reports votes as they come', async () => {
+    const reviewer = uuidv4();
+    const own = idiom({ campaign: 'library-drive', contributor: reviewer, language: 'en' });
+    const theirs = idiom({ campaign: 'library-drive', language: 'en' });
+    await sync([own, theirs]);
+    const queue = async () => {
+      const res = await get(`/api/v1/review/queue?campaign=library-drive&language=en&reviewer=${reviewer}`);
+      expect(res.status).toBe(200);
+      return ReviewQueue.parse(await res.json()).items;
+    };
+    expect((await queue()).map((q) => q.item.id)).toEqual([theirs.id]);
+    await sync([review(theirs.id, { contributor: reviewer, campaign: 'library-drive' }), review(theirs.id)]);
+    expect(await queue()).toEqual([]);
+
+    const res = await fetch(`${server.url}/api/v1/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [theirs.id, own.id, 'not-an-id'] }),
+    });
+    expect(StatusResponse.parse(await res.json()).items).toEqual([
+      { id: theirs.id, status: 'accepted', votes: { up: 2, down: 0, flags: 0 } },
+      { id: own.id, status: 'pending', votes: { up: 0, down: 0, flags: 0 } },
+      { id: 'not-an-id', status: 'unknown' },
+    ]);
+  });
+
+  it('answers 400 for a bad queue query or status body, 404 for an unknown campaign', async () => {
+    await expectError(await get('/api/v1/review/queue?campaign=general&language=sw'), 400, 'invalid_query');
+    await expectError(await get(`/api/v1/review/queue?campaign=general&language=!!&reviewer=${uuidv4()}`), 400, 'invalid_query');
+    await expectError(await get(`/api/v1/review/queue?campaign=nowhere&language=sw&reviewer=${uuidv4()}`), 404, 'not_found');
+    const post = (body: string) => fetch(`${server.url}/api/v1/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await expectError(await post('{"ids": 3}'), 400, 'invalid_request');
+    await expectError(await post('{"ids": ['), 400, 'malformed_json');
+    await expectError(await get('/api/v1/status'), 405, 'method_not_allowed');
+  });
+});
