@@ -69,6 +69,7 @@ export class AppState {
   #outbox: Outbox | null = null;
   #cache: CampaignCache | null = null;
   #node = new NodeClient((input, init) => fetch(input, init));
+  #lastFullRefresh = 0;
   #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
 
@@ -136,8 +137,10 @@ export class AppState {
   /**
    * While online: the campaign list, the current campaign, a batch of seeds per needed type, the
    * review queue and the status of my sent items. Each part that fails keeps its cached copy.
+   * After a sync (`light`) only what a save changes is asked for: seeds to top up and statuses;
+   * the rest at most once a minute, so a room full of phones does not hammer its node.
    */
-  async refreshFromNode(): Promise<void> {
+  async refreshFromNode(options: { light?: boolean } = {}): Promise<void> {
     const cache = this.#cache;
     if (!cache || !this.consent || !navigator.onLine) return;
     const attempt = async (fn: () => Promise<void>): Promise<void> => {
@@ -150,18 +153,31 @@ export class AppState {
         else throw e;
       }
     };
-    await attempt(async () => {
-      this.campaigns = await cache.refreshList();
-    });
-    await attempt(async () => {
-      this.campaign = await cache.refreshCurrent($state.snapshot(this.campaign));
-    });
+    const full = !options.light || Date.now() - this.#lastFullRefresh > 60_000;
+    if (full) {
+      this.#lastFullRefresh = Date.now();
+      await attempt(async () => {
+        this.campaigns = await cache.refreshList();
+      });
+      const slug = this.campaign.slug;
+      await attempt(async () => {
+        const fresh = await cache.fetchCampaign(slug);
+        // The contributor may have switched campaign meanwhile: only refresh the one still chosen.
+        if (this.campaign.slug === slug && fresh.version !== this.campaign.version) {
+          await cache.setCurrent(fresh);
+          this.campaign = fresh;
+        }
+      });
+    }
     const { identity, language } = this;
     if (identity && language) {
-      await attempt(() => cache.refill($state.snapshot(this.campaign), language, identity.deviceId));
-      await attempt(async () => {
-        await cache.refreshQueue(this.campaign.slug, language, identity.contributorId);
-      });
+      const campaign = $state.snapshot(this.campaign);
+      await attempt(() => cache.refill(campaign, language, identity.deviceId));
+      if (full) {
+        await attempt(async () => {
+          await cache.refreshQueue(campaign.slug, language, identity.contributorId);
+        });
+      }
       await this.#loadSeedsAndQueue();
     }
     await attempt(() => this.refreshStatuses());
@@ -234,7 +250,7 @@ export class AppState {
       if (s.lastSuccessAt !== lastSuccess || s.phase === 'idle') {
         const sentSomething = s.lastSuccessAt !== lastSuccess;
         lastSuccess = s.lastSuccessAt;
-        void this.refresh().then(() => (sentSomething ? this.refreshFromNode() : undefined));
+        void this.refresh().then(() => (sentSomething ? this.refreshFromNode({ light: true }) : undefined));
       }
     });
     void client.request();

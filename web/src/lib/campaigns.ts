@@ -70,11 +70,9 @@ export class CampaignCache {
     return campaigns;
   }
 
-  /** Refreshes the current campaign from the node (its kinds or languages may have changed). */
-  async refreshCurrent(current: Campaign): Promise<Campaign> {
-    const fresh = await this.node.campaign(current.slug);
-    if (fresh.version !== current.version) await this.setCurrent(fresh);
-    return fresh;
+  /** The node's copy of a campaign (its kinds or languages may have changed since it was cached). */
+  fetchCampaign(slug: string): Promise<Campaign> {
+    return this.node.campaign(slug);
   }
 
   /** Joins by code (asks the node; needs to be online) and makes it the current campaign. */

@@ -15,7 +15,11 @@ export function summarise(c: Contribution): Summary {
     case 'rewrite':
       return { title: c.data.prompt, body: c.data.rewrite };
     case 'compare':
-      return { title: c.data.prompt, body: c.data.choice === 'a' ? c.data.a.text : c.data.choice === 'b' ? c.data.b.text : '' };
+      // The chosen answer; for a tie or "both bad", both, in the order they were shown.
+      return {
+        title: c.data.prompt,
+        body: c.data.choice === 'a' ? c.data.a.text : c.data.choice === 'b' ? c.data.b.text : `${c.data.a.text} · ${c.data.b.text}`,
+      };
     case 'translation':
       return { title: c.data.source, body: c.data.translation };
     case 'norm':
