@@ -19,8 +19,12 @@
  *   theirs, linked to the original, with a chain of its own.
  * - Withdrawals never depend on a campaign (a person can always withdraw). `scope: item` must name
  *   a content item held here — `unknown_target` — written by the withdrawer — `not_author`;
- *   withdrawing what is already withdrawn is accepted and changes nothing. `scope: all` is always
- *   accepted.
+ *   withdrawing what is already withdrawn is accepted and changes nothing. It withdraws the item
+ *   and every revision in its chain (all the author's), not others' improvements of it. `scope:
+ *   all` is always accepted and withdraws every content item the contributor has stored at that
+ *   point; what they send later is theirs again (the device stops sending once they withdraw).
+ *   Their reviews of others' items keep counting: a vote is not their content, and the export
+ *   holds no reviews.
  */
 import {
   type Campaign,
