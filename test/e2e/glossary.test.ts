@@ -7,7 +7,9 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { GlossaryView } from '../../federation/protocol/index.ts';
-import { startServer, type RunningServer } from '../support/server.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli, startServer, tempDir, type RunningServer } from '../support/server.ts';
 import { launch, phoneContext } from './browser.ts';
 import { acceptConsent, waitForServiceWorker } from './app.ts';
 
@@ -141,5 +143,18 @@ describe('two devices co-edit the glossary offline and converge', () => {
     expect(node.terms.map((t) => t.term)).toEqual(onA.terms);
     expect(node.terms.find((t) => t.term === 'upepo')?.rendering).toBe('wind, breeze');
     expect(node.conventions).toBe(onA.conventions);
+  });
+
+  it('exports the glossary with the dataset as glossary.jsonl', async () => {
+    const out = await tempDir('glossary-export');
+    const result = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = (await readFile(join(out, 'glossary.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual([
+      { campaign: 'general', term: 'maji', rendering: 'water', language: 'sw', notes: 'Also "rain" in some dialects.' },
+      { campaign: 'general', term: 'moto', rendering: 'fire', language: 'sw', notes: '' },
+      { campaign: 'general', term: 'upepo', rendering: 'wind, breeze', language: 'sw', notes: '' },
+    ]);
+    expect(await readFile(join(out, 'README.md'), 'utf8')).toContain('glossary.jsonl');
   });
 });
