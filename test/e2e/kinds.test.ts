@@ -46,7 +46,7 @@ describe('every kind, offline, in a campaign joined by code', () => {
     expect(await axe(s.page)).toEqual([]);
   });
 
-  it('keeps one of each kind saved with the node down and the network off', async () => {
+  it('keeps one of each kind (and a translation of a typed sentence) saved with the node down and the network off', async () => {
     await s.server.stop();
     await s.context.setOffline(true);
     await s.page.reload();
@@ -88,6 +88,12 @@ describe('every kind, offline, in a campaign joined by code', () => {
     expect(await shown(page, 'context-source')).toBe('The clinic opens at eight.');
     await page.getByLabel('Your translation').fill('Zahanati hufunguliwa saa mbili.');
     await save(page);
+    // No pivot sentence left: the contributor types one, with its language.
+    await pickKind(page, 'Translate');
+    await page.getByLabel('Language of the sentence').fill('fr');
+    await page.getByLabel('Sentence to translate').fill('Le marché ferme à midi.');
+    await page.getByLabel('Your translation').fill('Soko hufungwa saa sita mchana.');
+    await save(page);
 
     await pickKind(page, 'Custom or norm');
     await page.getByLabel('Situation').fill('Kukutana na mzee njiani.');
@@ -116,21 +122,23 @@ describe('every kind, offline, in a campaign joined by code', () => {
     await page.getByLabel('How to grade an answer').fill('Dodoma ni sahihi; Dar es Salaam si sahihi.');
     await save(page);
 
-    await waitForWaiting(page, 8);
+    await waitForWaiting(page, 9);
     await page.reload();
-    await waitForWaiting(page, 8);
+    await waitForWaiting(page, 9);
   });
 
-  it('delivers all eight once the node is back, each with exactly what was typed and shown', async () => {
+  it('delivers all nine once the node is back, each with exactly what was typed and shown', async () => {
     await s.server.restart();
     await s.context.setOffline(false);
     await waitForWaiting(s.page, 0, 60_000);
     const saved = (await outbox(s.page)).map((e) => e.contribution);
-    expect(saved.map((c) => c.kind)).toEqual(KINDS);
+    expect(saved.map((c) => c.kind)).toEqual([...KINDS.slice(0, 5), 'translation', ...KINDS.slice(5)]);
     const stored = await storedItems(s.server, 'drive', 'sw');
-    const byKind = Object.fromEntries(stored.map((c) => [c.kind, c])) as Record<string, Contribution>;
-    expect(Object.keys(byKind).sort()).toEqual([...KINDS].sort());
-    for (const c of saved) expect(byKind[c.kind]).toEqual(c);
+    const byId = new Map(stored.map((c) => [c.id, c]));
+    for (const c of saved) expect(byId.get(c.id)).toEqual(c);
+    expect(stored).toHaveLength(saved.length);
+    const byKind = Object.fromEntries(saved.map((c) => [c.kind, c])) as Record<string, Contribution>;
+    const [seededTranslation, typedTranslation] = saved.filter((c) => c.kind === 'translation');
 
     expect(byKind.instruction!.data).toEqual({ prompt: 'Ni dalili gani za malaria?', answer: 'Homa, kutetemeka na maumivu ya kichwa.', domain: 'health', seed: 'p1' });
     const rewrite = byKind.rewrite!.data as Extract<Contribution, { kind: 'rewrite' }>['data'];
@@ -153,18 +161,19 @@ describe('every kind, offline, in a campaign joined by code', () => {
       comment: 'Heshima kwa wazee.',
       seed: 'c1',
     });
-    expect(byKind.translation!.data).toEqual({ source: 'The clinic opens at eight.', sourceLanguage: 'en', seed: 't1', translation: 'Zahanati hufunguliwa saa mbili.' });
+    expect(seededTranslation!.data).toEqual({ source: 'The clinic opens at eight.', sourceLanguage: 'en', seed: 't1', translation: 'Zahanati hufunguliwa saa mbili.' });
+    expect(typedTranslation!.data).toEqual({ source: 'Le marché ferme à midi.', sourceLanguage: 'fr', translation: 'Soko hufungwa saa sita mchana.' });
     expect(byKind.rule!.data).toMatchObject({ ruleType: 'regulation', jurisdiction: 'Tanzania' });
     expect(stored.every((c) => c.campaign === 'drive' && c.language === 'sw')).toBe(true);
 
     const status = await statuses(s.server, saved.map((c) => c.id));
-    expect(Object.values(status).map((x) => x.status)).toEqual(KINDS.map(() => 'pending'));
+    expect(Object.values(status).map((x) => x.status)).toEqual(saved.map(() => 'pending'));
   });
 
   it('lists every kind under My contributions, in review', async () => {
     await s.page.getByRole('link', { name: 'My contributions' }).click();
     const items = s.page.locator('[data-testid="entries"] li');
-    await expect.poll(() => items.count()).toBe(8);
-    await expect.poll(() => s.page.locator('[data-testid="entries"] li[data-shown="pending"]').count()).toBe(8);
+    await expect.poll(() => items.count()).toBe(9);
+    await expect.poll(() => s.page.locator('[data-testid="entries"] li[data-shown="pending"]').count()).toBe(9);
   });
 });

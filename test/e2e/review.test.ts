@@ -72,6 +72,7 @@ describe('reviewing each other’s contributions', () => {
     expect(await page.getByTestId('review-item').locator('b').count()).toBe(0);
     await context.setOffline(true);
     await expect.poll(() => page.getByTestId('online-state').textContent()).toBe('Offline');
+    await page.getByTestId('review-offline').waitFor();
     await press(page, 'Good');
     await page.getByText('Thank you. Your review is saved').waitFor();
     const secondShown = await shownItem(page);

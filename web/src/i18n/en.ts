@@ -192,6 +192,8 @@ export const en = {
   'review.title': 'Review',
   'review.intro': 'Check other people’s contributions in {language}. Two agreeing votes decide whether an item is used.',
   'review.empty': 'Nothing to review right now. New items arrive when you are online.',
+  'review.offline': 'You are offline: these items were saved on this device. Your reviews are sent later.',
+  'review.stale': 'Could not reach the node; showing the items saved on this device.',
   'review.needLanguage': 'Choose the language you write in (on the Contribute tab) to review in it.',
   'review.count': '{count, plural, one {# item to review} other {# items to review}}',
   'review.up': 'Good',
