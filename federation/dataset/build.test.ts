@@ -133,6 +133,12 @@ describe('buildDataset', () => {
     expect(sft.map((r) => r.kind)).toEqual(['idiom', 'instruction', 'rewrite', 'translation', 'norm']);
     expect(sft.some((r) => r.id === items[7]!.id)).toBe(false); // eval stays held out
   });
+
+  it('counts no item for a compare that makes no pair (a tie)', async () => {
+    const tie = compare({ data: { choice: 'tie' } });
+    await ingest([tie]);
+    expect(await build('out')).toMatchObject({ items: 0, languages: {}, configs: { preference: 0 } });
+  });
 });
 
 describe('what an export holds', () => {

@@ -99,12 +99,16 @@ export async function buildDataset(options: BuildDatasetOptions): Promise<Datase
       for await (const stored of store.contributions({ kind })) {
         if (!exported(stored.status, includePending)) continue;
         const records = recordsOf(stored);
+        let written = 0;
         for (const config of CONFIGS) {
           const record = records[config.config];
           if (record === undefined) continue;
           await writers[config.config].write(record);
           counts.configs[config.config]++;
+          written++;
         }
+        // A compare with no preference (a tie, "both bad") feeds no configuration.
+        if (written === 0) continue;
         const { language, consent } = stored.contribution;
         counts.items++;
         counts.languages[language] = (counts.languages[language] ?? 0) + 1;

@@ -103,17 +103,17 @@ describe('GET /api/v1/campaigns/{slug}/seeds', () => {
 describe('sync of items about campaigns and other items', () => {
   it('rejects items for an unknown campaign or a kind the campaign does not collect, with their codes', async () => {
     const results = await sync([idiom({ campaign: 'nowhere' }), instruction({ campaign: 'library-drive' }), idiom({ campaign: 'library-drive' })]);
-    expect(results.map((r) => [r.status, r.code])).toEqual([
-      ['rejected', 'unknown_campaign'],
-      ['rejected', 'kind_not_enabled'],
-      ['accepted', undefined],
+    expect(results.map((r) => [r.status, r.code, r.field])).toEqual([
+      ['rejected', 'unknown_campaign', 'campaign'],
+      ['rejected', 'kind_not_enabled', 'kind'],
+      ['accepted', undefined, undefined],
     ]);
   });
 
   it('rejects a review of one’s own item with own_item', async () => {
     const item = idiom();
     const results = await sync([item, review(item.id, { contributor: item.contributor })]);
-    expect(results[1]).toMatchObject({ status: 'rejected', code: 'own_item', id: results[1]!.id });
+    expect(results[1]).toMatchObject({ index: 1, status: 'rejected', code: 'own_item', field: 'data.target', id: results[1]!.id });
   });
 });
 

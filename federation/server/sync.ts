@@ -17,7 +17,9 @@ export async function storeDecoded(store: Store, decoded: DecodedSync): Promise<
   statuses.forEach((status, k) => {
     const index = decoded.validIndex[k]!;
     const id = decoded.valid[k]!.id;
-    if (typeof status === 'object') results[index] = { index, id, status: 'rejected', code: status.code, message: status.message };
+    if (typeof status === 'object') {
+      results[index] = { index, id, status: 'rejected', code: status.code, field: status.field, message: status.message };
+    }
     else if (status === 'conflict') results[index] = { index, id, status, code: 'conflict', message: 'This id already holds different content' };
     else results[index] = { index, id, status };
   });

@@ -47,6 +47,8 @@ export type RejectionCode = Extract<
 export interface Rejection {
   status: 'rejected';
   code: RejectionCode;
+  /** The field it is about, dotted as in the sync results of schema failures. */
+  field: string;
   message: string;
 }
 
@@ -97,7 +99,12 @@ export function needsCampaign(item: Contribution): boolean {
   return item.kind !== 'withdrawal' && item.campaign !== DEFAULT_CAMPAIGN;
 }
 
-const reject = (code: RejectionCode, message: string): Rejection => ({ status: 'rejected', code, message });
+const reject = (code: RejectionCode, field: string, message: string): Rejection => ({ status: 'rejected', code, field, message });
+
+/** Where an item names its target. */
+function targetField(item: Contribution): string {
+  return item.kind === 'review' || item.kind === 'withdrawal' ? 'data.target' : 'revisionOf';
+}
 
 /**
  * The rejection for `item`, or undefined when it may be stored. `campaign` is undefined when the
@@ -109,28 +116,29 @@ export function check(
   target: TargetFacts | undefined,
 ): Rejection | undefined {
   if (item.kind !== 'withdrawal') {
-    if (campaign === undefined) return reject('unknown_campaign', `No campaign "${item.campaign}" on this node`);
+    if (campaign === undefined) return reject('unknown_campaign', 'campaign', `No campaign "${item.campaign}" on this node`);
     if (item.kind !== 'review' && !campaign.kinds.includes(item.kind)) {
-      return reject('kind_not_enabled', `Campaign "${item.campaign}" does not collect ${item.kind} items`);
+      return reject('kind_not_enabled', 'kind', `Campaign "${item.campaign}" does not collect ${item.kind} items`);
     }
   }
   const targetId = needsTarget(item);
   if (targetId === undefined) return undefined;
+  const field = targetField(item);
   if (target === undefined || !isContentKind(target.kind)) {
-    return reject('unknown_target', `No item ${targetId} on this node`);
+    return reject('unknown_target', field, `No item ${targetId} on this node`);
   }
   switch (item.kind) {
     case 'review':
-      if (target.contributor === item.contributor) return reject('own_item', 'Nobody reviews their own item');
-      if (target.status === 'withdrawn') return reject('withdrawn', 'That item was withdrawn');
+      if (target.contributor === item.contributor) return reject('own_item', field, 'Nobody reviews their own item');
+      if (target.status === 'withdrawn') return reject('withdrawn', field, 'That item was withdrawn');
       return undefined;
     case 'withdrawal':
-      if (target.contributor !== item.contributor) return reject('not_author', 'Only its author can withdraw an item');
+      if (target.contributor !== item.contributor) return reject('not_author', field, 'Only its author can withdraw an item');
       return undefined;
     default:
-      if (target.status === 'withdrawn') return reject('withdrawn', 'That item was withdrawn');
+      if (target.status === 'withdrawn') return reject('withdrawn', field, 'That item was withdrawn');
       if (target.kind !== item.kind) {
-        return reject('invalid_value', `A revision of a ${target.kind} item must be a ${target.kind} item`);
+        return reject('invalid_value', 'kind', `A revision of a ${target.kind} item must be a ${target.kind} item`);
       }
       return undefined;
   }
