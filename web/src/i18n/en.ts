@@ -187,6 +187,7 @@ export const en = {
   'campaign.error.network': 'Joining needs a connection to the node. Try again when you are online.',
   'campaign.error.server': 'The node could not answer. Try again later.',
   'campaign.close': 'Close',
+  'campaign.otherLanguages': 'This campaign collects contributions in {languages}. You can still write in your language; its suggestions may be fewer.',
   'campaign.kinds': '{count, plural, one {# kind of contribution} other {# kinds of contribution}}',
 
   'review.title': 'Review',
