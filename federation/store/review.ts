@@ -4,6 +4,11 @@
  * consensus rule changes. (Reviews themselves arrive through ingest, which keeps the tallies.)
  *
  * An item with no `item_state` row is pending with no votes (see migration 0002).
+ *
+ * The queue reads `contributions` by campaign and language without an index of its own: one more
+ * index there would be paid by every stored item on the ingest hot path, and a library node's
+ * table scans in milliseconds. A hub that serves queues over millions of items adds one (with its
+ * PostgreSQL store).
  */
 import { type Kysely, sql } from 'kysely';
 import {
