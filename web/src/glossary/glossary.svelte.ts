@@ -19,6 +19,7 @@ import {
   updateTerm,
 } from '../../../federation/protocol/glossary.doc.ts';
 import { GlossarySync, type GlossarySyncState } from './sync.ts';
+import { browserTimers } from '../lib/timers.ts';
 
 const NODE_SV_KEY = 'nodeStateVector';
 /** How often an open glossary asks the node for others' edits (a few bytes when nothing changed). */
@@ -66,11 +67,7 @@ export class GlossaryState {
       endpoint: `/api/v1/glossary/${encodeURIComponent(campaign)}/sync`,
       fetch: (input, init) => fetch(input, init),
       isOnline: () => navigator.onLine,
-      timers: {
-        now: () => Date.now(),
-        setTimeout: (fn, ms) => setTimeout(fn, ms),
-        clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-      },
+      timers: browserTimers,
       random: Math.random,
       loadNodeStateVector: async () => {
         const v: unknown = await persistence.get(NODE_SV_KEY);

@@ -26,6 +26,7 @@ import { SyncClient, type SyncState } from './sync.ts';
 import { startModelWorker, type ModelWorker } from '../../../worker/client.ts';
 import type { DeviceProbe } from '../../../worker/probe.ts';
 import { WorkerError } from '../../../worker/rpc.ts';
+import { browserTimers } from './timers.ts';
 
 export type PersistState = 'persisted' | 'not-persisted' | 'unsupported' | 'unknown';
 
@@ -235,11 +236,7 @@ export class AppState {
       endpoint: '/api/v1/sync',
       fetch: (input, init) => fetch(input, init),
       isOnline: () => navigator.onLine,
-      timers: {
-        now: () => Date.now(),
-        setTimeout: (fn, ms) => setTimeout(fn, ms),
-        clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-      },
+      timers: browserTimers,
       random: Math.random,
     });
     this.#sync = client;
