@@ -51,6 +51,8 @@ export const ITEM_ERROR_CODES = [
   'withdrawn',
   'unknown_campaign',
   'kind_not_enabled',
+  /** A content item given under another licence than its campaign's. */
+  'licence_mismatch',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 

@@ -10,6 +10,7 @@ import { v4 as uuidv4 } from 'uuid';
 import {
   Campaign,
   CampaignList,
+  CONSENT_VERSION,
   type ContributionInput,
   ErrorBody,
   PROTOCOL_VERSION,
@@ -34,6 +35,8 @@ const sync = async (contributions: ContributionInput[]) => {
   expect(res.status).toBe(200);
   return SyncResponse.parse(await res.json()).results;
 };
+/** The campaign below collects under CC-BY-4.0; its items say so. */
+const BY = { consent: { version: CONSENT_VERSION, licence: 'CC-BY-4.0' as const } };
 async function expectError(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
   expect(ErrorBody.parse(await res.json()).error.code).toBe(code);
@@ -102,7 +105,7 @@ describe('GET /api/v1/campaigns/{slug}/seeds', () => {
 
 describe('sync of items about campaigns and other items', () => {
   it('rejects items for an unknown campaign or a kind the campaign does not collect, with their codes', async () => {
-    const results = await sync([idiom({ campaign: 'nowhere' }), instruction({ campaign: 'library-drive' }), idiom({ campaign: 'library-drive' })]);
+    const results = await sync([idiom({ campaign: 'nowhere' }), instruction({ campaign: 'library-drive', ...BY }), idiom({ campaign: 'library-drive', ...BY })]);
     expect(results.map((r) => [r.status, r.code, r.field])).toEqual([
       ['rejected', 'unknown_campaign', 'campaign'],
       ['rejected', 'kind_not_enabled', 'kind'],
@@ -120,8 +123,8 @@ describe('sync of items about campaigns and other items', () => {
 describe('the review queue and item status', () => {
   it('offers a reviewer others’ items, never their own, and reports votes as they come', async () => {
     const reviewer = uuidv4();
-    const own = idiom({ campaign: 'library-drive', contributor: reviewer, language: 'en' });
-    const theirs = idiom({ campaign: 'library-drive', language: 'en' });
+    const own = idiom({ campaign: 'library-drive', contributor: reviewer, language: 'en', ...BY });
+    const theirs = idiom({ campaign: 'library-drive', language: 'en', ...BY });
     await sync([own, theirs]);
     const queue = async () => {
       const res = await get(`/api/v1/review/queue?campaign=library-drive&language=en&reviewer=${reviewer}`);

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
-import { Contribution, type ContributionInput, CONTENT_KINDS, type Seed } from '../protocol/index.ts';
+import { Contribution, CONSENT_VERSION, type ContributionInput, CONTENT_KINDS, type Seed } from '../protocol/index.ts';
 import type { CampaignInput, IngestStatus, Store } from './store.ts';
 import type { StoreHarness } from './store.contract.ts';
 import { compare, everyKind, idiom, instruction, review, rewrite, translation, withdrawal } from '../../test/support/contributions.ts';
@@ -27,7 +27,7 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
       languages: ['sw'],
       kinds: ['idiom', 'rewrite'],
       goals: [],
-      licence: 'CC-BY-4.0',
+      licence: 'CC0-1.0',
       consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 },
       ...overrides,
     });
@@ -83,6 +83,14 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
           'accepted',
         ]);
         expect(await ingest(instruction())).toEqual(['accepted']);
+      });
+
+      it('rejects licence_mismatch for content not given under its campaign licence; reviews and withdrawals need none', async () => {
+        await store.saveCampaign(campaign({ kinds: ['idiom'], licence: 'CC-BY-4.0' }));
+        const ok = idiom({ campaign: 'library-drive', consent: { version: CONSENT_VERSION, licence: 'CC-BY-4.0' } });
+        const wrong = idiom({ campaign: 'library-drive' });
+        expect(await ingest(wrong, ok)).toEqual([rejected('licence_mismatch'), 'accepted']);
+        expect(await ingest(review(ok.id, { campaign: 'library-drive' }))).toEqual(['accepted']);
       });
 
       it('rejects unknown_target for a review, revision or withdrawal naming nothing held', async () => {

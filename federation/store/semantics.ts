@@ -6,7 +6,8 @@
  * Rules (each failure is one stable item code; a rejected item is not stored, and sending it again
  * gets the same answer while the facts are the same):
  *
- * - Content items: the campaign must exist (`general` always does) — `unknown_campaign` — and
+ * - Content items: the campaign must exist (`general` always does) — `unknown_campaign` —, be given
+ *   under its licence — `licence_mismatch` — and
  *   enable the kind — `kind_not_enabled` (`general` enables every kind).
  * - Reviews: the campaign must exist; the target must be a content item held here —
  *   `unknown_target` — not written by the reviewer — `own_item` — and not withdrawn — `withdrawn`.
@@ -34,6 +35,7 @@ import {
   type ConsensusRule,
   DEFAULT_CAMPAIGN,
   DEFAULT_CONSENSUS,
+  DEFAULT_LICENCE,
   type ItemErrorCode,
   type ItemStatus,
   type Tally,
@@ -41,7 +43,7 @@ import {
 
 export type RejectionCode = Extract<
   ItemErrorCode,
-  'unknown_campaign' | 'kind_not_enabled' | 'unknown_target' | 'own_item' | 'not_author' | 'withdrawn' | 'invalid_value'
+  'unknown_campaign' | 'kind_not_enabled' | 'licence_mismatch' | 'unknown_target' | 'own_item' | 'not_author' | 'withdrawn' | 'invalid_value'
 >;
 
 export interface Rejection {
@@ -56,15 +58,17 @@ export interface Rejection {
 export interface CampaignFacts {
   kinds: readonly string[];
   consensus: ConsensusRule;
+  /** Content items must be given under the campaign's licence, which the contributor accepted. */
+  licence: string;
 }
 
 /** The campaign facts from a stored campaign's canonical JSON. */
 export function campaignFacts(json: string): CampaignFacts {
   const campaign = JSON.parse(json) as Campaign;
-  return { kinds: campaign.kinds, consensus: campaign.consensus };
+  return { kinds: campaign.kinds, consensus: campaign.consensus, licence: campaign.licence };
 }
 
-export const GENERAL_FACTS: CampaignFacts = { kinds: CONTENT_KINDS, consensus: DEFAULT_CONSENSUS };
+export const GENERAL_FACTS: CampaignFacts = { kinds: CONTENT_KINDS, consensus: DEFAULT_CONSENSUS, licence: DEFAULT_LICENCE };
 
 /** What the checks need of the item a review, revision or withdrawal names. */
 export interface TargetFacts {
@@ -119,6 +123,13 @@ export function check(
     if (campaign === undefined) return reject('unknown_campaign', 'campaign', `No campaign "${item.campaign}" on this node`);
     if (item.kind !== 'review' && !campaign.kinds.includes(item.kind)) {
       return reject('kind_not_enabled', 'kind', `Campaign "${item.campaign}" does not collect ${item.kind} items`);
+    }
+    if (item.kind !== 'review' && item.consent.licence !== campaign.licence) {
+      return reject(
+        'licence_mismatch',
+        'consent.licence',
+        `Campaign "${item.campaign}" collects contributions under ${campaign.licence}, not ${item.consent.licence}`,
+      );
     }
   }
   const targetId = needsTarget(item);

@@ -59,8 +59,14 @@ export async function shown(page: Page, testId: string): Promise<string> {
 }
 
 /** Creates a campaign with the real CLI and returns its join code. */
-export async function createCampaign(server: RunningServer, slug: string, kinds: string[], languages = ['sw', 'en']): Promise<string> {
-  const r = await runCli(['campaign', 'create', '--slug', slug, '--title', `drive ${slug}`, '--languages', languages.join(','), '--kinds', kinds.join(','), '--data', server.dataDir]);
+export async function createCampaign(
+  server: RunningServer,
+  slug: string,
+  kinds: string[],
+  languages = ['sw', 'en'],
+  extra: string[] = [],
+): Promise<string> {
+  const r = await runCli(['campaign', 'create', '--slug', slug, '--title', `drive ${slug}`, '--languages', languages.join(','), '--kinds', kinds.join(','), ...extra, '--data', server.dataDir]);
   if (r.code !== 0) throw new Error(`campaign create failed (${r.code}):\n${r.stdout}${r.stderr}`);
   const code = new RegExp(`join code ([${JOIN_CODE_ALPHABET}]{6,12})`).exec(r.stdout)?.[1];
   if (!code) throw new Error(`no join code in:\n${r.stdout}`);

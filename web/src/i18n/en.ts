@@ -27,6 +27,10 @@ export const en = {
   'consent.privacy': 'Do not write personal details about yourself or others: names, addresses, phone numbers, health.',
   'consent.age': 'I am old enough to consent in my country, or a parent or guardian agrees.',
   'consent.agree': 'I agree, start',
+  'licence.title': 'This campaign’s licence',
+  'licence.body':
+    'Contributions to “{campaign}” are given under the {licence} licence, not the one you agreed to at first. Anything you already gave keeps the licence you gave it under.',
+  'licence.agree': 'I agree to give my contributions to this campaign under {licence}',
 
   'status.label': 'Sending status',
   'status.online': 'Online',

@@ -19,7 +19,7 @@ import { makeContribution, makeRecord, seedOf, validate, type ContributionContex
 import { CampaignCache, reviewable, type ReviewItem } from './campaigns.ts';
 import { history, type History, type StatusMap } from './history.ts';
 import { NodeClient, NodeError, type NodeErrorCode } from './node.ts';
-import type { Contribution } from '../../../federation/protocol/index.ts';
+import type { ContentContribution, Contribution } from '../../../federation/protocol/index.ts';
 import { IdbOutbox } from './outbox/outbox.idb.ts';
 import { StorageError, type Outbox, type OutboxCounts, type OutboxEntry, type StorageErrorCode } from './outbox/outbox.ts';
 import { SyncClient, type SyncState } from './sync.ts';
@@ -31,6 +31,7 @@ import { browserTimers } from './timers.ts';
 export type PersistState = 'persisted' | 'not-persisted' | 'unsupported' | 'unknown';
 
 const LANGUAGE_KEY = 'language';
+const LICENCES_KEY = 'acceptedLicences';
 const STATUS_KEY = 'statuses';
 
 export type SaveResult = { ok: true } | { ok: false; errors: FieldErrors } | { ok: false; storage: StorageErrorCode };
@@ -41,6 +42,8 @@ export class AppState {
   storageError = $state<StorageErrorCode | null>(null);
   identity = $state<Identity | null>(null);
   consent = $state<ConsentRecord | null>(null);
+  /** Licences the contributor agreed to give contributions under (the first-run one included). */
+  acceptedLicences = $state<string[]>([]);
   language = $state<string | null>(null);
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   counts = $state<OutboxCounts>({ waiting: 0, sent: 0, rejected: 0 });
@@ -83,13 +86,15 @@ export class AppState {
       return;
     }
     const outbox = this.#outbox;
-    const [identity, consent, language] = await Promise.all([
+    const [identity, consent, language, licences] = await Promise.all([
       loadIdentity(outbox),
       loadConsent(outbox),
       outbox.getMeta<string>(LANGUAGE_KEY),
+      outbox.getMeta<string[]>(LICENCES_KEY),
     ]);
     this.identity = identity ?? null;
     this.consent = consent ?? null;
+    this.acceptedLicences = licences ?? [];
     this.language = language ?? null;
     this.#cache = new CampaignCache(outbox, this.#node);
     await this.#loadCached();
@@ -297,10 +302,49 @@ export class AppState {
     }
   }
 
+  /**
+   * The campaign's licence when the contributor has not agreed to it yet: contributions to a
+   * campaign are given under its licence, so the form waits for that consent.
+   */
+  get licenceToAccept(): string | null {
+    const licence = this.campaign.licence;
+    if (!this.consent || licence === this.consent.licence || this.acceptedLicences.includes(licence)) return null;
+    return licence;
+  }
+
+  async acceptLicence(licence: string): Promise<void> {
+    if (!this.#outbox || this.acceptedLicences.includes(licence)) return;
+    const next = [...this.acceptedLicences, licence];
+    try {
+      await this.#outbox.setMeta(LICENCES_KEY, next);
+      this.acceptedLicences = next;
+    } catch (e) {
+      this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
+    }
+  }
+
+  /** Who, in which language and campaign, under the consent given at first run. */
   #context(): ContributionContext | null {
     const { identity, consent, language } = this;
     if (!identity || !consent || !language) return null;
     return { identity: $state.snapshot(identity), consent: $state.snapshot(consent), language, campaign: this.campaign.slug };
+  }
+
+  /**
+   * The context for content: given to a campaign under the campaign's licence, which the
+   * contributor must have accepted. A revision stays in its original's campaign, language and
+   * licence.
+   */
+  #contentContext(original?: ContentContribution): ContributionContext | null {
+    const base = this.#context();
+    if (!base) return null;
+    const licence = original ? original.consent.licence : this.campaign.licence;
+    if (licence !== base.consent.licence && !this.acceptedLicences.includes(licence)) return null;
+    return {
+      ...base,
+      consent: { ...base.consent, licence },
+      ...(original ? { campaign: original.campaign, language: original.language } : {}),
+    };
   }
 
   async #save(make: (seq: number) => Contribution): Promise<{ ok: true } | { ok: false; storage: StorageErrorCode }> {
@@ -323,14 +367,14 @@ export class AppState {
    * an edit of my own item, or an improvement of someone else's). On a storage failure nothing
    * already saved is touched and the form keeps what was typed (the caller clears it on success).
    */
-  async saveForm(form: FormState, options: { revisionOf?: string; language?: string } = {}): Promise<SaveResult> {
+  async saveForm(form: FormState, options: { original?: ContentContribution } = {}): Promise<SaveResult> {
     const v = validate(form);
     if (!v.ok) return v;
-    const base = this.#context();
-    if (!base) return { ok: false, storage: 'storage_failed' };
-    const ctx = { ...base, ...(options.language ? { language: options.language } : {}) };
+    const { original } = options;
+    const ctx = this.#contentContext(original);
+    if (!ctx) return { ok: false, storage: 'storage_failed' };
     const result = await this.#save((seq) =>
-      makeContribution(form.kind, v.data, ctx, seq, options.revisionOf ? { revisionOf: options.revisionOf } : {}),
+      makeContribution(form.kind, v.data, ctx, seq, original ? { revisionOf: original.id } : {}),
     );
     const seed = seedOf(form.context);
     if (result.ok && seed && this.#cache) {
