@@ -6,15 +6,25 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
 
+// Intl's parser is slow next to the rest of item validation, and a node sees the same few
+// tags over and over: remember the answers for a bounded number of tags.
+const CANONICAL_MEMO_LIMIT = 512;
+const canonicalMemo = new Map<string, string | null>();
+
 /** The canonical form of a tag, or null when the tag is not well-formed BCP 47. */
 export function canonicalLanguageTag(tag: string): string | null {
   if (tag.length === 0 || tag.length > LIMITS.languageTag) return null;
+  const known = canonicalMemo.get(tag);
+  if (known !== undefined) return known;
+  let canonical: string | null;
   try {
-    const [canonical] = Intl.getCanonicalLocales(tag);
-    return canonical ?? null;
+    canonical = Intl.getCanonicalLocales(tag)[0] ?? null;
   } catch {
-    return null;
+    canonical = null;
   }
+  if (canonicalMemo.size >= CANONICAL_MEMO_LIMIT) canonicalMemo.clear();
+  canonicalMemo.set(tag, canonical);
+  return canonical;
 }
 
 /** The primary language subtag (ISO 639), as dataset cards want it: "sw" for "sw-KE". */

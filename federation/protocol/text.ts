@@ -24,7 +24,8 @@ export function textProblem(s: string): 'invalid_text' | null {
 }
 
 export function normaliseText(s: string): string {
-  return s.normalize('NFC').replace(/\r\n?/g, '\n').trim();
+  const nfc = s.normalize('NFC');
+  return (nfc.includes('\r') ? nfc.replace(/\r\n?/g, '\n') : nfc).trim();
 }
 
 /**

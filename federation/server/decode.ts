@@ -14,6 +14,7 @@ import {
 } from '../protocol/index.ts';
 import { ApiError } from './errors.ts';
 import { parseJsonBody, type RawBody } from './body.ts';
+import { canonicalOf, type Canonical } from '../store/rows.ts';
 
 /**
  * Issues must carry the input they are about: `describeIssues` tells a missing field
@@ -40,6 +41,11 @@ export interface DecodedSync {
   validIndex: number[];
   /** One result per invalid item. */
   rejected: SyncResult[];
+  /**
+   * `canonicalOf` each valid item, when the decoder computed it (a decoder thread does, so that
+   * the thread that writes to the database does not have to).
+   */
+  canonical?: Canonical[];
 }
 
 export function parseEnvelope(body: unknown): Envelope {
@@ -89,6 +95,8 @@ export function validateItems({ deviceId, items }: Envelope): DecodedSync {
   return decoded;
 }
 
-export function decodeSync(body: RawBody, limit: number): DecodedSync {
-  return validateItems(parseEnvelope(parseJsonBody(body, limit)));
+export function decodeSync(body: RawBody, limit: number, withCanonical = false): DecodedSync {
+  const decoded = validateItems(parseEnvelope(parseJsonBody(body, limit)));
+  if (withCanonical) decoded.canonical = decoded.valid.map(canonicalOf);
+  return decoded;
 }

@@ -58,7 +58,7 @@ export function apiErrorFrom(fields: ApiErrorFields): ApiError {
 /** What a decoder thread answers to one task. */
 export function runDecodeTask(task: DecodeTask): DecodeReply {
   try {
-    const decoded = decodeSync({ bytes: task.bytes, encoding: task.encoding }, task.limit);
+    const decoded = decodeSync({ bytes: task.bytes, encoding: task.encoding }, task.limit, true);
     return { id: task.id, ok: true, decoded };
   } catch (err) {
     if (err instanceof ApiError) return { id: task.id, ok: false, error: errorFields(err) };

@@ -13,7 +13,7 @@ import { readJsonRequestBody } from './body.ts';
 export async function storeDecoded(store: Store, decoded: DecodedSync): Promise<SyncResult[]> {
   const results = new Array<SyncResult>(decoded.count);
   for (const rejection of decoded.rejected) results[rejection.index] = rejection;
-  const statuses = await store.ingest(decoded.deviceId, decoded.valid);
+  const statuses = await store.ingest(decoded.deviceId, decoded.valid, decoded.canonical);
   statuses.forEach((status, k) => {
     const index = decoded.validIndex[k]!;
     const id = decoded.valid[k]!.id;

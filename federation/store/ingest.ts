@@ -16,7 +16,7 @@ import type { Contribution } from '../protocol/index.ts';
 import type { NewContributionRow } from './schema.ts';
 import type { IngestStatus } from './store.ts';
 import type { Rejection } from './semantics.ts';
-import { toRow } from './rows.ts';
+import { toRow, type Canonical } from './rows.ts';
 
 export interface InsertOutcome {
   /** Ids this transaction inserted. */
@@ -38,8 +38,13 @@ export interface BatchPlan {
   firstIndex: Map<string, number>;
 }
 
-export function planBatch(deviceId: string, items: readonly Contribution[], receivedAt: string): BatchPlan {
-  const rows = items.map((item) => toRow(item, deviceId, receivedAt));
+export function planBatch(
+  deviceId: string,
+  items: readonly Contribution[],
+  receivedAt: string,
+  canonical?: readonly Canonical[],
+): BatchPlan {
+  const rows = items.map((item, i) => toRow(item, deviceId, receivedAt, canonical?.[i]));
   const firstIndex = new Map<string, number>();
   const firsts: NewContributionRow[] = [];
   const firstItems: Contribution[] = [];

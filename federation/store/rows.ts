@@ -47,8 +47,23 @@ export function contentHash(item: Contribution): string {
   return hash('sha256', canonicalForms(item).whole, 'hex');
 }
 
-export function toRow(item: Contribution, deviceId: string, receivedAt: string): NewContributionRow {
-  const canonical = canonicalForms(item);
+/** The canonical data JSON and the content hash of an item, as stored. */
+export interface Canonical {
+  data: string;
+  hash: string;
+}
+
+export function canonicalOf(item: Contribution): Canonical {
+  const forms = canonicalForms(item);
+  return { data: forms.data, hash: hash('sha256', forms.whole, 'hex') };
+}
+
+/**
+ * The row for `item`. `canonical` may be given when it was computed elsewhere (the server's
+ * decoder thread does it beside validation, off the thread that writes); it must be
+ * `canonicalOf(item)`.
+ */
+export function toRow(item: Contribution, deviceId: string, receivedAt: string, canonical: Canonical = canonicalOf(item)): NewContributionRow {
   return {
     id: item.id,
     kind: item.kind,
@@ -62,7 +77,7 @@ export function toRow(item: Contribution, deviceId: string, receivedAt: string):
     licence: item.consent.licence,
     consent_version: item.consent.version,
     data: canonical.data,
-    content_hash: hash('sha256', canonical.whole, 'hex'),
+    content_hash: canonical.hash,
     revision_of: ('revisionOf' in item ? item.revisionOf : undefined) ?? null,
   };
 }

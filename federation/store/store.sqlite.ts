@@ -71,9 +71,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   let closed = false;
   return {
     db,
-    async ingest(deviceId, items) {
+    async ingest(deviceId, items, canonical) {
       if (items.length === 0) return [];
-      const plan = planBatch(deviceId, items, new Date().toISOString());
+      const plan = planBatch(deviceId, items, new Date().toISOString(), canonical);
       // The connection lock keeps this synchronous transaction clear of any Kysely query.
       const outcome = await db.connection().execute(() => Promise.resolve(writeBatch(plan.firsts, plan.firstItems)));
       return classify(plan, outcome);

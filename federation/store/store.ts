@@ -22,6 +22,7 @@ import type {
   StatusResponse,
 } from '../protocol/index.ts';
 import type { Rejection } from './semantics.ts';
+import type { Canonical } from './rows.ts';
 
 /**
  * One item's outcome: a plain status for what the idempotency rules decide, or a rejection (with
@@ -84,7 +85,7 @@ export type ModeratorAction = 'hide' | 'clear';
 
 export interface Store {
   /** Stores a batch in one durable transaction; one status per item, in order. */
-  ingest(deviceId: string, items: readonly Contribution[]): Promise<IngestStatus[]>;
+  ingest(deviceId: string, items: readonly Contribution[], canonical?: readonly Canonical[]): Promise<IngestStatus[]>;
   /**
    * Every contribution stored when the iteration starts (later ones are left out), in `seq`
    * order, fetched page by page.
