@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { LIMITS, PROTOCOL_VERSION } from '../protocol/index.ts';
 import { packageRoot } from '../package.ts';
+import { canonicalOf, contentHash } from '../store/rows.ts';
 import { decodeSync } from './decode.ts';
 import type { SyncDecoder } from './decoder.ts';
 import { idiom, idioms, withField } from '../../test/support/contributions.ts';
@@ -29,9 +30,13 @@ describe('threadDecoder', () => {
     await decoder?.close();
   });
 
-  it('answers exactly what decoding inline answers', async () => {
+  it('answers exactly what decoding inline answers, plus the canonical forms the store needs', async () => {
     const body = bodyOf(envelope([...idioms(3), withField(idiom(), 'language', 'EN'), 'junk']));
-    expect(await decoder.decode(body, LIMITS.maxBodyBytes)).toEqual(decodeSync(body, LIMITS.maxBodyBytes));
+    const inline = decodeSync(body, LIMITS.maxBodyBytes);
+    const { canonical, ...threaded } = await decoder.decode(body, LIMITS.maxBodyBytes);
+    expect(threaded).toEqual(inline);
+    expect(canonical).toEqual(inline.valid.map(canonicalOf));
+    expect(canonical!.map((c) => c.hash)).toEqual(inline.valid.map(contentHash));
   });
 
   it('keeps many requests in flight apart', async () => {

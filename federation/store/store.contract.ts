@@ -2,6 +2,7 @@
  * The storage contract: what every `Store` implementation must do, run by each backend's test file
  * (store.sqlite.test.ts now; store.postgres.test.ts later) against a fresh, empty store.
  */
+import { canonicalOf } from './rows.ts';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
@@ -121,6 +122,14 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
         expect(Number.isNaN(Date.parse(s.receivedAt))).toBe(false);
         expect(s.contentHash).toBe(createHash('sha256').update(canonicalJson(batch[i])).digest('hex'));
       }
+    });
+
+    it('stores the same rows and answers when the canonical forms are handed in precomputed', async () => {
+      const batch = parse(idioms(3));
+      expect(await store.ingest(device, batch, batch.map(canonicalOf))).toEqual(['accepted', 'accepted', 'accepted']);
+      expect(await store.ingest(device, batch)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+      const stored = await all(store);
+      stored.forEach((s, i) => expect(s.contentHash).toBe(createHash('sha256').update(canonicalJson(batch[i])).digest('hex')));
     });
 
     it('gives back exactly the contributions it was given, optional fields included', async () => {
