@@ -5,6 +5,7 @@
  * immutable: the same id always means the same content (the server answers `conflict` otherwise).
  */
 import { z } from 'zod';
+import { Checks } from './checks.ts';
 import { LIMITS } from './limits.ts';
 import { LanguageTag } from './language.ts';
 import {
@@ -68,6 +69,7 @@ const envelope = {
   }),
   createdAt: z.iso.datetime({ offset: true }).meta({ description: 'When it was saved, device clock' }),
   consent: Consent,
+  checks: Checks.optional(),
 };
 
 const revisionOf = z

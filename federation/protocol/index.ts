@@ -6,6 +6,7 @@ export * from './limits.ts';
 export * from './errors.ts';
 export * from './text.ts';
 export * from './language.ts';
+export * from './checks.ts';
 export * from './kinds.ts';
 export * from './contribution.ts';
 export * from './consensus.ts';
