@@ -44,8 +44,8 @@ const CONTENT_LIST = CONTENT_KINDS.map((k) => `'${k}'`).join(', ');
 export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
   const insert = sqlite.prepare(
     'INSERT INTO contributions (id, kind, campaign, language, contributor, device_id, device_seq, ' +
-      'created_at, received_at, licence, consent_version, data, content_hash, revision_of) ' +
-      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      'created_at, received_at, licence, consent_version, data, content_hash, revision_of, checks) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
   );
   const lookupHash = sqlite.prepare('SELECT content_hash FROM contributions WHERE id = ?').pluck();
   const lookupCampaign = sqlite.prepare('SELECT data FROM campaigns WHERE slug = ?').pluck();
@@ -118,7 +118,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
     const write = (r: NewContributionRow): boolean =>
       insert.run(
         r.id, r.kind, r.campaign, r.language, r.contributor, r.device_id, r.device_seq,
-        r.created_at, r.received_at, r.licence, r.consent_version, r.data, r.content_hash, r.revision_of,
+        r.created_at, r.received_at, r.licence, r.consent_version, r.data, r.content_hash, r.revision_of, r.checks,
       ).changes === 1;
 
     const retally = (targetId: string, target: TargetFacts): void => {

@@ -79,6 +79,7 @@ export function toRow(item: Contribution, deviceId: string, receivedAt: string, 
     data: canonical.data,
     content_hash: canonical.hash,
     revision_of: ('revisionOf' in item ? item.revisionOf : undefined) ?? null,
+    checks: item.checks === undefined ? null : canonicalJson(item.checks),
   };
 }
 
@@ -101,6 +102,7 @@ export function fromRow(row: ContributionRow, status: ItemStatus = 'pending'): S
   const contribution = {
     ...envelope,
     ...(row.revision_of !== null ? { revisionOf: row.revision_of } : {}),
+    ...(row.checks !== null ? { checks: JSON.parse(row.checks) as unknown } : {}),
     kind: row.kind,
     data: JSON.parse(row.data) as unknown,
   } as Contribution;

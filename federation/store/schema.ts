@@ -23,6 +23,8 @@ export interface ContributionsTable {
   content_hash: string;
   /** The item this one revises (migration 0002), or null. */
   revision_of: string | null;
+  /** Canonical JSON of the envelope's on-device `checks` (migration 0004), or null. */
+  checks: string | null;
 }
 
 export interface CampaignsTable {

@@ -141,6 +141,25 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       expect((await all(store)).map((s) => s.contribution)).toEqual(batch);
     });
 
+    it('gives back the on-device checks an item carried, and its content hash covers them', async () => {
+      const checks = {
+        language: { detected: 'sw', score: 0.93, matches: true, confirmed: false, detector: 'franc@6.2.0' },
+        personalData: { kept: [{ type: 'handle' as const, count: 1 }], redacted: [{ type: 'email' as const, count: 2 }] },
+      };
+      const [withChecks] = parse([idiom({ checks })]);
+      const withoutChecks = Contribution.parse({ ...withChecks, checks: undefined });
+      await store.ingest(device, [withChecks!]);
+      const [stored] = await all(store);
+      expect(stored!.contribution).toEqual(withChecks);
+      expect(stored!.contribution.checks).toEqual(checks);
+      expect(stored!.contentHash).toBe(createHash('sha256').update(canonicalJson(withChecks)).digest('hex'));
+      expect(stored!.contentHash).not.toBe(createHash('sha256').update(canonicalJson(withoutChecks)).digest('hex'));
+      // The same id with other checks is other content.
+      const otherChecks = Contribution.parse({ ...withChecks, checks: { ...checks, language: { ...checks.language, confirmed: true } } });
+      expect(await store.ingest(device, [otherChecks])).toEqual(['conflict']);
+      expect(await store.ingest(device, [withoutChecks])).toEqual(['conflict']);
+    });
+
     it('streams in server order across many pages', async () => {
       const batch = parse(idioms(25));
       await store.ingest(device, batch.slice(0, 10));
