@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['federation/**/*.test.ts', 'web/**/*.test.ts', 'worker/**/*.test.ts'],
+          include: ['federation/**/*.test.ts', 'web/**/*.test.ts', 'worker/**/*.test.ts', 'test/support/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
         },
