@@ -17,9 +17,16 @@ export function registerServiceWorker(onUpdateReady: (handle: PwaHandle) => void
   const handle: PwaHandle = {
     update() {
       requested = true;
-      wb.addEventListener('controlling', () => {
-        if (requested) window.location.reload();
-      });
+      let reloaded = false;
+      const reload = () => {
+        if (!requested || reloaded) return;
+        reloaded = true;
+        window.location.reload();
+      };
+      // workbox-window's own event, and the platform's, whichever comes first: after a reload
+      // the waiting worker may count as "external" to this Workbox instance.
+      wb.addEventListener('controlling', reload);
+      navigator.serviceWorker.addEventListener('controllerchange', reload, { once: true });
       wb.messageSkipWaiting();
     },
   };
