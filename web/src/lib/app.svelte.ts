@@ -19,7 +19,8 @@ import { makeContribution, makeRecord, seedOf, validate, type ContributionContex
 import { CampaignCache, reviewable, type ReviewItem } from './campaigns.ts';
 import { history, type History, type StatusMap } from './history.ts';
 import { NodeClient, NodeError, type NodeErrorCode } from './node.ts';
-import type { ContentContribution, Contribution } from '../../../federation/protocol/index.ts';
+import type { Checks, ContentContribution, Contribution } from '../../../federation/protocol/index.ts';
+import { runChecks, type CheckReport } from './checks.ts';
 import { IdbOutbox } from './outbox/outbox.idb.ts';
 import { StorageError, type Outbox, type OutboxCounts, type OutboxEntry, type StorageErrorCode } from './outbox/outbox.ts';
 import { SyncClient, type SyncState } from './sync.ts';
@@ -367,14 +368,14 @@ export class AppState {
    * an edit of my own item, or an improvement of someone else's). On a storage failure nothing
    * already saved is touched and the form keeps what was typed (the caller clears it on success).
    */
-  async saveForm(form: FormState, options: { original?: ContentContribution } = {}): Promise<SaveResult> {
+  async saveForm(form: FormState, options: { original?: ContentContribution; checks?: Checks } = {}): Promise<SaveResult> {
     const v = validate(form);
     if (!v.ok) return v;
-    const { original } = options;
+    const { original, checks } = options;
     const ctx = this.#contentContext(original);
     if (!ctx) return { ok: false, storage: 'storage_failed' };
     const result = await this.#save((seq) =>
-      makeContribution(form.kind, v.data, ctx, seq, original ? { revisionOf: original.id } : {}),
+      makeContribution(form.kind, v.data, ctx, seq, { ...(original ? { revisionOf: original.id } : {}), ...(checks ? { checks } : {}) }),
     );
     const seed = seedOf(form.context);
     if (result.ok && seed && this.#cache) {
@@ -429,6 +430,21 @@ export class AppState {
       if (est && typeof est.usage === 'number' && typeof est.quota === 'number') this.estimate = { usage: est.usage, quota: est.quota };
     } catch {
       this.persist = 'unsupported';
+    }
+  }
+
+  /**
+   * The on-device checks of a form (language, personal data), run by the model worker. Null when
+   * the worker cannot run them: the caller then saves without checks rather than lose the item.
+   */
+  async checkForm(form: FormState, original?: ContentContribution): Promise<CheckReport | null> {
+    const language = original?.language ?? this.language;
+    if (!language) return null;
+    try {
+      this.#worker ??= startModelWorker();
+      return await runChecks(this.#worker, form, language);
+    } catch {
+      return null;
     }
   }
 

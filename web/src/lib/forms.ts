@@ -11,6 +11,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
   COMPARE_CHOICES,
+  type Checks,
   CompareData,
   Contribution,
   DEFAULT_CAMPAIGN,
@@ -226,7 +227,7 @@ export function makeContribution(
   data: ContentData,
   ctx: ContributionContext,
   deviceSeq: number,
-  options: { revisionOf?: string; now?: number } = {},
+  options: { revisionOf?: string; now?: number; checks?: Checks } = {},
 ): Contribution {
   const now = options.now ?? Date.now();
   return Contribution.parse({
@@ -239,6 +240,7 @@ export function makeContribution(
     createdAt: new Date(now).toISOString(),
     consent: { version: ctx.consent.version, licence: ctx.consent.licence },
     ...(options.revisionOf ? { revisionOf: options.revisionOf } : {}),
+    ...(options.checks ? { checks: options.checks } : {}),
     data,
   });
 }
