@@ -6,6 +6,7 @@ import { packageVersion } from '../package.ts';
 import { dataset, DATASET_HELP } from './dataset.ts';
 import { serve, SERVE_HELP } from './serve.ts';
 import { campaign, CAMPAIGN_HELP, moderate, MODERATE_HELP } from './campaign.ts';
+import { models, MODELS_HELP } from './models.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -15,6 +16,7 @@ Commands:
   dataset build   Export what this node holds as a dataset (see: vernacular dataset --help)
   campaign        Create, change and list campaigns; import seed items (see: vernacular campaign --help)
   moderate        Hide an item, or clear its flags (see: vernacular moderate --help)
+  models          Import, pull and list on-device models (see: vernacular models --help)
 
 Options:
   -h, --help      Show this help
@@ -30,6 +32,7 @@ const HELP_BY_COMMAND: Record<string, string> = {
   'dataset build': DATASET_HELP,
   campaign: CAMPAIGN_HELP,
   moderate: MODERATE_HELP,
+  models: MODELS_HELP,
 };
 
 export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
@@ -56,6 +59,8 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await campaign(rest, io);
       case 'moderate':
         return await moderate(rest, io);
+      case 'models':
+        return await models(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -11,6 +11,8 @@ import { openStore } from '../store/index.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { threadDecoder } from '../server/decoder.threads.ts';
+import { ModelStore, modelsRoot } from '../models/store.ts';
+import { onnxRuntimeWebFiles } from '../models/http.ts';
 import { defaultWebRoot, packageVersion } from '../package.ts';
 import { type Output, parseOptions, parsePort, UsageError } from './usage.ts';
 
@@ -84,7 +86,8 @@ export async function serve(args: string[], io: Output): Promise<number> {
   const decoder = threadDecoder();
   let listening;
   try {
-    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder });
+    const models = { models: new ModelStore(modelsRoot(dataDir)), runtime: await onnxRuntimeWebFiles() };
+    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models });
     listening = await listen(app, host === undefined ? { port } : { port, host });
   } catch (err) {
     await decoder.close();

@@ -16,4 +16,5 @@ export * from './glossary.ts';
 export * from './issues.ts';
 export * from './sync.ts';
 export * from './canonical.ts';
+export * from './models.ts';
 export * from './openapi.ts';

@@ -11,11 +11,12 @@ import { Campaign, SEED_TYPES } from './campaign.ts';
 import { CampaignList, ReviewQueue, SeedList, StatusRequest, StatusResponse } from './api.ts';
 import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { CampaignSlug } from './campaign.ts';
+import { modelApiPaths, ModelsResponse } from './models.ts';
 
 function componentSchemas(): Record<string, unknown> {
   // Importing the schemas registers every one that has a `.meta({ id })` in zod's global
   // registry; each becomes one component, referenced by $ref from the others.
-  void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug];
+  void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -180,6 +181,7 @@ export function openApiDocument(serverVersion: string) {
           },
         },
       },
+      ...modelApiPaths,
     },
     components: { schemas: componentSchemas() },
   };

@@ -22,6 +22,7 @@ import { inlineDecoder, type SyncDecoder } from './decoder.ts';
 import { webAppHandler } from './static.ts';
 import { glossaryApi } from '../glossary/http.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
+import { modelRoutes, type ModelsApi } from '../models/http.ts';
 
 export interface AppOptions {
   store: Store;
@@ -32,6 +33,8 @@ export interface AppOptions {
   /** Where sync bodies are decoded (default: inline, on the calling thread). */
   decoder?: SyncDecoder;
   log?: Logger;
+  /** The model store and the onnxruntime-web files, served from this origin. */
+  models?: ModelsApi;
 }
 
 const defaultLog: Logger = (message, error) => console.error(message, error);
@@ -58,6 +61,7 @@ export function createApp(options: AppOptions): Hono {
     glossary: openGlossaryStore(options.store.db),
     isCampaign: async (slug) => slug === DEFAULT_CAMPAIGN || (await options.store.campaign(slug)) !== undefined,
   }));
+  if (options.models !== undefined) modelRoutes(app, options.models);
   app.all('/api/*', apiNotFound);
 
   app.get('*', webAppHandler(options.webRoot ?? defaultWebRoot()));
