@@ -31,18 +31,22 @@ let fakeHost: Server;
 let fakeHostUrl: string;
 const fakeHostRequests: string[] = [];
 
-/** A stand-in for huggingface.co: serves the fixture as `acme/Tiny-Llama` at `main`. */
+/**
+ * A stand-in for huggingface.co: serves the fixture as `acme/Tiny-Llama` at `main`, and as
+ * `acme/Damaged` with ETags announcing a sha256 the bytes do not have.
+ */
 function startFakeHost(): Promise<void> {
   fakeHost = createServer((req, res) => {
     fakeHostRequests.push(req.url ?? '');
-    const prefix = '/acme/Tiny-Llama/resolve/main/';
-    const path = req.url?.startsWith(prefix) ? req.url.slice(prefix.length) : '';
+    const prefix = ['/acme/Tiny-Llama/resolve/main/', '/acme/Damaged/resolve/main/'].find((p) => req.url?.startsWith(p));
+    const path = prefix !== undefined ? req.url!.slice(prefix.length) : '';
     const file = join(FIXTURE, path);
     if (path === '' || path.includes('..') || !existsSync(file)) {
       res.writeHead(404).end('Entry not found');
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    const damaged = prefix!.startsWith('/acme/Damaged/');
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', ...(damaged && { ETag: `"${'0'.repeat(64)}"` }) });
     createReadStream(file).pipe(res);
   });
   return new Promise((done) => fakeHost.listen(0, '127.0.0.1', () => {
@@ -264,6 +268,21 @@ describe('vernacular models', () => {
     const listed = JSON.parse((await runCli(['models', 'list', '--json', '--data', data])).stdout) as { models: ModelManifest[] };
     expect(listed.models.map((m) => [m.id, m.revision])).toEqual([['tiny-llama', revision]]);
     expect(listed.models[0]!.files).toEqual(manifest.models[0]!.files);
+  });
+
+  it('pulls from another node, whose sha256 ETags it checks', async () => {
+    const data = await tempDir('pulled-from-node');
+    const pulled = await runCli(['models', 'pull', 'tiny-llama', '--dtype', 'fp32', '--host', `${server.url}/models`, '--revision', revision, '--data', data]);
+    expect(pulled.stderr).toBe('');
+    expect(pulled.stdout).toContain(`Added tiny-llama revision ${revision}`);
+  });
+
+  it('refuses a download whose sha256 differs from what the host announced', async () => {
+    const data = await tempDir('pull-damaged');
+    const pulled = await runCli(['models', 'pull', 'acme/Damaged', '--dtype', 'fp32', '--host', fakeHostUrl, '--data', data]);
+    expect(pulled.code).toBe(1);
+    expect(pulled.stderr).toContain('config.json arrived damaged');
+    expect((await runCli(['models', 'list', '--data', data])).stdout).toContain('No models');
   });
 
   it('fails a pull cleanly when the host lacks the dtype, leaving nothing behind', async () => {
