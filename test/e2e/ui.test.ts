@@ -105,7 +105,7 @@ describe('a second contributor on the same node', () => {
         await page.getByRole('checkbox').check();
         await page.getByRole('button', { name: 'I agree, start' }).click();
         await chooseLanguage(page, 'yo');
-        await saveIdiom(page, { expression: `Ọ̀rọ̀ ${n}`, meaning: 'meaning', example: 'example' });
+        await saveIdiom(page, { expression: `Ọ̀rọ̀ ${n}`, meaning: 'Ọ̀rọ̀ àgbà ni, ó ní ìtumọ̀ jíjìn.', example: 'Bàbá mi máa ń sọ ọ̀rọ̀ yìí fún wa lójoojúmọ́.' });
         await waitForWaiting(page, 0);
         await page.getByRole('link', { name: 'Settings' }).click();
         ids.push((await page.locator('code').textContent())!);
