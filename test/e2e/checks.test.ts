@@ -2,11 +2,12 @@
  * The on-device checks, end to end in real Chromium against a real node: the model worker finds
  * an e-mail address and a phone number in what was typed, one tap each replaces them by their
  * placeholders, and the node stores the redacted text with the counts of what was redacted;
- * English written into a Swahili item is caught, confirmed, and stored with that answer.
+ * English written into a Swahili item is caught, confirmed, and stored with that answer; when the
+ * worker cannot run, the item is still saved (without checks) and the contributor is told.
  */
 import { describe, expect, it } from 'vitest';
 import type { Contribution } from '../../federation/protocol/index.ts';
-import { useSession } from './browser.ts';
+import { phoneContext, useSession } from './browser.ts';
 import { acceptConsent, chooseLanguage } from './app.ts';
 import { axe, pickKind, storedItems } from './steps.ts';
 
@@ -82,5 +83,30 @@ describe('on-device checks before saving', () => {
     const item = await stored(s.server, expression);
     expect(item.checks?.language).toMatchObject({ detected: 'en', matches: false, confirmed: true });
     expect(item.checks?.personalData).toEqual({ kept: [], redacted: [] });
+  });
+
+  it('saves without checks, and says so, when the model worker cannot start', async () => {
+    // No service worker, so that every request of the page (the worker script's included) is routed here.
+    const context = await phoneContext(s.browser, { serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
+      await page.route(/model\.worker[^/]*\.js(\?.*)?$/, (route) => route.abort());
+      await page.goto(s.server.url);
+      await acceptConsent(page);
+      await chooseLanguage(page, 'sw');
+      await pickKind(page, 'Idiom');
+      const expression = 'Asiyefunzwa na mamaye hufunzwa na ulimwengu';
+      await page.getByLabel('Expression').fill(expression);
+      await page.getByLabel('Meaning').fill('Asiyesikia mafunzo ya wazazi hujifunza kwa shida za dunia.');
+      await page.getByLabel('Example of use').fill('Mpigie 0712 345 678 umwambie: asiyefunzwa na mamaye hufunzwa na ulimwengu.');
+      await page.getByRole('button', { name: /^Save/ }).click();
+      await expect
+        .poll(() => page.getByTestId('save-notice').textContent(), { timeout: 20_000 })
+        .toBe('Saved, but without the language and personal-data checks: they could not run on this device.');
+      const item = await stored(s.server, expression);
+      expect(item.checks).toBeUndefined();
+    } finally {
+      await context.close();
+    }
   });
 });
