@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { ModelError } from './check.ts';
 import { graphPath, REQUIRED_JSON_FILES } from './layout.ts';
 import type { ImportResult, ModelStore } from './store.ts';
@@ -77,7 +77,7 @@ async function download(url: string, to: string, optional: boolean): Promise<num
   const partial = `${to}.part`;
   await mkdir(dirname(to), { recursive: true });
   try {
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), hashing, createWriteStream(partial));
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream), hashing, createWriteStream(partial));
   } catch (err) {
     await rm(partial, { force: true });
     throw new ModelError('download_failed', `download of ${url} broke off: ${(err as Error).message}`);
@@ -112,7 +112,7 @@ export async function pullModel(store: ModelStore, options: PullOptions): Promis
     if (await get(`${graph}_data`, true)) {
       for (let i = 1; i < MAX_EXTERNAL_DATA_FILES && await get(`${graph}_data_${i}`, true); i++);
     }
-    return await store.importFolder(staging, { id, source: `${fileUrl(host, options.repo, revision, '')}`, move: true });
+    return await store.importFolder(staging, { id, source: fileUrl(host, options.repo, revision, ''), move: true });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
