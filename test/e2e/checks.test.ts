@@ -47,8 +47,11 @@ describe('on-device checks before saving', () => {
     expect(await page.getByTestId('checks-panel').textContent()).toContain('+254 712 345 678');
     expect(await axe(page)).toEqual([]);
 
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
     await page.getByRole('button', { name: 'Replace with [EMAIL]' }).click();
+    await expect.poll(focused).toBe('Replace with [PHONE]');
     await page.getByRole('button', { name: 'Replace with [PHONE]' }).click();
+    await expect.poll(focused).toBe('Save');
     expect(await page.getByLabel('Example of use').inputValue()).toBe('Niandikie [EMAIL] au nipigie [PHONE] kesho.');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByLabel('Expression').inputValue()).toBe('');
