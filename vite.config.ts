@@ -3,10 +3,27 @@
  * web/src/sw.ts, with the precache list injected) and the web app manifest. The node serves
  * dist/web from its own origin; nothing is fetched from a CDN.
  */
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import pkg from './package.json' with { type: 'json' };
+
+/**
+ * onnxruntime-web references its .wasm runtime with `new URL(..., import.meta.url)`, so Vite
+ * would copy a 26 MB file into the worker's assets. The worker always points onnxruntime-web at
+ * the node's `/ort/{version}/` instead (the manifest's `runtime.wasmPaths`), so that copy would
+ * only be dead weight in dist/web: drop it.
+ */
+function dropBundledOnnxRuntime(): Plugin {
+  return {
+    name: 'vernacular:drop-bundled-onnxruntime-wasm',
+    generateBundle(_options, bundle) {
+      for (const name of Object.keys(bundle)) {
+        if (/(^|\/)ort-wasm[^/]*\.wasm$/.test(name)) delete bundle[name];
+      }
+    },
+  };
+}
 
 export default defineConfig({
   root: 'web',
@@ -18,6 +35,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
+  worker: { plugins: () => [dropBundledOnnxRuntime()] },
   plugins: [
     svelte(),
     VitePWA({

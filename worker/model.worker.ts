@@ -1,13 +1,14 @@
 /// <reference lib="webworker" />
 /**
- * The model worker. Today it answers `probe` (what this device can run a model on); loading,
- * generation, language identification and personal-data scanning join the same handler map.
+ * The model worker: one handler map for what this device can run a model on (`probe`), the
+ * on-device model (`load`, `generate`, `interrupt`, `unload`) and the checks before saving.
  */
 import { detectLanguage, scanPersonalData } from './checks.ts';
+import { generate, interrupt, load, unload } from './model.ts';
 import { probe } from './probe.ts';
 import { serve, type Port } from './rpc.ts';
 
-export const methods = { probe, detectLanguage, scanPersonalData };
+export const methods = { probe, load, generate, interrupt, unload, detectLanguage, scanPersonalData };
 export type ModelMethods = typeof methods;
 
 serve(self as unknown as Port, methods);

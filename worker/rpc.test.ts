@@ -5,6 +5,13 @@ import { probeDevice } from './probe.ts';
 
 const methods = {
   add: { params: z.object({ a: z.number(), b: z.number() }).strict(), run: async ({ a, b }: { a: number; b: number }) => a + b },
+  count: {
+    params: z.object({ to: z.int().min(0).max(10) }).strict(),
+    run: async ({ to }: { to: number }, { emit }: { emit: (n: number) => void }) => {
+      for (let i = 1; i <= to; i++) emit(i);
+      return 'done';
+    },
+  },
   boom: {
     params: z.object({}).strict(),
     run: async () => {
@@ -31,6 +38,15 @@ describe('worker RPC', () => {
     const { client, close } = pair();
     const results = await Promise.all([1, 2, 3].map((n) => client.call('add', { a: n, b: n })));
     expect(results).toEqual([2, 4, 6]);
+    close();
+  });
+
+  it('streams a method\'s events to the caller, in order, before its result', async () => {
+    const { client, close } = pair();
+    const seen: number[] = [];
+    const result = await client.call('count', { to: 4 }, { onEvent: (n) => seen.push(n) });
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(result).toBe('done');
     close();
   });
 
