@@ -35,7 +35,9 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
-  worker: { plugins: () => [dropBundledOnnxRuntime()] },
+  // ES-module workers (the app starts them with `type: 'module'`) so that the model worker can
+  // load transformers.js as a separate chunk, only when a model is loaded.
+  worker: { format: 'es', plugins: () => [dropBundledOnnxRuntime()] },
   plugins: [
     svelte(),
     VitePWA({

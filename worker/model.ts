@@ -13,15 +13,7 @@
  * model, revision or dtype), `model_broken` (the files arrived but do not load), `load_failed`
  * (anything else while loading, e.g. the network), `not_loaded`, `busy`.
  */
-import {
-  AutoModelForCausalLM,
-  AutoTokenizer,
-  env,
-  InterruptableStoppingCriteria,
-  TextStreamer,
-  type PreTrainedModel,
-  type PreTrainedTokenizer,
-} from '@huggingface/transformers';
+import type { InterruptableStoppingCriteria, PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { z } from 'zod';
 import { MODEL_PATH_TEMPLATE, ModelsResponse, type ModelEntry } from '../federation/protocol/models.ts';
 import { probeDevice } from './probe.ts';
@@ -87,9 +79,17 @@ let loaded: Loaded | null = null;
 let busy = false;
 let stopping: InterruptableStoppingCriteria | null = null;
 
+/**
+ * transformers.js (and onnxruntime-web) are fetched the first time a model is loaded, as their
+ * own chunk, so that the checks before saving start without them.
+ */
+type Transformers = typeof import('@huggingface/transformers');
+let transformers: Promise<Transformers> | undefined;
+const library = (): Promise<Transformers> => (transformers ??= import('@huggingface/transformers'));
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function configureEnvironment(origin: string, wasmPaths: string): void {
+function configureEnvironment({ env }: Transformers, origin: string, wasmPaths: string): void {
   env.allowLocalModels = false;
   env.allowRemoteModels = true;
   env.remoteHost = `${origin}/`;
@@ -148,6 +148,7 @@ async function loadOn(entry: ModelEntry, dtype: string, device: Backend, emit: (
     emit({ type: 'progress', loaded: Math.min(sum, total), total });
   };
   const options = { revision: entry.revision, progress_callback };
+  const { AutoModelForCausalLM, AutoTokenizer } = await library();
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(entry.id, options);
     const model = await AutoModelForCausalLM.from_pretrained(entry.id, { ...options, dtype: dtype as 'fp32', device });
@@ -179,7 +180,11 @@ export const load: Method<typeof LoadParams, LoadResult, LoadEvent> = {
       const manifest = await fetchManifest(origin);
       const entry = manifest.models.find((m) => m.id === id && (revision === 'main' || m.revision === revision));
       if (!entry) throw new WorkerError('model_not_found', `The node has no model "${id}" at revision ${revision}`);
-      configureEnvironment(origin, manifest.runtime.wasmPaths);
+      try {
+        configureEnvironment(await library(), origin, manifest.runtime.wasmPaths);
+      } catch (e) {
+        throw new WorkerError('load_failed', `The model runtime could not be fetched: ${message(e)}`);
+      }
 
       const probe = await probeDevice();
       let backend: Backend = device === 'auto' ? probe.preferred : device;
@@ -244,6 +249,7 @@ type GenerateInput = z.output<typeof GenerateParams>;
 
 async function generateOnce(current: Loaded, params: GenerateInput, emit: (e: GenerateEvent) => void) {
   const { tokenizer, model } = current;
+  const { InterruptableStoppingCriteria, TextStreamer } = await library();
   const text = params.messages
     ? (tokenizer.apply_chat_template(params.messages, { tokenize: false, add_generation_prompt: true }) as string)
     : params.prompt!;

@@ -34,7 +34,7 @@ interface Reply {
 /** A page that starts the built model worker and exposes its RPC as `window.call`. */
 function testPage(workerUrl: string): string {
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>model worker</title><script>
-const worker = new Worker(${JSON.stringify(workerUrl)}, { name: 'model' });
+const worker = new Worker(${JSON.stringify(workerUrl)}, { name: 'model', type: 'module' });
 let next = 0;
 const pending = new Map();
 worker.addEventListener('message', (e) => {
