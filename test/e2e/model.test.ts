@@ -6,16 +6,19 @@
  * Every request of the page and of the worker goes to the node's origin; a model whose file is
  * corrupt on the node fails with `model_broken` instead of hanging.
  *
- * The worker is driven through its RPC wire protocol from a small test-only page that the test
- * serves at the node's origin with `page.route` (the app itself has no model UI yet). Service
- * workers are blocked in this context so that the route reaches the page.
+ * The first block drives the worker through its RPC wire protocol from a small test-only page that
+ * the test serves at the node's origin with `page.route` (to reach WebGPU, fallback-free loads and
+ * error codes directly); service workers are blocked there so that the route reaches the page.
+ * The second block goes through the app's real "Models on this device" section in Settings.
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ModelsResponse } from '../../federation/protocol/index.ts';
-import { launch, phoneContext } from './browser.ts';
+import { launch, phoneContext, useSession } from './browser.ts';
+import { acceptConsent } from './app.ts';
+import { axe } from './steps.ts';
 import { runCli, startServer, type RunningServer } from '../support/server.ts';
 import { REFERENCE_GREEDY_TOKENS, REFERENCE_PROMPT, TINY_MODEL_ID } from '../support/model/reference.ts';
 
@@ -151,5 +154,65 @@ describe('the model worker runs the node’s model in the browser', () => {
   it('answers model_not_found for a model the node does not have, and not_loaded for generate after a failed load', async () => {
     expect((await call(page, 'load', { model: 'no-such-model', device: 'wasm' })).error?.code).toBe('model_not_found');
     expect((await call(page, 'generate', { prompt: 'Habari' })).error?.code).toBe('not_loaded');
+  });
+});
+
+/** The Node reference for what the "Try it" box generates: greedy, 128 new tokens, on onnxruntime-node. */
+async function nodeGreedyText(content: string, maxNewTokens: number): Promise<string> {
+  const { AutoModelForCausalLM, AutoTokenizer, env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.localModelPath = `${join(ROOT, 'test/fixtures/models')}/`;
+  const tokenizer = await AutoTokenizer.from_pretrained(TINY_MODEL_ID);
+  const model = await AutoModelForCausalLM.from_pretrained(TINY_MODEL_ID, { dtype: 'fp32', device: 'cpu' });
+  try {
+    const text = tokenizer.apply_chat_template([{ role: 'user', content }], { tokenize: false, add_generation_prompt: true }) as string;
+    const inputs = tokenizer(text);
+    const output = await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
+    const ids = ((output as { tolist(): bigint[][] }).tolist()[0] ?? []).slice(inputs.input_ids.dims[1]).map(Number);
+    return tokenizer.decode(ids, { skip_special_tokens: true });
+  } finally {
+    await model.dispose();
+  }
+}
+
+describe('Models on this device, in Settings', () => {
+  const s = useSession();
+
+  it('shows the model’s size and origin before any download, then downloads it and streams the same greedy answer as Node', async () => {
+    const imported = await runCli(['models', 'import', FIXTURE, '--id', TINY_MODEL_ID, '--data', s.server.dataDir]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const requests: string[] = [];
+    s.context.on('request', (r) => requests.push(r.url()));
+    const page = s.page;
+    await page.goto(s.server.url);
+    await acceptConsent(page);
+    await page.goto(`${s.server.url}/#/settings`);
+
+    const entry = page.locator('[data-testid="device-models"] li[data-model="tiny-llama"]');
+    await entry.waitFor();
+    const manifest = (await (await fetch(`${s.server.url}/api/v1/models`)).json()) as ModelsResponse;
+    expect(await entry.textContent()).toContain(`Comes from: ${new URL(s.server.url).origin}`);
+    expect(await entry.textContent()).toMatch(/Download size: \d/);
+    expect(manifest.models[0]!.size).toBeGreaterThan(0);
+    expect(requests.filter((u) => new URL(u).pathname.startsWith('/models/'))).toEqual([]);
+
+    await page.getByRole('button', { name: 'Download tiny-llama' }).click();
+    await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('model-ready').getAttribute('data-device')).toBe('wasm');
+
+    const content = REFERENCE_PROMPT[0]!.content;
+    await page.getByLabel('Try it: ask the model something').fill(content);
+    await page.getByRole('button', { name: 'Try it', exact: true }).click();
+    const answer = page.getByTestId('model-answer');
+    await expect.poll(() => answer.getAttribute('data-done'), { timeout: 60_000 }).toBe('false');
+    await expect.poll(() => answer.getAttribute('data-done'), { timeout: 60_000 }).toBe('true');
+    const expected = await nodeGreedyText(content, 128);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await answer.textContent()).toBe(expected);
+    expect(await page.getByTestId('model-error').textContent()).toBe('');
+    expect(await axe(page)).toEqual([]);
+
+    const origin = new URL(s.server.url).origin;
+    expect(requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin)).toEqual([]);
   });
 });

@@ -448,6 +448,11 @@ export class AppState {
     }
   }
 
+  /** The model worker, started on first use. */
+  modelWorker(): ModelWorker {
+    return (this.#worker ??= startModelWorker());
+  }
+
   /** Asks the model worker (started on first use) what this device can run models on. */
   async probeDevice(): Promise<void> {
     if (this.device) return;
