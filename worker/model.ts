@@ -152,6 +152,7 @@ async function loadOn(entry: ModelEntry, dtype: string, device: Backend, emit: (
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(entry.id, options);
     const model = await AutoModelForCausalLM.from_pretrained(entry.id, { ...options, dtype: dtype as 'fp32', device });
+    yieldBetweenSteps(model);
     return { tokenizer, model, total };
   } catch (e) {
     // Everything arrived (or came from the cache) but would not load: the files are broken.
@@ -160,6 +161,30 @@ async function loadOn(entry: ModelEntry, dtype: string, device: Backend, emit: (
     const error = new WorkerError(arrived || parseFailure ? 'model_broken' : 'load_failed', message(e));
     throw error;
   }
+}
+
+/** Resolves after one trip through the event loop (a message, not a clamped timer). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+/**
+ * On WASM a decoding step resolves through microtasks only, so an `interrupt` message would wait
+ * for the whole generation. Yielding one task before each step lets it in between tokens.
+ */
+function yieldBetweenSteps(model: PreTrainedModel): void {
+  const forward = model.forward.bind(model);
+  model.forward = async (inputs: Parameters<typeof forward>[0]) => {
+    await nextTask();
+    return forward(inputs);
+  };
 }
 
 async function unloadModel(): Promise<boolean> {

@@ -44,7 +44,7 @@ worker.addEventListener('message', (e) => {
   const m = e.data;
   const p = pending.get(m && m.id);
   if (!p) return;
-  if ('event' in m) { p.events.push(m.event); return; }
+  if ('event' in m) { p.events.push(m.event); p.onEvent?.(m.event); return; }
   pending.delete(m.id);
   p.resolve({ ok: m.ok, result: m.result, error: m.error, events: p.events });
 });
@@ -52,6 +52,19 @@ window.call = (method, params) => new Promise((resolve) => {
   const id = next++;
   pending.set(id, { resolve, events: [] });
   worker.postMessage({ id, method, params });
+});
+// Starts a generation and asks the worker to interrupt it once \`after\` tokens have streamed.
+window.generateThenInterrupt = (params, after) => new Promise((resolve) => {
+  const id = next++;
+  let seen = 0;
+  const onEvent = (event) => {
+    if (event.type !== 'token' || ++seen !== after) return;
+    const stop = next++;
+    pending.set(stop, { resolve: () => {}, events: [] });
+    worker.postMessage({ id: stop, method: 'interrupt', params: {} });
+  };
+  pending.set(id, { resolve, events: [], onEvent });
+  worker.postMessage({ id, method: 'generate', params });
 });
 </script></html>`;
 }
@@ -131,6 +144,22 @@ describe('the model worker runs the node’s model in the browser', () => {
     const out = await call(page, 'generate', { messages: REFERENCE_PROMPT, max_new_tokens: REFERENCE_GREEDY_TOKENS.length });
     expect(out.error).toBeUndefined();
     expect(out.result).toMatchObject({ tokens: REFERENCE_GREEDY_TOKENS, device: 'webgpu' });
+  });
+
+  it('stops a running generation on interrupt, keeping the greedy tokens made so far', async () => {
+    const maxNewTokens = 200;
+    expect((await call(page, 'load', { model: TINY_MODEL_ID, device: 'wasm' })).error).toBeUndefined();
+    const out = await page.evaluate(
+      ([params, after]) =>
+        (window as unknown as { generateThenInterrupt(p: unknown, n: number): Promise<Reply> }).generateThenInterrupt(params, after),
+      [{ messages: REFERENCE_PROMPT, max_new_tokens: maxNewTokens }, 3] as const,
+    );
+    expect(out.error).toBeUndefined();
+    expect(out.result).toMatchObject({ finish: 'interrupted' });
+    const tokens = out.result!.tokens as number[];
+    expect(tokens.length).toBeGreaterThanOrEqual(3);
+    expect(tokens.length).toBeLessThan(maxNewTokens);
+    expect(tokens.slice(0, REFERENCE_GREEDY_TOKENS.length)).toEqual(REFERENCE_GREEDY_TOKENS.slice(0, tokens.length));
   });
 
   it('made every request of the page and the worker to the node’s own origin, model and runtime files included', () => {
