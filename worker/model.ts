@@ -99,15 +99,24 @@ function configureEnvironment({ env }: Transformers, origin: string, wasmPaths: 
   if (wasm) wasm.wasmPaths = new URL(wasmPaths, origin).href;
 }
 
+/** Where the last manifest the node gave is kept, so that a downloaded model loads offline. */
+const MANIFEST_CACHE = 'vernacular-models';
+
 async function fetchManifest(origin: string): Promise<ModelsResponse> {
-  let response: Response;
+  const url = `${origin}/api/v1/models`;
+  let body: unknown;
   try {
-    response = await fetch(`${origin}/api/v1/models`, { cache: 'no-cache' });
+    const response = await fetch(url, { cache: 'no-cache' });
+    if (!response.ok) throw new Error(`it answered ${response.status}`);
+    body = await response.json();
+    const cache = await caches.open(MANIFEST_CACHE).catch(() => undefined);
+    await cache?.put(url, new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })).catch(() => undefined);
   } catch (e) {
-    throw new WorkerError('load_failed', `The node's model list could not be fetched: ${message(e)}`);
+    const cached = await (await caches.open(MANIFEST_CACHE).catch(() => undefined))?.match(url).catch(() => undefined);
+    if (!cached) throw new WorkerError('load_failed', `The node's model list could not be fetched: ${message(e)}`);
+    body = await cached.json();
   }
-  if (!response.ok) throw new WorkerError('load_failed', `The node's model list answered ${response.status}`);
-  const parsed = ModelsResponse.safeParse(await response.json());
+  const parsed = ModelsResponse.safeParse(body);
   if (!parsed.success) throw new WorkerError('load_failed', "The node's model list is not in the expected form");
   return parsed.data;
 }

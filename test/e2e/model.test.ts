@@ -162,6 +162,26 @@ describe('the model worker runs the node’s model in the browser', () => {
     expect(tokens.slice(0, REFERENCE_GREEDY_TOKENS.length)).toEqual(REFERENCE_GREEDY_TOKENS.slice(0, tokens.length));
   });
 
+  it('loads the downloaded model again while offline, from the device’s caches, and generates the same tokens', async () => {
+    expect((await call(page, 'unload', {})).error).toBeUndefined();
+    const failed: string[] = [];
+    const onFailed = (r: { url(): string }) => failed.push(new URL(r.url()).pathname);
+    context.on('requestfailed', onFailed);
+    await context.setOffline(true);
+    try {
+      expect(await page.evaluate(() => fetch('/api/v1/models', { cache: 'no-store' }).then(() => 'online', () => 'offline'))).toBe('offline');
+      const loaded = await call(page, 'load', { model: TINY_MODEL_ID, device: 'wasm' });
+      expect(loaded.error).toBeUndefined();
+      const out = await call(page, 'generate', { messages: REFERENCE_PROMPT, max_new_tokens: REFERENCE_GREEDY_TOKENS.length });
+      expect(out.result).toMatchObject({ tokens: REFERENCE_GREEDY_TOKENS });
+      // The page's probe fetch and the worker's manifest fetch both failed: the load used the caches.
+      expect(failed.filter((p) => p === '/api/v1/models').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await context.setOffline(false);
+      context.off('requestfailed', onFailed);
+    }
+  });
+
   it('made every request of the page and the worker to the node’s own origin, model and runtime files included', () => {
     const origin = new URL(server.url).origin;
     const foreign = requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
