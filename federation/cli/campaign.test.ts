@@ -50,6 +50,34 @@ describe('vernacular campaign create / update / list', () => {
     }
   });
 
+  it('names a draft model with --draft-model ID[@REVISION] and its settings, changes it on update and removes it with "none"', async () => {
+    const revision = 'a'.repeat(32);
+    expect((await create('--draft-model', 'tiny-llama')).code).toBe(0);
+    const read = async () => {
+      const store = await openStore({ dataDir: data, mustExist: true });
+      try {
+        return (await store.campaign('shule'))?.models;
+      } finally {
+        await store.close();
+      }
+    };
+    expect(await read()).toEqual({ draft: { id: 'tiny-llama' } });
+    const pinned = await runCli(['campaign', 'update', '--slug', 'shule', '--draft-model', `tiny-llama@${revision}`, '--draft-max-tokens', '64', '--draft-temperature', '0.7', '--data', data]);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(await read()).toEqual({ draft: { id: 'tiny-llama', revision, maxNewTokens: 64, temperature: 0.7 } });
+    expect((await runCli(['campaign', 'update', '--slug', 'shule', '--title', 'Shule', '--data', data])).code).toBe(0);
+    expect((await read())?.draft?.revision).toBe(revision);
+    expect((await runCli(['campaign', 'update', '--slug', 'shule', '--draft-model', 'none', '--data', data])).code).toBe(0);
+    expect(await read()).toBeUndefined();
+  });
+
+  it('refuses a malformed --draft-model, and draft settings without a model', async () => {
+    expect((await create('--draft-model', 'tiny@')).code).toBe(2);
+    expect((await create('--draft-model', 'tiny-llama@not-a-revision')).stderr).toContain('models.draft.revision');
+    expect((await create('--draft-max-tokens', '64')).code).toBe(2);
+    expect((await runCli(['campaign', 'list', '--data', data])).stdout.trim().split('\n')).toHaveLength(1);
+  });
+
   it('lists every invalid field with its code, exit status 2, and stores nothing', async () => {
     const bad = await runCli(['campaign', 'create', '--slug', 'Shule!', '--title', 'x', '--languages', 'EN_gb', '--kinds', 'idiom,poem', '--licence', 'MIT', '--data', data]);
     expect(bad.code).toBe(2);

@@ -40,6 +40,10 @@ Campaign options:
   --min-votes <n>          votes needed to accept (default 2)
   --min-down-votes <n>     down-votes needed to reject (default 2)
   --flags-to-hide <n>      flags that hide an item (default 2)
+  --draft-model <id[@rev]> a model on this node (vernacular models list) that drafts rewrite
+                           answers on contributors' devices; "none" removes it
+  --draft-max-tokens <n>   new tokens a draft may have (default 128)
+  --draft-temperature <t>  sampling temperature for drafts (default 0: greedy)
   --data <dir>             the node's data folder (default ${DEFAULT_DATA_DIR})
 
 Seed files: CSV with a header row naming the fields (id,type,language,prompt,draft,answerA,
@@ -67,6 +71,9 @@ const CAMPAIGN_OPTIONS = {
   'min-votes': { type: 'string' },
   'min-down-votes': { type: 'string' },
   'flags-to-hide': { type: 'string' },
+  'draft-model': { type: 'string' },
+  'draft-max-tokens': { type: 'string' },
+  'draft-temperature': { type: 'string' },
   data: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -108,6 +115,34 @@ function campaignFrom(values: CampaignValues, base: Partial<CampaignInput>, comm
   if (values['min-down-votes'] !== undefined) consensus.minDownVotes = integer(values['min-down-votes'], 'min-down-votes', command);
   if (values['flags-to-hide'] !== undefined) consensus.flagsToHide = integer(values['flags-to-hide'], 'flags-to-hide', command);
   out.consensus = consensus;
+  const draft = draftModelFrom(values, base, command);
+  if (draft === null) delete out.models;
+  else if (draft !== undefined) out.models = { ...base.models, draft };
+  return out;
+}
+
+/** The draft model the options name on top of the stored one; null removes it. */
+function draftModelFrom(values: CampaignValues, base: Partial<CampaignInput>, command: string): Record<string, unknown> | null | undefined {
+  const named = values['draft-model'];
+  if (named === 'none') return null;
+  const tokens = values['draft-max-tokens'];
+  const temperature = values['draft-temperature'];
+  if (named === undefined && tokens === undefined && temperature === undefined) return undefined;
+  const out: Record<string, unknown> = { ...base.models?.draft };
+  if (named !== undefined) {
+    const [id, revision, ...rest] = named.split('@');
+    if (!id || rest.length > 0 || revision === '') throw new UsageError(`--draft-model must look like ID or ID@REVISION, not "${named}"`, command);
+    out.id = id;
+    if (revision === undefined) delete out.revision;
+    else out.revision = revision;
+  }
+  if (out.id === undefined) throw new UsageError('--draft-max-tokens and --draft-temperature need --draft-model', command);
+  if (tokens !== undefined) out.maxNewTokens = integer(tokens, 'draft-max-tokens', command);
+  if (temperature !== undefined) {
+    const t = Number(temperature);
+    if (temperature.trim() === '' || !Number.isFinite(t)) throw new UsageError(`--draft-temperature must be a number, not "${temperature}"`, command);
+    out.temperature = t;
+  }
   return out;
 }
 

@@ -27,6 +27,26 @@ export const JoinCode = z
 
 export const Goal = z.object({ kind: z.enum(CONTENT_KINDS), target: z.int().min(1).max(10_000_000) }).strict();
 
+/**
+ * A model the campaign drafts rewrite answers with, on the contributor's device: an id from the
+ * node's model manifest (`vernacular models list`), at a revision (absent: the latest import), with
+ * the campaign's default generation settings: `maxNewTokens` (default 128) and `temperature`
+ * (absent or 0: greedy decoding, which makes the same draft for the same prompt on every device).
+ */
+export const DraftModel = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/),
+    revision: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+    maxNewTokens: z.int().min(1).max(1024).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+  })
+  .strict()
+  .meta({ id: 'DraftModel' });
+export type DraftModel = z.output<typeof DraftModel>;
+
+/** Greedy and 128 new tokens unless the campaign says otherwise. */
+export const DEFAULT_DRAFT_MAX_NEW_TOKENS = 128;
+
 export const Campaign = z
   .object({
     slug: CampaignSlug,
@@ -42,6 +62,8 @@ export const Campaign = z
     licence: z.enum(LICENCES),
     joinCode: JoinCode,
     consensus: ConsensusRule.default(DEFAULT_CONSENSUS),
+    /** The on-device models the campaign uses: `draft` writes rewrite drafts. */
+    models: z.object({ draft: DraftModel.optional() }).strict().optional(),
     /** Bumped by the node on every change, so the app knows when its cached copy is stale. */
     version: z.int().min(1),
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codePointLength, normaliseText, text, textProblem } from './index.ts';
+import { cleanGeneratedText, codePointLength, normaliseText, text, textProblem } from './index.ts';
 
 describe('codePointLength', () => {
   it('counts code points, not UTF-16 units', () => {
@@ -39,5 +39,13 @@ describe('text()', () => {
     const result = text(10).safeParse('\u0007');
     expect(result.success).toBe(false);
     expect(result.error?.issues).toHaveLength(1);
+  });
+});
+
+describe('cleanGeneratedText', () => {
+  it('drops the control characters a model may emit, repairs lone surrogates and normalises, so the text is acceptable', () => {
+    const cleaned = cleanGeneratedText(' a\u0001b\u007f\u0085c\ud800 e\u0301\tf\r\n ');
+    expect(cleaned).toBe('abc\ufffd é\tf');
+    expect(textProblem(cleaned)).toBeNull();
   });
 });

@@ -23,6 +23,14 @@ export function textProblem(s: string): 'invalid_text' | null {
   return null;
 }
 
+/**
+ * Machine-written text made acceptable as contributed text: control characters a model may emit
+ * (which `text()` refuses) are dropped, lone surrogates become U+FFFD, and it is normalised.
+ */
+export function cleanGeneratedText(s: string): string {
+  return normaliseText(s.toWellFormed().replace(new RegExp(FORBIDDEN_CONTROLS.source, 'gu'), ''));
+}
+
 export function normaliseText(s: string): string {
   const nfc = s.normalize('NFC');
   return (nfc.includes('\r') ? nfc.replace(/\r\n?/g, '\n') : nfc).trim();
