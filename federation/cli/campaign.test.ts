@@ -52,7 +52,9 @@ describe('vernacular campaign create / update / list', () => {
 
   it('names a draft model with --draft-model ID[@REVISION] and its settings, changes it on update and removes it with "none"', async () => {
     const revision = 'a'.repeat(32);
-    expect((await create('--draft-model', 'tiny-llama')).code).toBe(0);
+    const made = await create('--draft-model', 'tiny-llama');
+    expect(made.code).toBe(0);
+    expect(made.stderr).toContain('warning: this node has no model tiny-llama yet');
     const read = async () => {
       const store = await openStore({ dataDir: data, mustExist: true });
       try {

@@ -17,6 +17,7 @@ import { openStore, type CampaignInput, type Store } from '../store/index.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 import { describeProblem, readSeedFile, seedFormat } from './seedfile.ts';
+import { ModelStore, modelsRoot } from '../models/store.ts';
 
 export const CAMPAIGN_HELP = `Usage:
   vernacular campaign create --slug <slug> --title <title> --languages <tags> --kinds <kinds> [options]
@@ -193,8 +194,18 @@ async function save(args: string[], io: Output, mode: 'create' | 'update'): Prom
     if (input === undefined) return 2;
     const campaign = await store.saveCampaign(input);
     io.out(`Campaign ${campaign.slug} (version ${campaign.version}), join code ${campaign.joinCode}`);
+    await warnIfMissing(campaign.models?.draft, resolve(values.data ?? DEFAULT_DATA_DIR), io);
     return 0;
   });
+}
+
+/** The draft model may be imported later, so a missing one is a warning, not a refusal. */
+async function warnIfMissing(draft: { id: string; revision?: string | undefined } | undefined, dataDir: string, io: Output): Promise<void> {
+  if (draft === undefined) return;
+  const models = await new ModelStore(modelsRoot(dataDir)).list();
+  if (models.some((m) => m.id === draft.id && (draft.revision === undefined || m.revision === draft.revision))) return;
+  const named = draft.revision === undefined ? draft.id : `${draft.id}@${draft.revision}`;
+  io.err(`vernacular: warning: this node has no model ${named} yet; phones cannot draft with it until \`vernacular models import\` or \`vernacular models pull\` adds it`);
 }
 
 async function listCampaigns(args: string[], io: Output): Promise<number> {

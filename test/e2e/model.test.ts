@@ -21,6 +21,7 @@ import { acceptConsent } from './app.ts';
 import { axe } from './steps.ts';
 import { runCli, startServer, type RunningServer } from '../support/server.ts';
 import { REFERENCE_GREEDY_TOKENS, REFERENCE_PROMPT, TINY_MODEL_ID } from '../support/model/reference.ts';
+import { nodeGreedyText } from '../support/model/greedy.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/models', TINY_MODEL_ID);
@@ -206,24 +207,6 @@ describe('the model worker runs the node’s model in the browser', () => {
   });
 });
 
-/** The Node reference for what the "Try it" box generates: greedy, 128 new tokens, on onnxruntime-node. */
-async function nodeGreedyText(content: string, maxNewTokens: number): Promise<string> {
-  const { AutoModelForCausalLM, AutoTokenizer, env } = await import('@huggingface/transformers');
-  env.allowRemoteModels = false;
-  env.localModelPath = `${join(ROOT, 'test/fixtures/models')}/`;
-  const tokenizer = await AutoTokenizer.from_pretrained(TINY_MODEL_ID);
-  const model = await AutoModelForCausalLM.from_pretrained(TINY_MODEL_ID, { dtype: 'fp32', device: 'cpu' });
-  try {
-    const text = tokenizer.apply_chat_template([{ role: 'user', content }], { tokenize: false, add_generation_prompt: true }) as string;
-    const inputs = tokenizer(text);
-    const output = await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
-    const ids = ((output as { tolist(): bigint[][] }).tolist()[0] ?? []).slice(inputs.input_ids.dims[1]).map(Number);
-    return tokenizer.decode(ids, { skip_special_tokens: true });
-  } finally {
-    await model.dispose();
-  }
-}
-
 describe('Models on this device, in Settings', () => {
   const s = useSession();
 
@@ -255,6 +238,7 @@ describe('Models on this device, in Settings', () => {
     const answer = page.getByTestId('model-answer');
     await expect.poll(() => answer.getAttribute('data-done'), { timeout: 60_000 }).toBe('false');
     await expect.poll(() => answer.getAttribute('data-done'), { timeout: 60_000 }).toBe('true');
+    // The Node reference for what the "Try it" box generates: greedy, 128 new tokens, on onnxruntime-node.
     const expected = await nodeGreedyText(content, 128);
     expect(expected.length).toBeGreaterThan(0);
     expect(await answer.textContent()).toBe(expected);

@@ -2,7 +2,7 @@
  * The Node reference for what the app's model generates from one user message: the committed tiny
  * model, chat-templated, greedy, on onnxruntime-node through transformers.js.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { TINY_MODEL_ID } from './reference.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/models');
@@ -10,7 +10,7 @@ const FIXTURES = resolve(import.meta.dirname, '../../fixtures/models');
 export async function nodeGreedyText(content: string, maxNewTokens: number): Promise<string> {
   const { AutoModelForCausalLM, AutoTokenizer, env } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
-  env.localModelPath = `${join(FIXTURES)}/`;
+  env.localModelPath = `${FIXTURES}/`;
   const tokenizer = await AutoTokenizer.from_pretrained(TINY_MODEL_ID);
   const model = await AutoModelForCausalLM.from_pretrained(TINY_MODEL_ID, { dtype: 'fp32', device: 'cpu' });
   try {
