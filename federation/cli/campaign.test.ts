@@ -80,6 +80,37 @@ describe('vernacular campaign create / update / list', () => {
     expect((await runCli(['campaign', 'list', '--data', data])).stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('names one or two compare models with --compare-model (repeatable), keeps the draft model, warns for each missing model and removes them with "none"', async () => {
+    const revision = 'b'.repeat(32);
+    const read = async () => {
+      const store = await openStore({ dataDir: data, mustExist: true });
+      try {
+        return (await store.campaign('shule'))?.models;
+      } finally {
+        await store.close();
+      }
+    };
+    const made = await create('--draft-model', 'tiny-llama', '--compare-model', 'tiny-llama');
+    expect(made.code, made.stderr).toBe(0);
+    expect(await read()).toEqual({ draft: { id: 'tiny-llama' }, compare: [{ id: 'tiny-llama' }] });
+    const two = await runCli(['campaign', 'update', '--slug', 'shule', '--compare-model', 'tiny-llama', '--compare-model', `other@${revision}`, '--data', data]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stderr).toContain(`warning: this node has no model other@${revision} yet`);
+    expect(await read()).toEqual({ draft: { id: 'tiny-llama' }, compare: [{ id: 'tiny-llama' }, { id: 'other', revision }] });
+    expect((await runCli(['campaign', 'update', '--slug', 'shule', '--compare-model', 'none', '--data', data])).code).toBe(0);
+    expect(await read()).toEqual({ draft: { id: 'tiny-llama' } });
+    expect((await runCli(['campaign', 'update', '--slug', 'shule', '--draft-model', 'none', '--data', data])).code).toBe(0);
+    expect(await read()).toBeUndefined();
+  });
+
+  it('refuses more than two compare models, the same one twice, and a malformed one', async () => {
+    expect((await create('--compare-model', 'a', '--compare-model', 'b', '--compare-model', 'c')).code).toBe(2);
+    expect((await create('--compare-model', 'a', '--compare-model', 'a')).stderr).toContain('models.compare.1');
+    expect((await create('--compare-model', 'a@')).code).toBe(2);
+    expect((await create('--compare-model', 'none', '--compare-model', 'a')).code).toBe(2);
+    expect((await runCli(['campaign', 'list', '--data', data])).stdout.trim().split('\n')).toHaveLength(1);
+  });
+
   it('lists every invalid field with its code, exit status 2, and stores nothing', async () => {
     const bad = await runCli(['campaign', 'create', '--slug', 'Shule!', '--title', 'x', '--languages', 'EN_gb', '--kinds', 'idiom,poem', '--licence', 'MIT', '--data', data]);
     expect(bad.code).toBe(2);

@@ -45,6 +45,9 @@ Campaign options:
                            answers on contributors' devices; "none" removes it
   --draft-max-tokens <n>   new tokens a draft may have (default 128)
   --draft-temperature <t>  sampling temperature for drafts (default 0: greedy)
+  --compare-model <id[@rev]> a model on this node whose answers contributors compare on their
+                           devices; once: against the seed's reference answer, twice: two models
+                           (or two revisions of one) against each other; "none" removes them
   --data <dir>             the node's data folder (default ${DEFAULT_DATA_DIR})
 
 Seed files: CSV with a header row naming the fields (id,type,language,prompt,draft,answerA,
@@ -75,6 +78,7 @@ const CAMPAIGN_OPTIONS = {
   'draft-model': { type: 'string' },
   'draft-max-tokens': { type: 'string' },
   'draft-temperature': { type: 'string' },
+  'compare-model': { type: 'string', multiple: true },
   data: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -116,10 +120,42 @@ function campaignFrom(values: CampaignValues, base: Partial<CampaignInput>, comm
   if (values['min-down-votes'] !== undefined) consensus.minDownVotes = integer(values['min-down-votes'], 'min-down-votes', command);
   if (values['flags-to-hide'] !== undefined) consensus.flagsToHide = integer(values['flags-to-hide'], 'flags-to-hide', command);
   out.consensus = consensus;
+  const models: Record<string, unknown> = { ...base.models };
   const draft = draftModelFrom(values, base, command);
-  if (draft === null) delete out.models;
-  else if (draft !== undefined) out.models = { ...base.models, draft };
+  if (draft === null) delete models.draft;
+  else if (draft !== undefined) models.draft = draft;
+  const compare = compareModelsFrom(values, base, command);
+  if (compare === null) delete models.compare;
+  else if (compare !== undefined) models.compare = compare;
+  if (Object.keys(models).length > 0) out.models = models;
+  else delete out.models;
   return out;
+}
+
+/** `ID` or `ID@REVISION`, as --draft-model and --compare-model take it. */
+function modelRef(named: string, flag: string, command: string): { id: string; revision?: string } {
+  const [id, revision, ...rest] = named.split('@');
+  if (!id || rest.length > 0 || revision === '') throw new UsageError(`--${flag} must look like ID or ID@REVISION, not "${named}"`, command);
+  return revision === undefined ? { id } : { id, revision };
+}
+
+/**
+ * The compare models the options name; null removes them. Naming a model that is already stored
+ * keeps its settings; a new one gets the campaign's defaults.
+ */
+function compareModelsFrom(values: CampaignValues, base: Partial<CampaignInput>, command: string): Record<string, unknown>[] | null | undefined {
+  const named = values['compare-model'];
+  if (named === undefined) return undefined;
+  if (named.includes('none')) {
+    if (named.length > 1) throw new UsageError('--compare-model none cannot be given with other compare models', command);
+    return null;
+  }
+  if (named.length > 2) throw new UsageError(`--compare-model may be given at most twice, not ${named.length} times`, command);
+  return named.map((n) => {
+    const ref = modelRef(n, 'compare-model', command);
+    const stored = base.models?.compare?.find((m) => m.id === ref.id && m.revision === ref.revision);
+    return { ...stored, ...ref };
+  });
 }
 
 /** The draft model the options name on top of the stored one; null removes it. */
@@ -131,8 +167,7 @@ function draftModelFrom(values: CampaignValues, base: Partial<CampaignInput>, co
   if (named === undefined && tokens === undefined && temperature === undefined) return undefined;
   const out: Record<string, unknown> = { ...base.models?.draft };
   if (named !== undefined) {
-    const [id, revision, ...rest] = named.split('@');
-    if (!id || rest.length > 0 || revision === '') throw new UsageError(`--draft-model must look like ID or ID@REVISION, not "${named}"`, command);
+    const { id, revision } = modelRef(named, 'draft-model', command);
     out.id = id;
     if (revision === undefined) delete out.revision;
     else out.revision = revision;
@@ -194,18 +229,20 @@ async function save(args: string[], io: Output, mode: 'create' | 'update'): Prom
     if (input === undefined) return 2;
     const campaign = await store.saveCampaign(input);
     io.out(`Campaign ${campaign.slug} (version ${campaign.version}), join code ${campaign.joinCode}`);
-    await warnIfMissing(campaign.models?.draft, resolve(values.data ?? DEFAULT_DATA_DIR), io);
+    for (const model of [campaign.models?.draft, ...(campaign.models?.compare ?? [])]) {
+      await warnIfMissing(model, resolve(values.data ?? DEFAULT_DATA_DIR), io);
+    }
     return 0;
   });
 }
 
-/** The draft model may be imported later, so a missing one is a warning, not a refusal. */
+/** A draft or compare model may be imported later, so a missing one is a warning, not a refusal. */
 async function warnIfMissing(draft: { id: string; revision?: string | undefined } | undefined, dataDir: string, io: Output): Promise<void> {
   if (draft === undefined) return;
   const models = await new ModelStore(modelsRoot(dataDir)).list();
   if (models.some((m) => m.id === draft.id && (draft.revision === undefined || m.revision === draft.revision))) return;
   const named = draft.revision === undefined ? draft.id : `${draft.id}@${draft.revision}`;
-  io.err(`vernacular: warning: this node has no model ${named} yet; phones cannot draft with it until \`vernacular models import\` or \`vernacular models pull\` adds it`);
+  io.err(`vernacular: warning: this node has no model ${named} yet; phones cannot use it until \`vernacular models import\` or \`vernacular models pull\` adds it`);
 }
 
 async function listCampaigns(args: string[], io: Output): Promise<number> {

@@ -47,6 +47,25 @@ export type DraftModel = z.output<typeof DraftModel>;
 /** Greedy and 128 new tokens unless the campaign says otherwise. */
 export const DEFAULT_DRAFT_MAX_NEW_TOKENS = 128;
 
+/** The same model named twice: same id and same revision (absent = the latest import). */
+const sameModel = (a: DraftModel, b: DraftModel) => a.id === b.id && a.revision === b.revision;
+
+/**
+ * The models a campaign's compare items come from: one (paired with the seed's reference answer)
+ * or two different ones (two models, or two revisions of one model); each with its own settings.
+ */
+export const CompareModels = z
+  .array(DraftModel)
+  .min(1)
+  .max(2)
+  .superRefine((models, ctx) => {
+    if (models.length === 2 && sameModel(models[0]!, models[1]!)) {
+      ctx.addIssue({ code: 'custom', path: [1], message: 'The two compare models must differ (id or revision)', params: { code: 'invalid_value' } });
+    }
+  })
+  .meta({ id: 'CompareModels' });
+export type CompareModels = z.output<typeof CompareModels>;
+
 export const Campaign = z
   .object({
     slug: CampaignSlug,
@@ -62,8 +81,12 @@ export const Campaign = z
     licence: z.enum(LICENCES),
     joinCode: JoinCode,
     consensus: ConsensusRule.default(DEFAULT_CONSENSUS),
-    /** The on-device models the campaign uses: `draft` writes rewrite drafts. */
-    models: z.object({ draft: DraftModel.optional() }).strict().optional(),
+    /**
+     * The on-device models the campaign uses: `draft` writes rewrite drafts; `compare` writes the
+     * answers of compare items — one model (its answer against the seed's reference answer) or two
+     * (two models, or two revisions of one, against each other).
+     */
+    models: z.object({ draft: DraftModel.optional(), compare: CompareModels.optional() }).strict().optional(),
     /** Bumped by the node on every change, so the app knows when its cached copy is stale. */
     version: z.int().min(1),
   })
