@@ -18,6 +18,8 @@ const stored = (input: ContributionInput): StoredContribution => ({
   deviceId: 'd',
   receivedAt: '2026-11-02T00:00:00.000Z',
   contentHash: 'h',
+  origin: null,
+  originReceivedAt: null,
   status: 'accepted',
   contribution: Contribution.parse(input),
 });

@@ -93,12 +93,19 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
         expect(await ingest(review(ok.id, { campaign: 'library-drive' }))).toEqual(['accepted']);
       });
 
-      it('rejects unknown_target for a review, revision or withdrawal naming nothing held', async () => {
+      it('rejects unknown_target for a review or revision naming nothing held; a withdrawal of it waits', async () => {
         const ghost = idiom().id;
         const mine = idiom();
         expect(
           await ingest(review(ghost), idiom({ revisionOf: ghost }), withdrawal(ghost, { contributor: mine.contributor })),
-        ).toEqual([rejected('unknown_target'), rejected('unknown_target'), rejected('unknown_target')]);
+        ).toEqual([rejected('unknown_target'), rejected('unknown_target'), 'accepted']);
+      });
+
+      it('rejects unknown_target for a withdrawal naming a record that is not a content item', async () => {
+        const item = idiom();
+        const vote = review(item.id);
+        await ingest(item, vote);
+        expect(await ingest(withdrawal(vote.id, { contributor: vote.contributor }))).toEqual([rejected('unknown_target')]);
       });
 
       it('rejects unknown_target for a review of a review', async () => {
@@ -265,7 +272,7 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
         expect(await ingest(withdrawal(edit.id, { contributor: first.contributor }))).toEqual(['accepted']);
       });
 
-      it('withdraws everything the contributor has stored, and nothing sent later', async () => {
+      it('withdraws everything the contributor has stored, and nothing made later', async () => {
         const contributor = uuidv4();
         const mine = [idiom({ contributor }), translation({ contributor }), compare({ contributor })];
         const theirs = idiom();
@@ -273,7 +280,7 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
         await ingest(withdrawal('all', { contributor }));
         expect((await store.statuses(mine.map((m) => m.id))).map((s) => s.status)).toEqual(['withdrawn', 'withdrawn', 'withdrawn']);
         expect((await status(theirs.id)).status).toBe('pending');
-        const later = idiom({ contributor });
+        const later = idiom({ contributor, createdAt: '2026-11-02T09:30:00.000Z' });
         await ingest(later);
         expect((await status(later.id)).status).toBe('pending');
       });

@@ -6,7 +6,8 @@
  *
  * The hot path stays one prepared INSERT per row: a plain content item (no `revisionOf`) in the
  * `general` campaign needs no lookup and writes no derived row; another campaign costs one lookup
- * per batch (cached). Everything else first checks whether its id is already stored (a retry is
+ * per batch (cached). While pending tombstones exist (withdrawals that overtook their items, and
+ * withdrawals of everything), each stored item costs one more indexed lookup. Everything else first checks whether its id is already stored (a retry is
  * `duplicate`/`conflict`, never re-checked), then looks up what it names.
  */
 import type BetterSqlite3 from 'better-sqlite3';
@@ -24,12 +25,16 @@ import {
   check,
   deriveStatus,
   GENERAL_FACTS,
+  isContentKind,
   isEdit,
   moderatorOf,
   needsCampaign,
   needsTarget,
   type Rejection,
   type TargetFacts,
+  type Tombstone,
+  tombstoneOf,
+  tombstoneWithdraws,
 } from './semantics.ts';
 
 export type BatchWriter = (rows: readonly NewContributionRow[], items: readonly Contribution[]) => InsertOutcome;
@@ -44,8 +49,8 @@ const CONTENT_LIST = CONTENT_KINDS.map((k) => `'${k}'`).join(', ');
 export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
   const insert = sqlite.prepare(
     'INSERT INTO contributions (id, kind, campaign, language, contributor, device_id, device_seq, ' +
-      'created_at, received_at, licence, consent_version, data, content_hash, revision_of, checks) ' +
-      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      'created_at, received_at, licence, consent_version, data, content_hash, revision_of, checks, origin, origin_received_at) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
   );
   const lookupHash = sqlite.prepare('SELECT content_hash FROM contributions WHERE id = ?').pluck();
   const lookupCampaign = sqlite.prepare('SELECT data FROM campaigns WHERE slug = ?').pluck();
@@ -80,12 +85,28 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       "ON CONFLICT (id) DO UPDATE SET status = 'withdrawn', withdrawn_by = excluded.withdrawn_by " +
       "WHERE item_state.status <> 'withdrawn'",
   );
+  const anyTombstone = sqlite.prepare('SELECT EXISTS (SELECT 1 FROM tombstones)').pluck();
+  const addTombstone = sqlite.prepare(
+    'INSERT INTO tombstones (id, contributor, target, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+  );
+  const tombstonesFor = sqlite.prepare(
+    'SELECT id, contributor, target, created_at AS createdAt FROM tombstones WHERE target = ? ' +
+      'UNION ALL SELECT id, contributor, target, created_at FROM tombstones WHERE contributor = ? AND target IS NULL',
+  );
+  const dropTombstones = sqlite.prepare('DELETE FROM tombstones WHERE target = ?');
+  const withdrawOne = sqlite.prepare(
+    "INSERT INTO item_state (id, root, revision_of, status, withdrawn_by) VALUES (?, ?, ?, 'withdrawn', ?) " +
+      "ON CONFLICT (id) DO UPDATE SET status = 'withdrawn', withdrawn_by = excluded.withdrawn_by " +
+      "WHERE item_state.status <> 'withdrawn'",
+  );
 
   return sqlite.transaction((rows: readonly NewContributionRow[], items: readonly Contribution[]): InsertOutcome => {
     const inserted = new Set<string>();
     const storedHash = new Map<string, string>();
     const rejected = new Map<string, Rejection>();
     const campaigns = new Map<string, CampaignFacts | undefined>();
+    // Pending tombstones are looked up per stored item only while there are any.
+    let tombstones = anyTombstone.get() === 1;
 
     const campaignOf = (slug: string): CampaignFacts | undefined => {
       if (slug === DEFAULT_CAMPAIGN) return GENERAL_FACTS;
@@ -119,6 +140,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       insert.run(
         r.id, r.kind, r.campaign, r.language, r.contributor, r.device_id, r.device_seq,
         r.created_at, r.received_at, r.licence, r.consent_version, r.data, r.content_hash, r.revision_of, r.checks,
+        r.origin, r.origin_received_at,
       ).changes === 1;
 
     const retally = (targetId: string, target: TargetFacts): void => {
@@ -136,14 +158,20 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
           upsertReview.run(item.data.target, item.contributor, item.id, item.data.action, item.data.reason ?? null);
           retally(item.data.target, target!);
           return;
-        case 'withdrawal':
+        case 'withdrawal': {
+          const pending = tombstoneOf(item, target !== undefined);
+          if (pending !== undefined) {
+            addTombstone.run(pending.id, pending.contributor, pending.target, pending.createdAt);
+            tombstones = true;
+          }
           if (item.data.scope === 'all') {
             withdrawAll.run(item.id, item.contributor);
-          } else {
-            ensureState.run(item.data.target, target!.root, null);
-            withdrawChain.run(item.id, target!.root);
+          } else if (target !== undefined) {
+            ensureState.run(item.data.target, target.root, null);
+            withdrawChain.run(item.id, target.root);
           }
           return;
+        }
         default:
           if (item.revisionOf === undefined || target === undefined) return;
           if (isEdit(item, target)) {
@@ -156,14 +184,39 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       }
     };
 
+    /** A newly stored item meets the tombstones waiting for it (semantics.ts). */
+    const arrived = (item: Contribution, target: TargetFacts | undefined): void => {
+      if (!isContentKind(item.kind)) {
+        dropTombstones.run(item.id);
+        return;
+      }
+      const found = tombstonesFor.all(item.id, item.contributor) as Tombstone[];
+      if (found.length === 0) return;
+      const root = target !== undefined && isEdit(item, target) ? target.root : item.id;
+      const revisionOf = item.kind === 'review' || item.kind === 'withdrawal' ? null : (item.revisionOf ?? null);
+      for (const t of found) {
+        if (!tombstoneWithdraws(t, item)) continue;
+        if (t.target === null) {
+          withdrawOne.run(item.id, root, revisionOf, t.id);
+        } else {
+          ensureState.run(item.id, root, revisionOf);
+          ensureState.run(root, root, null);
+          withdrawChain.run(t.id, root);
+        }
+      }
+      if (found.some((t) => t.target !== null)) dropTombstones.run(item.id);
+    };
+
     rows.forEach((r, i) => {
       const item = items[i]!;
       const targetId = needsTarget(item);
       if (targetId === undefined && !needsCampaign(item)) {
         // The hot path: a plain content item in `general`, or a withdrawal of everything.
         if (item.kind !== 'withdrawal') {
-          if (write(r)) inserted.add(r.id);
-          else alreadyStored(r.id);
+          if (write(r)) {
+            inserted.add(r.id);
+            if (tombstones) arrived(item, undefined);
+          } else alreadyStored(r.id);
           return;
         }
       }
@@ -177,6 +230,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       if (!write(r)) throw new Error(`Contribution ${r.id} appeared while its batch was being stored`);
       inserted.add(r.id);
       applyEffects(item, target);
+      if (tombstones) arrived(item, target);
     });
     return { inserted, storedHash, rejected };
   });

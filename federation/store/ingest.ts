@@ -14,7 +14,7 @@
  */
 import type { Contribution } from '../protocol/index.ts';
 import type { NewContributionRow } from './schema.ts';
-import type { IngestStatus } from './store.ts';
+import type { IngestStatus, RelayedRecord } from './store.ts';
 import type { Rejection } from './semantics.ts';
 import { toRow, type Canonical } from './rows.ts';
 
@@ -44,7 +44,18 @@ export function planBatch(
   receivedAt: string,
   canonical?: readonly Canonical[],
 ): BatchPlan {
-  const rows = items.map((item, i) => toRow(item, deviceId, receivedAt, canonical?.[i]));
+  return planRows(items.map((item, i) => toRow(item, deviceId, receivedAt, canonical?.[i])), items);
+}
+
+/** The plan for records relayed from `origin`: each keeps its device and the origin's receipt time. */
+export function planRelayed(origin: string, records: readonly RelayedRecord[], receivedAt: string): BatchPlan {
+  const rows = records.map((r) =>
+    toRow(r.contribution, r.deviceId, receivedAt, r.canonical, { origin, originReceivedAt: r.receivedAt }),
+  );
+  return planRows(rows, records.map((r) => r.contribution));
+}
+
+function planRows(rows: NewContributionRow[], items: readonly Contribution[]): BatchPlan {
   const firstIndex = new Map<string, number>();
   const firsts: NewContributionRow[] = [];
   const firstItems: Contribution[] = [];

@@ -1,7 +1,9 @@
 /**
  * Streaming reads, shared by every SQL backend: keyset pages over `seq`, bounded by the largest
- * `seq` when the read starts. Rows are immutable and a SQLite writer commits them in `seq` order,
- * so the pages together are one consistent set however long the reader takes. (Each row carries
+ * `seq` when the read starts. Rows are immutable and every backend commits them in `seq` order
+ * (SQLite has one writer; the PostgreSQL store takes one lock for each ingest transaction, from
+ * its first insert to its commit), so the pages together are one consistent set however long the
+ * reader takes, and a cursor (`after`) never skips a row that commits later with a smaller `seq`. (Each row carries
  * its derived status as of the page's read; statuses can change between pages.)
  */
 import type { Kysely } from 'kysely';
@@ -24,8 +26,11 @@ export async function* readContributions(
     .executeTakeFirst();
   const maxSeq = Number(bound?.max ?? 0);
 
-  let after = 0;
-  while (after < maxSeq) {
+  let after = options.after ?? 0;
+  let left = options.limit ?? Infinity;
+  if (!Number.isInteger(after)) throw new RangeError(`Bad cursor ${after}`);
+  if (left !== Infinity && (!Number.isInteger(left) || left < 0)) throw new RangeError(`Bad limit ${left}`);
+  while (after < maxSeq && left > 0) {
     let query = db
       .selectFrom('contributions as c')
       .leftJoin('item_state as s', 's.id', 'c.id')
@@ -34,10 +39,13 @@ export async function* readContributions(
       .where('c.seq', '>', after)
       .where('c.seq', '<=', maxSeq);
     if (options.kind !== undefined) query = query.where('c.kind', '=', options.kind);
-    const page = await query.orderBy('c.seq').limit(pageSize).execute();
+    const excluded = options.excludeOrigin;
+    if (excluded !== undefined) query = query.where((eb) => eb.or([eb('c.origin', 'is', null), eb('c.origin', '<>', excluded)]));
+    const page = await query.orderBy('c.seq').limit(Math.min(pageSize, left)).execute();
     if (page.length === 0) return;
     for (const { status, ...row } of page) yield fromRow(row, (status ?? 'pending') as ItemStatus);
-    after = page[page.length - 1]!.seq;
+    left -= page.length;
+    after = Number(page[page.length - 1]!.seq);
   }
 }
 

@@ -63,7 +63,13 @@ export function canonicalOf(item: Contribution): Canonical {
  * decoder thread does it beside validation, off the thread that writes); it must be
  * `canonicalOf(item)`.
  */
-export function toRow(item: Contribution, deviceId: string, receivedAt: string, canonical: Canonical = canonicalOf(item)): NewContributionRow {
+export function toRow(
+  item: Contribution,
+  deviceId: string,
+  receivedAt: string,
+  canonical: Canonical = canonicalOf(item),
+  relayed?: { origin: string; originReceivedAt: string },
+): NewContributionRow {
   return {
     id: item.id,
     kind: item.kind,
@@ -80,6 +86,8 @@ export function toRow(item: Contribution, deviceId: string, receivedAt: string, 
     content_hash: canonical.hash,
     revision_of: ('revisionOf' in item ? item.revisionOf : undefined) ?? null,
     checks: item.checks === undefined ? null : canonicalJson(item.checks),
+    origin: relayed?.origin ?? null,
+    origin_received_at: relayed?.originReceivedAt ?? null,
   };
 }
 
@@ -93,7 +101,7 @@ export function fromRow(row: ContributionRow, status: ItemStatus = 'pending'): S
     campaign: row.campaign,
     language: row.language,
     contributor: row.contributor,
-    deviceSeq: row.device_seq,
+    deviceSeq: Number(row.device_seq),
     createdAt: row.created_at,
     consent: { version: row.consent_version, licence: row.licence as Licence },
   };
@@ -107,10 +115,12 @@ export function fromRow(row: ContributionRow, status: ItemStatus = 'pending'): S
     data: JSON.parse(row.data) as unknown,
   } as Contribution;
   return {
-    seq: row.seq,
+    seq: Number(row.seq),
     deviceId: row.device_id,
     receivedAt: row.received_at,
     contentHash: row.content_hash,
+    origin: row.origin ?? null,
+    originReceivedAt: row.origin_received_at ?? null,
     status,
     contribution,
   };

@@ -25,6 +25,10 @@ export interface ContributionsTable {
   revision_of: string | null;
   /** Canonical JSON of the envelope's on-device `checks` (migration 0004), or null. */
   checks: string | null;
+  /** The node it was relayed from (migration 0005), or null when a device sent it here. */
+  origin: string | null;
+  /** When the origin node stored it (migration 0005), or null. */
+  origin_received_at: string | null;
 }
 
 export interface CampaignsTable {
@@ -73,6 +77,15 @@ export interface ItemStateTable {
   withdrawn_by: string | null;
 }
 
+/** Withdrawals still waiting for items not held yet (migration 0005). */
+export interface TombstonesTable {
+  id: string;
+  contributor: string;
+  /** The item withdrawn, or null for a withdrawal of everything. */
+  target: string | null;
+  created_at: string;
+}
+
 export interface Database {
   contributions: ContributionsTable;
   campaigns: CampaignsTable;
@@ -80,6 +93,7 @@ export interface Database {
   seed_serves: SeedServesTable;
   reviews: ReviewsTable;
   item_state: ItemStateTable;
+  tombstones: TombstonesTable;
 }
 
 export type ContributionRow = Omit<ContributionsTable, 'seq'> & { seq: number };

@@ -18,14 +18,20 @@
  *   anyone else alike: a revision is the same kind of knowledge, improved). By the target's author
  *   it is an edit and supersedes the chain; by anyone else it is an improvement: a new item of
  *   theirs, linked to the original, with a chain of its own.
- * - Withdrawals never depend on a campaign (a person can always withdraw). `scope: item` must name
- *   a content item held here — `unknown_target` — written by the withdrawer — `not_author`;
- *   withdrawing what is already withdrawn is accepted and changes nothing. It withdraws the item
- *   and every revision in its chain (all the author's), not others' improvements of it. `scope:
- *   all` is always accepted and withdraws every content item the contributor has stored at that
- *   point; what they send later is theirs again (the device stops sending once they withdraw).
+ * - Withdrawals never depend on a campaign (a person can always withdraw). `scope: item` naming
+ *   a content item held here must be by its author — `not_author`; withdrawing what is already
+ *   withdrawn is accepted and changes nothing. It withdraws the item and every revision in its
+ *   chain (all the author's), not others' improvements of it. Naming something held that is not a
+ *   content item is `unknown_target`. Naming an id not held here is accepted and kept as a
+ *   pending tombstone (with store-and-forward, a withdrawal may overtake its item): when that
+ *   item arrives it is withdrawn as above if the withdrawer is its author, else the tombstone does
+ *   nothing; either way it is then dropped. `scope: all` is always accepted and withdraws every
+ *   content item the contributor has stored at that point, and every one of theirs that arrives
+ *   later with a `createdAt` no later than the withdrawal's (made before it, relayed after it);
+ *   what they make later is theirs again (the device stops sending once they withdraw).
  *   Their reviews of others' items keep counting: a vote is not their content, and the export
- *   holds no reviews.
+ *   holds no reviews. Reviews and revisions naming nothing held stay `unknown_target`: unlike a
+ *   withdrawal they are refused, and the device or node sends them again later.
  */
 import {
   type Campaign,
@@ -135,6 +141,8 @@ export function check(
   const targetId = needsTarget(item);
   if (targetId === undefined) return undefined;
   const field = targetField(item);
+  // A withdrawal may overtake its item (store-and-forward): it waits as a pending tombstone.
+  if (item.kind === 'withdrawal' && target === undefined) return undefined;
   if (target === undefined || !isContentKind(target.kind)) {
     return reject('unknown_target', field, `No item ${targetId} on this node`);
   }
@@ -172,4 +180,30 @@ export function deriveStatus(current: ItemStatus | undefined, tally: Tally, rule
 /** The moderator column as the consensus tally reads it. */
 export function moderatorOf(value: string | null): Tally['moderator'] {
   return value === 'hidden' || value === 'cleared' ? value : undefined;
+}
+
+/** A withdrawal still waiting for items not held when it arrived (see the rules above). */
+export interface Tombstone {
+  /** The withdrawal's id. */
+  id: string;
+  contributor: string;
+  /** The item it names, or null for a withdrawal of everything. */
+  target: string | null;
+  /** The withdrawal's `createdAt`. */
+  createdAt: string;
+}
+
+/** The tombstone a stored withdrawal leaves, if any: `target` is whether its item is held. */
+export function tombstoneOf(item: Contribution, targetHeld: boolean): Tombstone | undefined {
+  if (item.kind !== 'withdrawal') return undefined;
+  if (item.data.scope === 'all') return { id: item.id, contributor: item.contributor, target: null, createdAt: item.createdAt };
+  if (targetHeld) return undefined;
+  return { id: item.id, contributor: item.contributor, target: item.data.target, createdAt: item.createdAt };
+}
+
+/** Whether a pending tombstone withdraws an item arriving now. */
+export function tombstoneWithdraws(tombstone: Tombstone, item: Contribution): boolean {
+  if (!isContentKind(item.kind) || tombstone.contributor !== item.contributor) return false;
+  if (tombstone.target !== null) return tombstone.target === item.id;
+  return Date.parse(item.createdAt) <= Date.parse(tombstone.createdAt);
 }

@@ -8,6 +8,7 @@ import { Contribution, Idiom } from '../protocol/index.ts';
 import { openStore, sqlitePath } from './index.ts';
 import { storeContract } from './store.contract.ts';
 import { derivedContract } from './derived.contract.ts';
+import { relayContract } from './relay.contract.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { idioms } from '../../test/support/contributions.ts';
 
@@ -21,6 +22,7 @@ const sqliteHarness = () => {
 };
 storeContract('SQLite', sqliteHarness);
 derivedContract('SQLite', sqliteHarness);
+relayContract('SQLite', sqliteHarness);
 
 describe('SQLite store file', () => {
   let dir: string;

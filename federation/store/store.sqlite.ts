@@ -15,7 +15,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
 import { migrationProvider } from './migrations/index.ts';
-import { classify, planBatch } from './ingest.ts';
+import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { type BatchWriter, sqliteBatchWriter } from './ingest.sqlite.ts';
 import { countContributions, readContributions } from './read.ts';
 import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
@@ -68,15 +68,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     throw err;
   }
 
+  // The connection lock keeps this synchronous transaction clear of any Kysely query.
+  const store = async (plan: BatchPlan) =>
+    classify(plan, await db.connection().execute(() => Promise.resolve(writeBatch(plan.firsts, plan.firstItems))));
+
   let closed = false;
   return {
     db,
     async ingest(deviceId, items, canonical) {
       if (items.length === 0) return [];
-      const plan = planBatch(deviceId, items, new Date().toISOString(), canonical);
-      // The connection lock keeps this synchronous transaction clear of any Kysely query.
-      const outcome = await db.connection().execute(() => Promise.resolve(writeBatch(plan.firsts, plan.firstItems)));
-      return classify(plan, outcome);
+      return store(planBatch(deviceId, items, new Date().toISOString(), canonical));
+    },
+    async ingestRelayed(origin, records) {
+      if (records.length === 0) return [];
+      return store(planRelayed(origin, records, new Date().toISOString()));
     },
     contributions: (readOptions) => readContributions(db, readOptions),
     counts: () => countContributions(db),

@@ -1,11 +1,13 @@
 /**
- * The storage seam. One interface, one implementation per backend (`store.sqlite.ts` now,
- * `store.postgres.ts` later), chosen once at start-up. Every implementation keeps the same
+ * The storage seam. One interface, one implementation per backend (`store.sqlite.ts`,
+ * `store.postgres.ts`), chosen once at start-up (index.ts). Every implementation keeps the same
  * promises:
  *
  * - `ingest` is idempotent and atomic per batch: an item is `accepted` only if this call stored it,
  *   `duplicate` if the same id is already stored with identical content, `conflict` if the id is
  *   taken by different content (nothing changes). The batch commits durably before it resolves.
+ * - `ingestRelayed` does the same for records another node stored first, keeping who sent them
+ *   (`origin`); whether a record is new depends on its content alone, never on where it came from.
  * - Contributions are immutable and get a server order (`seq`) when first stored; `contributions()`
  *   streams them in that order by keyset pages and never loads the whole table.
  */
@@ -38,6 +40,10 @@ export interface StoredContribution {
   receivedAt: string;
   /** sha256 (hex) of the canonical JSON of the contribution. */
   contentHash: string;
+  /** The node it was relayed from (the first that relayed it here), or null: a device sent it here. */
+  origin: string | null;
+  /** When the origin node stored it (ISO 8601, its clock), or null when `origin` is. */
+  originReceivedAt: string | null;
   /** Derived status (for reviews and withdrawals, always `pending`: they are records, not items). */
   status: ItemStatus;
   contribution: Contribution;
@@ -48,6 +54,23 @@ export interface ReadOptions {
   kind?: ContributionKind;
   /** Rows fetched per page (default 1000). */
   pageSize?: number;
+  /** Only those with a `seq` strictly greater (a push cursor). */
+  after?: number;
+  /** Stop after this many. */
+  limit?: number;
+  /** Leave out records relayed from this node (what it sent need not go back to it). */
+  excludeOrigin?: string;
+}
+
+/** A record another node stored, relayed here with what that node knew of it. */
+export interface RelayedRecord {
+  contribution: Contribution;
+  /** The device that sent it to the origin node. */
+  deviceId: string;
+  /** When the origin node stored it (its clock). */
+  receivedAt: string;
+  /** `canonicalOf(contribution)`, when computed elsewhere. */
+  canonical?: Canonical;
 }
 
 export interface StoreCounts {
@@ -87,8 +110,14 @@ export interface Store {
   /** Stores a batch in one durable transaction; one status per item, in order. */
   ingest(deviceId: string, items: readonly Contribution[], canonical?: readonly Canonical[]): Promise<IngestStatus[]>;
   /**
+   * Stores records relayed from the node `origin`, like `ingest` (same idempotency, checks and
+   * derived state, one durable transaction), keeping each record's device and the origin's
+   * receipt time; `receivedAt` becomes now. A record already held, from wherever, keeps its origin.
+   */
+  ingestRelayed(origin: string, records: readonly RelayedRecord[]): Promise<IngestStatus[]>;
+  /**
    * Every contribution stored when the iteration starts (later ones are left out), in `seq`
-   * order, fetched page by page.
+   * order, fetched page by page; `after`, `limit` and `excludeOrigin` narrow it (push batches).
    */
   contributions(options?: ReadOptions): AsyncIterable<StoredContribution>;
   counts(): Promise<StoreCounts>;

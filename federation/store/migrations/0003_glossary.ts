@@ -3,14 +3,17 @@
  * order they arrived. Append-only; `federation/glossary/store.ts` folds a campaign's rows into one
  * merged update now and then (in one transaction), so a glossary stays a handful of rows.
  */
-import { type Kysely, PostgresAdapter } from 'kysely';
+import type { Kysely } from 'kysely';
+import { isPostgres } from './dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Bytes are `blob` in SQLite and `bytea` in PostgreSQL; everything else is portable.
-  const bytes = db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob';
+  const pg = isPostgres(db);
+  const bytes = pg ? 'bytea' : 'blob';
   await db.schema
     .createTable('glossary_updates')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    // PostgreSQL has no AUTOINCREMENT: an identity column instead.
+    .addColumn('id', 'integer', (c) => (pg ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement()))
     .addColumn('campaign', 'text', (c) => c.notNull())
     .addColumn('data', bytes, (c) => c.notNull())
     .addColumn('stored_at', 'text', (c) => c.notNull())

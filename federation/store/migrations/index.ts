@@ -8,12 +8,14 @@ import * as m0001 from './0001_contributions.ts';
 import * as m0002 from './0002_campaigns_reviews.ts';
 import * as m0003 from './0003_glossary.ts';
 import * as m0004 from './0004_checks.ts';
+import * as m0005 from './0005_provenance.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
   '0002_campaigns_reviews': m0002,
   '0003_glossary': m0003,
   '0004_checks': m0004,
+  '0005_provenance': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
