@@ -4,7 +4,7 @@
  *
  * `sync` is the whole exchange for one request, in ONE transaction: read the campaign's rows, apply
  * the device's update, append it if it taught the node anything, compact when the rows pile up,
- * and commit (durably: the connection runs `synchronous=FULL`) — only then is the answer, the diff
+ * and commit (durably: SQLite runs `synchronous=FULL`, PostgreSQL `synchronous_commit=on`) — only then is the answer, the diff
  * for the device's state vector, handed back. A device that never hears the answer just sends the
  * same update again, which changes nothing.
  *
@@ -14,6 +14,7 @@
 import * as Y from 'yjs';
 import type { Generated, Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import { lockGlossary } from '../store/locks.ts';
 import { applyCheckedUpdate, type ClientRequest, encodeServerAnswer } from '../protocol/glossary.sync.ts';
 
 export type GlossaryUpdatesTable = {
@@ -89,6 +90,9 @@ export function openGlossaryStore(main: Kysely<Database>, options: GlossaryStore
     sync(campaign, { stateVector, update }) {
       // This transaction is what makes the answer a promise: the update is committed before it.
       return db.transaction().execute(async (trx) => {
+        // PostgreSQL runs syncs concurrently: without this, two compactions could each drop the
+        // other's update. (SQLite has one writer at a time.)
+        await lockGlossary(trx, campaign);
         const rows = await readRows(trx, campaign);
         const doc = docOf(rows);
         let stored = false;

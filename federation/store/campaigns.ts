@@ -20,6 +20,7 @@ import {
 import type { Database } from './schema.ts';
 import type { CampaignInput, SeedDraw, SeedImportResult } from './store.ts';
 import { rederiveCampaign } from './review.ts';
+import { lockItems } from './locks.ts';
 
 const JOIN_CODE_LENGTH = 6;
 /** Rows per multi-row INSERT of seeds (6 parameters each, well under every backend's limit). */
@@ -57,6 +58,8 @@ export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): 
   // GET /api/v1/campaigns/join/{code} would shadow a campaign's own paths.
   if (input.slug === 'join') throw new Error('"join" is reserved and cannot be a campaign slug');
   return db.transaction().execute(async (trx) => {
+    // Ingest reads the consensus rule to derive statuses; a change re-derives them (locks.ts).
+    await lockItems(trx);
     const existing = await trx.selectFrom('campaigns').select('data').where('slug', '=', input.slug).executeTakeFirst();
     const before = existing === undefined ? undefined : parse(existing.data);
     let joinCode = input.joinCode?.toUpperCase() ?? before?.joinCode;

@@ -23,6 +23,7 @@ import {
 import type { Database } from './schema.ts';
 import type { ModeratorAction, QueueRequest } from './store.ts';
 import { fromRow } from './rows.ts';
+import { lockItems } from './locks.ts';
 import { campaignFacts, deriveStatus, isContentKind, moderatorOf } from './semantics.ts';
 
 export async function reviewQueue(db: Kysely<Database>, request: QueueRequest): Promise<ReviewQueue['items']> {
@@ -87,6 +88,7 @@ async function ruleOf(db: Kysely<Database>, campaign: string): Promise<Consensus
 
 export async function moderate(db: Kysely<Database>, id: string, action: ModeratorAction): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    await lockItems(trx);
     const item = await trx
       .selectFrom('contributions')
       .select(['kind', 'campaign'])
@@ -111,7 +113,10 @@ export async function moderate(db: Kysely<Database>, id: string, action: Moderat
   });
 }
 
-/** After a campaign's consensus rule changed: every live item of it gets the new rule's status. */
+/**
+ * After a campaign's consensus rule changed: every live item of it gets the new rule's status.
+ * Run inside a transaction holding the items lock (locks.ts).
+ */
 export async function rederiveCampaign(db: Kysely<Database>, campaign: string, rule: ConsensusRule): Promise<void> {
   const rows = await db
     .selectFrom('item_state as s')

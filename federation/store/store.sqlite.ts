@@ -11,15 +11,17 @@
  * `INSERT … RETURNING`, which SQLite must parse and prepare again (6,500 parameters) every batch.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { migrateToLatest } from './migrate.ts';
 import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { type BatchWriter, sqliteBatchWriter } from './ingest.sqlite.ts';
 import { countContributions, readContributions } from './read.ts';
 import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
+
+export { migrateToLatest } from './migrate.ts';
 
 export interface SqliteStoreOptions {
   /** The database file. */
@@ -28,17 +30,6 @@ export interface SqliteStoreOptions {
   fileMustExist?: boolean;
   /** How long to wait for another process's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
-}
-
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error !== undefined) {
-    const name = failed ? ` (${failed.migrationName})` : '';
-    throw new Error(`Database migration failed${name}: ${String(error)}`, { cause: error });
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 function openDatabase(options: SqliteStoreOptions): BetterSqlite3.Database {

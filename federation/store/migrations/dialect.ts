@@ -4,8 +4,8 @@
  * SQLite branch is exactly what the migration did before PostgreSQL existed, so files migrated
  * by an earlier release stay as they were.
  */
-import { type Kysely, PostgresAdapter } from 'kysely';
+import { PostgresAdapter, type QueryExecutorProvider } from 'kysely';
 
-export function isPostgres(db: Kysely<unknown>): boolean {
+export function isPostgres(db: QueryExecutorProvider): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
