@@ -17,6 +17,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'federation',
+          include: ['test/federation/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          // A hub and nodes are several processes: one file at a time on a 2-core machine.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',

@@ -7,6 +7,7 @@ import { dataset, DATASET_HELP } from './dataset.ts';
 import { serve, SERVE_HELP } from './serve.ts';
 import { campaign, CAMPAIGN_HELP, moderate, MODERATE_HELP } from './campaign.ts';
 import { models, MODELS_HELP } from './models.ts';
+import { hub, HUB_HELP, node, NODE_HELP } from './federation.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -17,6 +18,8 @@ Commands:
   campaign        Create, change and list campaigns; import seed items (see: vernacular campaign --help)
   moderate        Hide an item, or clear its flags (see: vernacular moderate --help)
   models          Import, pull and list on-device models (see: vernacular models --help)
+  hub             The hub steward's commands: enrolment tokens, nodes (see: vernacular hub --help)
+  node            A node's link to its hub: enroll, status, sync (see: vernacular node --help)
 
 Options:
   -h, --help      Show this help
@@ -33,6 +36,8 @@ const HELP_BY_COMMAND: Record<string, string> = {
   campaign: CAMPAIGN_HELP,
   moderate: MODERATE_HELP,
   models: MODELS_HELP,
+  hub: HUB_HELP,
+  node: NODE_HELP,
 };
 
 export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
@@ -61,6 +66,10 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await moderate(rest, io);
       case 'models':
         return await models(rest, io);
+      case 'hub':
+        return await hub(rest, io);
+      case 'node':
+        return await node(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -15,6 +15,8 @@ import { ModelStore, modelsRoot } from '../models/store.ts';
 import { onnxRuntimeWebFiles } from '../models/http.ts';
 import { defaultWebRoot, packageVersion } from '../package.ts';
 import { type Output, parseOptions, parsePort, UsageError } from './usage.ts';
+import { loadOrCreateNodeKey } from '../trust/keys.ts';
+import { FederationAgent } from '../node/agent.ts';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_DATA_DIR = './data';
@@ -30,6 +32,16 @@ Options:
                  tablets on the local network can reach it)
   --data <dir>   Data folder, created if missing (default ${DEFAULT_DATA_DIR})
   --role <role>  node (default) or hub
+  --database <url>
+                 Store in PostgreSQL at this postgres:// URL instead of SQLite
+                 in the data folder (default: $DATABASE_URL when set)
+  --federate-every <s>
+                 A node enrolled with a hub pushes and pulls this often, in
+                 seconds (default 15; see \`vernacular node --help\`)
+  --federate-batch <n>
+                 Records per push batch (default 1000, at most 2000)
+  --hub-name <name>
+                 With --role hub: the name nodes are told at enrolment
   --web <dir>    Built web app to serve (default: this package's dist/web)
   -h, --help     Show this help`;
 
@@ -38,6 +50,10 @@ const OPTIONS = {
   host: { type: 'string' },
   data: { type: 'string' },
   role: { type: 'string' },
+  database: { type: 'string' },
+  'federate-every': { type: 'string' },
+  'hub-name': { type: 'string' },
+  'federate-batch': { type: 'string' },
   web: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -82,12 +98,30 @@ export async function serve(args: string[], io: Output): Promise<number> {
   const webRoot = values.web !== undefined ? resolve(values.web) : defaultWebRoot();
   const host = values.host;
 
-  const store = await openStore({ dataDir });
+  const everyText = values['federate-every'];
+  const every = everyText === undefined ? 15 : Number(everyText);
+  if (!Number.isFinite(every) || every < 0.05 || every > 86_400) {
+    throw new UsageError('--federate-every must be a number of seconds from 0.05 to 86400', 'serve');
+  }
+
+  const batchText = values['federate-batch'];
+  const batchSize = batchText === undefined ? undefined : Number(batchText);
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 2000)) {
+    throw new UsageError('--federate-batch must be a whole number from 1 to 2000', 'serve');
+  }
+
+  const database = values.database ?? process.env.DATABASE_URL;
+  const store = await openStore({ dataDir, ...(database !== undefined && database !== '' ? { database } : {}) });
   const decoder = threadDecoder();
   let listening;
+  let agent: FederationAgent | undefined;
   try {
     const models = { models: new ModelStore(modelsRoot(dataDir)), runtime: await onnxRuntimeWebFiles() };
-    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models });
+    // A node's key is made on its first start; enrolment (`vernacular node enroll`) presents it.
+    agent = role === 'node' ? new FederationAgent({ store, key: loadOrCreateNodeKey(dataDir), log: (line) => io.err(line), ...(batchSize !== undefined ? { batchSize } : {}) }) : undefined;
+    const link = agent === undefined ? undefined : () => agent!.status();
+    const hub = role === 'hub' && values['hub-name'] !== undefined ? { name: values['hub-name'] } : {};
+    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models, hub, ...(link ? { link } : {}) });
     listening = await listen(app, host === undefined ? { port } : { port, host });
   } catch (err) {
     await decoder.close();
@@ -110,8 +144,15 @@ export async function serve(args: string[], io: Output): Promise<number> {
     io.err(`The web app is not built (no ${join(webRoot, 'index.html')}); run \`npm run build\`. The API works.`);
   }
 
+  if (agent !== undefined && (await agent.links.get()) !== undefined) {
+    agent.start(every * 1000);
+    const link = await agent.links.get();
+    io.out(`Federating with the hub at ${link!.hubUrl} every ${every} s (node ${link!.nodeId}).`);
+  }
+
   const signal = await stopped;
   io.out(`Received ${signal}; finishing requests in flight…`);
+  await agent?.stop();
   await listening.close();
   await decoder.close();
   await store.close();

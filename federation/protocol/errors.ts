@@ -22,6 +22,25 @@ export const REQUEST_ERROR_CODES = [
   'malformed_sync_message',
   /** A path naming a campaign this node does not hold. */
   'unknown_campaign',
+  // Node ↔ hub federation (federation.ts): nothing in a refused request is stored.
+  /** No `Authorization: Vernacular-Ed25519 …` header, or one that cannot be read (401). */
+  'unauthenticated',
+  /** The key is not enrolled on this hub (401). */
+  'unknown_node',
+  /** The request signature does not verify (401). */
+  'bad_signature',
+  /** The request's timestamp is outside the hub's window; `details.serverTime` says the hub's time (401). */
+  'stale_request',
+  /** This nonce was already used within the window (401). */
+  'replayed_request',
+  /** The steward revoked this node (403). */
+  'node_revoked',
+  /** The enrolment token is unknown, used or expired (403). */
+  'invalid_token',
+  /** The batch signature does not match the records sent (400). */
+  'bad_batch_signature',
+  /** The batch starts after the hub's cursor for the node; `details.cursor` says where to resume (409). */
+  'out_of_order',
   'internal',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];

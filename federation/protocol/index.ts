@@ -18,3 +18,4 @@ export * from './sync.ts';
 export * from './canonical.ts';
 export * from './models.ts';
 export * from './openapi.ts';
+export * from './federation.ts';

@@ -23,6 +23,8 @@ import { webAppHandler } from './static.ts';
 import { glossaryApi } from '../glossary/http.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { modelRoutes, type ModelsApi } from '../models/http.ts';
+import { hubRoutes, type HubOptions } from '../hub/http.ts';
+import type { HubLink } from '../protocol/index.ts';
 
 export interface AppOptions {
   store: Store;
@@ -35,6 +37,10 @@ export interface AppOptions {
   log?: Logger;
   /** The model store and the onnxruntime-web files, served from this origin. */
   models?: ModelsApi;
+  /** With `role: 'hub'`: the federation endpoints' settings (window, clock, name). */
+  hub?: Omit<HubOptions, 'store'>;
+  /** A node's link to its hub, shown at GET /api/v1/node (absent: not federated). */
+  link?: () => Promise<HubLink>;
 }
 
 const defaultLog: Logger = (message, error) => console.error(message, error);
@@ -62,7 +68,14 @@ export function createApp(options: AppOptions): Hono {
     isCampaign: async (slug) => slug === DEFAULT_CAMPAIGN || (await options.store.campaign(slug)) !== undefined,
   }));
   if (options.models !== undefined) modelRoutes(app, options.models);
+  app.get('/api/v1/node', async (c) => c.json(options.link === undefined ? { enrolled: false, state: 'not_enrolled', backlog: 0 } : await options.link()));
+  app.all('/api/v1/node', methodNotAllowed(['GET', 'HEAD']));
   app.all('/api/*', apiNotFound);
+  if (options.role === 'hub') {
+    app.use('/federation/*', noStore);
+    hubRoutes(app, { ...options.hub, store: options.store });
+  }
+  app.all('/federation/*', apiNotFound);
 
   app.get('*', webAppHandler(options.webRoot ?? defaultWebRoot()));
   app.notFound((c) => (c.req.path.startsWith('/api/') ? apiNotFound(c) : c.text('Not found\n', 404)));

@@ -65,6 +65,12 @@ export interface StartServerOptions {
   /** Built web app folder (default: the package's dist/web). */
   webRoot?: string;
   role?: 'node' | 'hub';
+  /** More `serve` options, e.g. ['--federate-every', '0.2'] or ['--database', url]. */
+  args?: string[];
+  /** Options for Node itself, e.g. ['--import', clockSkewModule] (see clock-skew.ts). */
+  nodeArgs?: string[];
+  /** Extra environment variables for the process. */
+  env?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -91,8 +97,16 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((done) => child.once('exit', () => done()));
 }
 
-async function spawnServer(args: string[], log: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface SpawnExtras {
+  nodeArgs?: string[] | undefined;
+  env?: Record<string, string> | undefined;
+}
+
+async function spawnServer(args: string[], log: string[], extras: SpawnExtras = {}): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...(extras.nodeArgs ?? []), BIN, 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...extras.env },
+  });
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
@@ -130,8 +144,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const extra = [
     ...(options.webRoot !== undefined ? ['--web', options.webRoot] : []),
     ...(options.role !== undefined ? ['--role', options.role] : []),
+    ...(options.args ?? []),
   ];
-  let { child, port } = await spawnServer(['--port', String(options.port ?? 0), '--data', dataDir, ...extra], log);
+  const extras: SpawnExtras = { nodeArgs: options.nodeArgs, env: options.env };
+  let { child, port } = await spawnServer(['--port', String(options.port ?? 0), '--data', dataDir, ...extra], log, extras);
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -156,7 +172,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     },
     async restart() {
       await stop();
-      ({ child, port } = await spawnServer(['--port', String(port), '--data', dataDir, ...extra], log));
+      ({ child, port } = await spawnServer(['--port', String(port), '--data', dataDir, ...extra], log, extras));
     },
     output: () => log.join(''),
     async dispose() {

@@ -9,6 +9,7 @@ import * as m0002 from './0002_campaigns_reviews.ts';
 import * as m0003 from './0003_glossary.ts';
 import * as m0004 from './0004_checks.ts';
 import * as m0005 from './0005_provenance.ts';
+import * as m0006 from './0006_federation.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_glossary': m0003,
   '0004_checks': m0004,
   '0005_provenance': m0005,
+  '0006_federation': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

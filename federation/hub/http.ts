@@ -1,0 +1,278 @@
+/**
+ * The hub's federation endpoints (mounted only with `--role hub`):
+ *
+ *   POST /federation/v1/enroll   a one-time token + the node's public key and proof → its id
+ *   GET  /federation/v1/cursor   signed: where the node's next push starts
+ *   POST /federation/v1/push     signed: one batch of records, with its batch signature
+ *   GET  /federation/v1/pull     signed: withdrawals made elsewhere, national campaigns, standing
+ *
+ * A signed request is refused before anything is read or stored when its Authorization header is
+ * missing (`unauthenticated`), names a key not enrolled here (`unknown_node`), does not verify
+ * (`bad_signature`), is outside the time window (`stale_request`, with the hub's time), reuses a
+ * nonce (`replayed_request`) or comes from a revoked node (`node_revoked`). A push whose batch
+ * signature does not match its records is `bad_batch_signature`; one that starts after the hub's
+ * cursor for the node is `out_of_order` (with the cursor). The records of a batch are stored in
+ * one transaction; the cursor moves only after that commit, so any failure before it is retried
+ * as a duplicate.
+ */
+import { createHash } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import {
+  type Campaign,
+  canonicalJson,
+  CursorResponse,
+  describeIssues,
+  EnrollRequest,
+  type EnrollResponse,
+  LIMITS,
+  MAX_PULL_RECORDS,
+  PROTOCOL_VERSION,
+  type PullResponse,
+  PushRecord,
+  PushRequest,
+  type PushResponse,
+  type PushResult,
+} from '../protocol/index.ts';
+import type { Store } from '../store/index.ts';
+import { canonicalOf, type Canonical } from '../store/rows.ts';
+import { ApiError, methodNotAllowed } from '../server/errors.ts';
+import { bodyEncoding, checkJsonContentType, parseJsonBody, readBodyBytes } from '../server/body.ts';
+import { enrolmentProof, nodeIdOf, publicKeyObject, verifySignature } from '../trust/keys.ts';
+import { DEFAULT_WINDOW_MS, parseAuthorization, signingString } from '../trust/request.ts';
+import { batchManifest } from '../trust/manifest.ts';
+import { type EnrolledNode, HubRegistry } from './registry.ts';
+
+export interface HubOptions {
+  store: Store;
+  /** The hub's name, told to nodes at enrolment. */
+  name?: string;
+  /** Half-width of the request timestamp window, ms (default 5 minutes). */
+  windowMs?: number;
+  /** The hub's clock (tests move it). */
+  now?: () => number;
+}
+
+const PARSE = { reportInput: true } as const;
+
+function campaignContent(c: Campaign): string {
+  const { version: _v, ...rest } = c;
+  return canonicalJson(rest);
+}
+
+export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
+  const { store } = options;
+  const registry = new HubRegistry(store.db);
+  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  const now = options.now ?? Date.now;
+  const hubName = options.name ?? 'Vernacular hub';
+  let lastPurge = 0;
+
+  /** Reads and authenticates a signed request; answers the node and the body's bytes. */
+  async function authenticate(c: Context, limit: number): Promise<{ node: EnrolledNode; bytes: Uint8Array }> {
+    const auth = parseAuthorization(c.req.header('authorization'));
+    if (auth === undefined) {
+      throw new ApiError(401, 'unauthenticated', 'This endpoint needs a signed request (Authorization: Vernacular-Ed25519 …)');
+    }
+    const node = await registry.node(auth.node);
+    const key = node === undefined ? undefined : publicKeyObject(node.publicKey);
+    if (node === undefined || key === undefined) throw new ApiError(401, 'unknown_node', `No node ${auth.node} is enrolled on this hub`);
+    const bytes = await readBodyBytes(c.req.raw, limit);
+    const url = new URL(c.req.url);
+    const signed = signingString({ method: c.req.method, target: url.pathname + url.search, body: bytes }, auth.ts, auth.nonce);
+    if (!verifySignature(key, signed, auth.sig)) throw new ApiError(401, 'bad_signature', 'The request signature does not verify with this node’s key');
+    const t = now();
+    if (Math.abs(t - auth.ts) > windowMs) {
+      throw new ApiError(401, 'stale_request', `The request was signed at a time more than ${Math.round(windowMs / 1000)} s away from the hub’s clock`, {
+        serverTime: new Date(t).toISOString(),
+        windowMs,
+      });
+    }
+    if (t - lastPurge > windowMs) {
+      lastPurge = t;
+      await registry.purgeNonces(t - windowMs);
+    }
+    if (!(await registry.useNonce(node.id, auth.nonce, auth.ts + windowMs))) {
+      throw new ApiError(401, 'replayed_request', 'This request was already received (its nonce was used)');
+    }
+    if (node.state === 'revoked') throw new ApiError(403, 'node_revoked', 'The hub’s steward revoked this node; it can no longer send or receive');
+    return { node, bytes };
+  }
+
+  app.post('/federation/v1/enroll', async (c) => {
+    checkJsonContentType(c.req.header('content-type') ?? null);
+    const bytes = await readBodyBytes(c.req.raw, 64 * 1024);
+    const body = parseJsonBody({ bytes, encoding: bodyEncoding(c.req.header('content-encoding') ?? null) }, 64 * 1024);
+    const parsed = EnrollRequest.safeParse(body, PARSE);
+    if (!parsed.success) {
+      const { field, message } = describeIssues(parsed.error);
+      throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
+    }
+    const { token, publicKey, proof } = parsed.data;
+    const key = publicKeyObject(publicKey);
+    if (key === undefined || !verifySignature(key, enrolmentProof(token, publicKey), proof)) {
+      throw new ApiError(401, 'bad_signature', 'The enrolment proof does not verify with the key presented');
+    }
+    const nodeId = nodeIdOf(publicKey);
+    const outcome = await registry.enrol(token, nodeId, publicKey, new Date(now()));
+    if (!outcome.ok) {
+      if (outcome.reason === 'key_in_use') throw new ApiError(403, 'invalid_token', 'This key is enrolled under another id');
+      throw new ApiError(403, 'invalid_token', 'This enrolment token is unknown, already used or expired; ask the hub’s steward for a new one');
+    }
+    if (outcome.node.state === 'revoked') throw new ApiError(403, 'node_revoked', 'The hub’s steward revoked this node; it cannot enrol again with the same key');
+    const answer: EnrollResponse = {
+      protocol: PROTOCOL_VERSION,
+      node: { id: outcome.node.id, name: outcome.node.name },
+      hub: { id: 'hub', name: hubName },
+    };
+    return c.json(answer);
+  });
+  app.all('/federation/v1/enroll', methodNotAllowed(['POST']));
+
+  app.get('/federation/v1/cursor', async (c) => {
+    const { node } = await authenticate(c, 0);
+    const answer: CursorResponse = { protocol: PROTOCOL_VERSION, cursor: node.cursor, serverTime: new Date(now()).toISOString() };
+    return c.json(answer);
+  });
+  app.all('/federation/v1/cursor', methodNotAllowed(['GET', 'HEAD']));
+
+  app.post('/federation/v1/push', async (c) => {
+    checkJsonContentType(c.req.header('content-type') ?? null);
+    const encoding = bodyEncoding(c.req.header('content-encoding') ?? null);
+    const { node, bytes } = await authenticate(c, LIMITS.maxBodyBytes);
+    const body = parseJsonBody({ bytes, encoding }, LIMITS.maxBodyBytes);
+    const parsed = PushRequest.safeParse(body, PARSE);
+    if (!parsed.success) {
+      const { field, message } = describeIssues(parsed.error);
+      throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
+    }
+    const request = parsed.data;
+    if (request.node !== node.id) throw new ApiError(400, 'invalid_request', 'The batch names another node than the one that signed the request');
+    const { batch } = request;
+
+    // Each record on its own: a bad one is answered as such; the signature covers them all.
+    const valid: { index: number; record: PushRecord; canonical: Canonical }[] = [];
+    const problems: PushResult[] = [];
+    const entries = batch.records.map((raw, index) => {
+      const record = PushRecord.safeParse(raw, PARSE);
+      if (record.success) {
+        const canonical = canonicalOf(record.data.contribution);
+        valid.push({ index, record: record.data, canonical });
+        const { id } = record.data.contribution;
+        return { id, hash: canonical.hash, deviceId: record.data.deviceId, receivedAt: record.data.receivedAt };
+      }
+      const { code, field, message } = describeIssues(record.error);
+      const rawContribution = (raw as { contribution?: { id?: unknown } } | null)?.contribution;
+      const id = typeof rawContribution?.id === 'string' ? rawContribution.id.slice(0, 64) : null;
+      problems.push({ index, id, status: 'rejected', code, field, message });
+      const r = raw as { deviceId?: unknown; receivedAt?: unknown } | null;
+      return {
+        id: id ?? '',
+        hash: createHash('sha256').update(canonicalJson(rawContribution ?? null), 'utf8').digest('hex'),
+        deviceId: String(r?.deviceId ?? ''),
+        receivedAt: String(r?.receivedAt ?? ''),
+      };
+    });
+    const manifest = batchManifest({ node: node.id, after: batch.after, through: batch.through }, entries);
+    if (!verifySignature(publicKeyObject(node.publicKey)!, manifest, batch.signature)) {
+      throw new ApiError(400, 'bad_batch_signature', 'The batch signature does not match its records; nothing was stored');
+    }
+    if (batch.after > node.cursor) {
+      throw new ApiError(409, 'out_of_order', `This batch starts after ${batch.after}, but the hub holds this node’s records only through ${node.cursor}; send from there`, {
+        cursor: node.cursor,
+      });
+    }
+
+    // The node's own campaigns, so its records are checked against the rules they were made under.
+    const campaignConflicts: string[] = [];
+    if (request.campaigns.length > 0) {
+      const origins = await registry.campaignOrigins();
+      for (const campaign of request.campaigns) {
+        const owner = origins.get(campaign.slug);
+        const held = await store.campaign(campaign.slug);
+        if ((held !== undefined && owner !== node.id) || (owner !== undefined && owner !== node.id)) {
+          if (held === undefined || campaignContent(held) !== campaignContent(campaign)) campaignConflicts.push(campaign.slug);
+          continue;
+        }
+        if (held === undefined || campaignContent(held) !== campaignContent(campaign)) {
+          await registry.claimCampaign(campaign.slug, node.id);
+          const { version: _v, ...input } = campaign;
+          await store.saveCampaign(input);
+        }
+      }
+    }
+
+    const statuses = await store.ingestRelayed(
+      node.id,
+      valid.map((v) => ({ contribution: v.record.contribution, deviceId: v.record.deviceId, receivedAt: v.record.receivedAt, canonical: v.canonical })),
+    );
+    let accepted = 0;
+    let duplicate = 0;
+    statuses.forEach((status, k) => {
+      const { index, record } = valid[k]!;
+      const id = record.contribution.id;
+      if (status === 'accepted') accepted++;
+      else if (status === 'duplicate') duplicate++;
+      else if (status === 'conflict') problems.push({ index, id, status: 'conflict', code: 'conflict', message: 'This id already holds different content' });
+      else problems.push({ index, id, status: 'rejected', code: status.code, field: status.field, message: status.message });
+    });
+    problems.sort((a, b) => a.index - b.index);
+    const receivedAt = new Date(now()).toISOString();
+    await registry.recordBatch({
+      node: node.id, after: batch.after, through: batch.through, signature: batch.signature,
+      ids: entries.map((e) => e.id), receivedAt,
+    });
+    const cursor = await registry.advance(node.id, batch.through, new Date(now()));
+    const answer: PushResponse = { protocol: PROTOCOL_VERSION, cursor, problems, accepted, duplicate, campaignConflicts, serverTime: receivedAt };
+    return c.json(answer);
+  });
+  app.all('/federation/v1/push', methodNotAllowed(['POST']));
+
+  app.get('/federation/v1/pull', async (c) => {
+    const { node } = await authenticate(c, 0);
+    const afterText = c.req.query('after') ?? '0';
+    if (!/^\d{1,15}$/.test(afterText)) throw new ApiError(400, 'invalid_query', 'after must be a whole number');
+    const after = Number(afterText);
+    const limitText = c.req.query('limit');
+    const limit = limitText === undefined ? MAX_PULL_RECORDS : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PULL_RECORDS) {
+      throw new ApiError(400, 'invalid_query', `limit must be a whole number from 1 to ${MAX_PULL_RECORDS}`);
+    }
+    // Everything committed by now has a sequence number at most this (see the store's ordering).
+    const top = await maxSeq(store);
+    const withdrawals: PullResponse['withdrawals'] = [];
+    let next = after;
+    let more = false;
+    for await (const stored of store.contributions({ kind: 'withdrawal', after, limit: limit + 1, excludeOrigin: node.id })) {
+      if (stored.seq > top) break;
+      if (withdrawals.length === limit) {
+        more = true;
+        break;
+      }
+      withdrawals.push({ deviceId: stored.deviceId, receivedAt: stored.originReceivedAt ?? stored.receivedAt, contribution: stored.contribution });
+      next = stored.seq;
+    }
+    if (!more) next = Math.max(after, top);
+    const origins = await registry.campaignOrigins();
+    const campaigns = (await store.campaigns()).filter((campaign) => !origins.has(campaign.slug));
+    await registry.notePull(node.id, new Date(now()));
+    const answer: PullResponse = {
+      protocol: PROTOCOL_VERSION,
+      withdrawals,
+      next,
+      more,
+      campaigns,
+      node: { id: node.id, name: node.name, state: node.state },
+      serverTime: new Date(now()).toISOString(),
+    };
+    return c.json(answer);
+  });
+  app.all('/federation/v1/pull', methodNotAllowed(['GET', 'HEAD']));
+
+  return registry;
+}
+
+async function maxSeq(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('contributions').select((eb) => eb.fn.max('seq').as('top')).executeTakeFirst();
+  return Number(row?.top ?? 0);
+}
+

@@ -1,0 +1,367 @@
+/**
+ * The node's side of store-and-forward: enrol once, then push what the hub lacks and pull what
+ * changed there, again and again, surviving anything in between.
+ *
+ * Push: ask the hub for its cursor for this node (the hub's word is the truth: a crash after the
+ * hub committed but before the node noted it only means the node resumes further on), then send
+ * the records after it — in the node's own order, `(after, through]`, at most `batchSize` at a
+ * time, signed — and move the cursor to what the hub answers, only after it answered. Retrying any
+ * batch any number of times is safe: the hub answers records it holds as duplicates.
+ *
+ * Pull: withdrawals made elsewhere are stored as records relayed from the hub (origin `hub`, never
+ * pushed back) and take effect here like any withdrawal; national campaigns are saved when changed.
+ *
+ * Clock: the hub checks request timestamps against its own clock; when it answers `stale_request`
+ * the node learns the offset from the hub's time and signs again, so a node whose clock is days or
+ * years off still federates (the records' own times are never changed).
+ */
+import { gzipSync } from 'node:zlib';
+import {
+  canonicalJson,
+  type Campaign,
+  CursorResponse,
+  EnrollResponse,
+  ErrorBody,
+  type HubLink,
+  PROTOCOL_VERSION,
+  PullResponse,
+  PushResponse,
+} from '../protocol/index.ts';
+import type { Store } from '../store/index.ts';
+import { enrolmentProof, type NodeKey } from '../trust/keys.ts';
+import { authorizationHeader } from '../trust/request.ts';
+import { batchManifest } from '../trust/manifest.ts';
+import { HUB_ORIGIN, type Link, LinkStore } from './link.ts';
+
+export const DEFAULT_BATCH_SIZE = 1000;
+export const DEFAULT_INTERVAL_MS = 15_000;
+
+export class HubError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'HubError';
+  }
+}
+
+export class NotEnrolledError extends Error {
+  constructor() {
+    super('This node is not enrolled with a hub; run `vernacular node enroll --hub URL --token T`');
+    this.name = 'NotEnrolledError';
+  }
+}
+
+export interface AgentOptions {
+  store: Store;
+  key: NodeKey;
+  batchSize?: number;
+  /** Per-request timeout, ms (default 60 s). */
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface PushSummary {
+  batches: number;
+  records: number;
+  accepted: number;
+  duplicate: number;
+  problems: number;
+}
+
+export interface PullSummary {
+  withdrawals: number;
+  campaigns: number;
+}
+
+/** The words `vernacular node status` and the app show for a failed exchange. */
+export function describeFailure(err: unknown, hubUrl: string): { state: Link['state']; words: string } {
+  if (err instanceof HubError) {
+    switch (err.code) {
+      case 'node_revoked':
+        return { state: 'revoked', words: 'The hub’s steward revoked this node: it no longer sends or receives. Contributions stay safe here; ask the steward.' };
+      case 'unknown_node':
+        return { state: 'failing', words: 'The hub does not know this node’s key. Enrol again with a new token from the hub’s steward.' };
+      default:
+        return { state: 'failing', words: `The hub refused the exchange: ${err.message} (${err.code}).` };
+    }
+  }
+  const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+  return { state: 'unreachable', words: `The hub at ${hubUrl} cannot be reached (${cause}). Contributions wait here and are sent when it can be.` };
+}
+
+export class FederationAgent {
+  readonly links: LinkStore;
+  private readonly store: Store;
+  private readonly key: NodeKey;
+  private readonly batchSize: number;
+  private readonly timeoutMs: number;
+  private readonly log: (line: string) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(options: AgentOptions) {
+    this.store = options.store;
+    this.key = options.key;
+    this.links = new LinkStore(options.store.db);
+    this.batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, 2000));
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.log = options.log ?? (() => {});
+  }
+
+  async enroll(hubUrl: string, token: string): Promise<EnrollResponse> {
+    const base = normaliseHubUrl(hubUrl);
+    const body = JSON.stringify({
+      protocol: PROTOCOL_VERSION,
+      token,
+      publicKey: this.key.publicKey,
+      proof: this.key.sign(enrolmentProof(token, this.key.publicKey)),
+    });
+    const response = await fetch(`${base}/federation/v1/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const answer = EnrollResponse.parse(await this.answer(response));
+    await this.links.enrolled({ hubUrl: base, nodeId: answer.node.id, nodeName: answer.node.name, hubId: answer.hub.id, hubName: answer.hub.name });
+    return answer;
+  }
+
+  async status(): Promise<HubLink> {
+    const link = await this.links.get();
+    if (link === undefined) return { enrolled: false, state: 'not_enrolled', backlog: await this.links.backlog(0) };
+    const status: HubLink = {
+      enrolled: true,
+      hub: link.hubUrl,
+      node: { id: link.nodeId, name: link.nodeName },
+      state: link.state,
+      backlog: await this.links.backlog(link.pushCursor),
+    };
+    if (link.lastPushAt !== null) status.lastPushAt = link.lastPushAt;
+    if (link.lastPullAt !== null) status.lastPullAt = link.lastPullAt;
+    if (link.lastError !== null && link.state !== 'ok') status.error = link.lastError;
+    return status;
+  }
+
+  /** One push then one pull; records the outcome (or the problem, in words) on the link. */
+  async syncOnce(): Promise<{ push: PushSummary; pull: PullSummary }> {
+    const link = await this.requireLink();
+    try {
+      const push = await this.push(link);
+      const pull = await this.pull();
+      await this.links.update({ state: 'ok', lastError: null });
+      return { push, pull };
+    } catch (err) {
+      const { state, words } = describeFailure(err, link.hubUrl);
+      await this.links.update({ state, lastError: words });
+      throw err;
+    }
+  }
+
+  /** Syncs now and every `intervalMs` (with jitter) until `stop()`; a revoked node stops by itself. */
+  start(intervalMs = DEFAULT_INTERVAL_MS): void {
+    this.interval = intervalMs;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Asks for a sync soon (a device just sent something). */
+  nudge(): void {
+    if (this.busy) this.nudged = true;
+    else this.schedule(300);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => {});
+  }
+
+  private interval = DEFAULT_INTERVAL_MS;
+  private busy = false;
+  private nudged = false;
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.tick();
+    }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.nudged = false;
+    let revoked = false;
+    try {
+      await this.syncOnce();
+    } catch (err) {
+      if (!(err instanceof NotEnrolledError)) {
+        const link = await this.links.get().catch(() => undefined);
+        this.log(`federation: ${describeFailure(err, link?.hubUrl ?? 'the hub').words}`);
+        revoked = link?.state === 'revoked';
+      }
+    } finally {
+      this.busy = false;
+    }
+    if (!revoked) this.schedule(this.nudged ? 300 : this.interval * (0.8 + Math.random() * 0.4));
+  }
+
+  private async requireLink(): Promise<Link> {
+    const link = await this.links.get();
+    if (link === undefined) throw new NotEnrolledError();
+    return link;
+  }
+
+  private async push(link: Link): Promise<PushSummary> {
+    const summary: PushSummary = { batches: 0, records: 0, accepted: 0, duplicate: 0, problems: 0 };
+    let cursor = CursorResponse.parse(await this.signed('GET', '/federation/v1/cursor')).cursor;
+    if (cursor !== link.pushCursor) await this.links.update({ pushCursor: cursor });
+    let campaigns: Campaign[] | undefined;
+    for (;;) {
+      const stored = [];
+      for await (const s of this.store.contributions({ after: cursor, limit: this.batchSize, excludeOrigin: HUB_ORIGIN })) stored.push(s);
+      if (stored.length === 0) break;
+      campaigns ??= await this.ownCampaigns();
+      const through = stored[stored.length - 1]!.seq;
+      const records = stored.map((s) => ({ deviceId: s.deviceId, receivedAt: s.receivedAt, contribution: s.contribution }));
+      const signature = this.key.sign(batchManifest(
+        { node: this.key.id, after: cursor, through },
+        stored.map((s) => ({ id: s.contribution.id, hash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt })),
+      ));
+      const body = { protocol: PROTOCOL_VERSION, node: this.key.id, campaigns: summary.batches === 0 ? campaigns : [], batch: { after: cursor, through, records, signature } };
+      let answer: PushResponse;
+      try {
+        answer = PushResponse.parse(await this.signed('POST', '/federation/v1/push', body));
+      } catch (err) {
+        if (err instanceof HubError && err.code === 'out_of_order' && typeof err.details?.cursor === 'number') {
+          cursor = err.details.cursor;
+          await this.links.update({ pushCursor: cursor });
+          continue;
+        }
+        throw err;
+      }
+      summary.batches++;
+      summary.records += records.length;
+      summary.accepted += answer.accepted;
+      summary.duplicate += answer.duplicate;
+      summary.problems += answer.problems.length;
+      for (const p of answer.problems) this.log(`federation: the hub refused ${p.id ?? `record ${p.index}`}: ${p.code ?? p.status} ${p.message ?? ''}`);
+      for (const slug of answer.campaignConflicts) this.log(`federation: the hub holds another campaign called "${slug}"; rename this node’s campaign`);
+      cursor = answer.cursor;
+      await this.links.update({ pushCursor: cursor, lastPushAt: new Date().toISOString() });
+    }
+    if (summary.batches === 0) await this.links.update({ lastPushAt: new Date().toISOString() });
+    return summary;
+  }
+
+  private async pull(): Promise<PullSummary> {
+    const summary: PullSummary = { withdrawals: 0, campaigns: 0 };
+    const link = await this.requireLink();
+    let after = link.pullCursor;
+    for (;;) {
+      const answer = PullResponse.parse(await this.signed('GET', `/federation/v1/pull?after=${after}`));
+      if (answer.withdrawals.length > 0) {
+        await this.store.ingestRelayed(HUB_ORIGIN, answer.withdrawals.map((w) => ({ contribution: w.contribution, deviceId: w.deviceId, receivedAt: w.receivedAt })));
+        summary.withdrawals += answer.withdrawals.length;
+      }
+      if (!answer.more) summary.campaigns += await this.applyCampaigns(answer.campaigns);
+      after = answer.next;
+      await this.links.update({ pullCursor: after, lastPullAt: new Date().toISOString() });
+      if (!answer.more) break;
+    }
+    return summary;
+  }
+
+  /** Campaigns made here: every stored one that was not pulled from the hub. */
+  private async ownCampaigns(): Promise<Campaign[]> {
+    const pulled = await this.links.pulledCampaigns();
+    return (await this.store.campaigns()).filter((c) => !pulled.has(c.slug));
+  }
+
+  private async applyCampaigns(campaigns: readonly Campaign[]): Promise<number> {
+    const pulled = await this.links.pulledCampaigns();
+    let changed = 0;
+    for (const campaign of campaigns) {
+      const { version, ...input } = campaign;
+      const hash = canonicalJson(input);
+      if (pulled.get(campaign.slug) === hash) continue;
+      if (!pulled.has(campaign.slug) && (await this.store.campaign(campaign.slug)) !== undefined) {
+        this.log(`federation: the hub publishes a campaign "${campaign.slug}", and this node has its own by that name; keeping this node’s`);
+        continue;
+      }
+      await this.store.saveCampaign(input);
+      await this.links.notePulled(campaign.slug, version, hash);
+      changed++;
+    }
+    return changed;
+  }
+
+  /** A signed request to the hub; learns the clock offset and signs again once when it is stale. */
+  private async signed(method: 'GET' | 'POST', target: string, json?: unknown): Promise<unknown> {
+    const link = await this.requireLink();
+    const body = json === undefined ? new Uint8Array(0) : gzipSync(JSON.stringify(json));
+    for (let attempt = 0; ; attempt++) {
+      const offset = (await this.links.get())?.clockOffsetMs ?? link.clockOffsetMs;
+      const headers: Record<string, string> = {
+        authorization: authorizationHeader(this.key, { method, target, body }, Date.now() + offset),
+      };
+      if (json !== undefined) {
+        headers['content-type'] = 'application/json';
+        headers['content-encoding'] = 'gzip';
+      }
+      const response = await fetch(`${link.hubUrl}${target}`, {
+        method,
+        headers,
+        ...(json === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      try {
+        return await this.answer(response);
+      } catch (err) {
+        if (attempt === 0 && err instanceof HubError && err.code === 'stale_request' && typeof err.details?.serverTime === 'string') {
+          const hubTime = Date.parse(err.details.serverTime);
+          if (Number.isFinite(hubTime)) {
+            await this.links.update({ clockOffsetMs: hubTime - Date.now() });
+            this.log(`federation: this machine’s clock is ${Math.round((hubTime - Date.now()) / 1000)} s off the hub’s; signing with the hub’s time`);
+            continue;
+          }
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async answer(response: Response): Promise<unknown> {
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new HubError('internal', `The hub answered ${response.status} with something that is not JSON`, response.status);
+    }
+    if (response.ok) return json;
+    const error = ErrorBody.safeParse(json);
+    if (!error.success) throw new HubError('internal', `The hub answered ${response.status}`, response.status);
+    throw new HubError(error.data.error.code, error.data.error.message, response.status, error.data.error.details);
+  }
+}
+
+export function normaliseHubUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`"${url}" is not a hub address; give one like https://hub.example.org`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`The hub address must be http:// or https://, not ${parsed.protocol}`);
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}

@@ -1,0 +1,122 @@
+/**
+ * A hub on PostgreSQL and two nodes on SQLite, as separate processes on loopback: devices send to
+ * the nodes (and one straight to the hub), the nodes push to the hub and pull from it, and the hub
+ * ends up holding exactly the union, each record once with its origin, every batch signature
+ * verifying. A withdrawal made anywhere vanishes everywhere.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { v4 as uuidv4 } from 'uuid';
+import { idiom, review, withdrawal } from '../support/contributions.ts';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
+
+describe('a hub on PostgreSQL with two nodes on SQLite', () => {
+  let pg: FreshDatabase;
+  let hub: Hub;
+  let a: FedNode;
+  let b: FedNode;
+  const sentTo = { a: [] as string[], b: [] as string[], hub: [] as string[] };
+
+  beforeAll(async () => {
+    pg = await freshDatabase();
+    hub = await startHub({ database: pg.url });
+    a = await startNode(hub, 'Library of Arusha');
+    b = await startNode(hub, 'School of Mombasa');
+  });
+  afterAll(async () => {
+    await a?.dispose();
+    await b?.dispose();
+    await hub?.dispose();
+    await pg?.drop();
+  });
+
+  const hubHolds = () => held({ dataDir: hub.dataDir, database: pg.url });
+
+  it('holds exactly the union of what devices sent to each node and to the hub, each record once with its origin', async () => {
+    const alice = uuidv4();
+    const batchA = Array.from({ length: 40 }, (_, i) => idiom({ contributor: alice, deviceSeq: i + 1 }));
+    const batchB = Array.from({ length: 25 }, (_, i) => idiom({ deviceSeq: i + 1, language: 'ar' }));
+    const direct = Array.from({ length: 5 }, (_, i) => idiom({ deviceSeq: i + 1 }));
+    await send(a, batchA.slice(0, 20));
+    await send(a, batchA.slice(20));
+    await send(b, batchB);
+    await send(hub, direct);
+    // A review on node A of one of A's items travels too.
+    const vote = review(batchA[0]!.id);
+    await send(a, [vote]);
+    sentTo.a.push(...batchA.map((c) => c.id), vote.id);
+    sentTo.b.push(...batchB.map((c) => c.id));
+    sentTo.hub.push(...direct.map((c) => c.id));
+
+    const all = [...sentTo.a, ...sentTo.b, ...sentTo.hub];
+    const holds = await waitFor('the hub to hold every record', async () => {
+      const h = await hubHolds();
+      return all.every((id) => h.has(id)) ? h : undefined;
+    });
+    expect(holds.size).toBe(all.length);
+    const [nodeA, nodeB] = await Promise.all([a.cli(['node', 'status', '--json']), b.cli(['node', 'status', '--json'])]);
+    const idA = (JSON.parse(nodeA.stdout) as { node: { id: string } }).node.id;
+    const idB = (JSON.parse(nodeB.stdout) as { node: { id: string } }).node.id;
+    for (const id of sentTo.a) expect(holds.get(id)!.origin).toBe(idA);
+    for (const id of sentTo.b) expect(holds.get(id)!.origin).toBe(idB);
+    for (const id of sentTo.hub) expect(holds.get(id)!.origin).toBeNull();
+
+    const verify = await hub.cli(['hub', 'verify']);
+    expect(verify.stdout).toMatch(/every signature verifies/);
+    expect(verify.code).toBe(0);
+  });
+
+  it('says in `node status` that the link is ok and nothing waits', async () => {
+    const status = await waitFor('node A to report an empty backlog', async () => {
+      const r = await a.cli(['node', 'status', '--json']);
+      const s = JSON.parse(r.stdout) as { state: string; backlog: number; lastPushAt?: string; lastPullAt?: string };
+      return s.backlog === 0 && s.lastPullAt !== undefined ? s : undefined;
+    });
+    expect(status.state).toBe('ok');
+    const words = await a.cli(['node', 'status']);
+    expect(words.stdout).toMatch(/Link: ok/);
+    expect(words.stdout).toMatch(/Waiting for the hub: 0 records/);
+    const api = (await (await fetch(`${a.url}/api/v1/node`)).json()) as { enrolled: boolean; state: string };
+    expect(api).toMatchObject({ enrolled: true, state: 'ok' });
+  });
+
+  it('makes an item withdrawn through another node vanish from its own node and the hub', async () => {
+    const carol = uuidv4();
+    const item = idiom({ contributor: carol });
+    await send(a, [item]);
+    await waitFor('the hub to hold the item', async () => (await hubHolds()).has(item.id));
+    // Carol's phone now syncs with node B, which never held the item.
+    const gone = withdrawal(item.id, { contributor: carol });
+    const answer = await send(b, [gone]);
+    expect(answer.results[0]!.status).toBe('accepted');
+    await waitFor('the hub to withdraw it', async () => (await hubHolds()).get(item.id)?.status === 'withdrawn');
+    await waitFor('node A to withdraw it', async () => (await held({ dataDir: a.dataDir })).get(item.id)?.status === 'withdrawn');
+  });
+
+  it('makes an item withdrawn on the hub vanish from the node it came from', async () => {
+    const dan = uuidv4();
+    const item = idiom({ contributor: dan });
+    await send(b, [item]);
+    await waitFor('the hub to hold the item', async () => (await hubHolds()).has(item.id));
+    await send(hub, [withdrawal('all', { contributor: dan })]);
+    await waitFor('node B to withdraw it', async () => (await held({ dataDir: b.dataDir })).get(item.id)?.status === 'withdrawn');
+    expect((await hubHolds()).get(item.id)!.status).toBe('withdrawn');
+  });
+
+  it('refuses everything from a revoked node, and the node says so', async () => {
+    const status = JSON.parse((await b.cli(['node', 'status', '--json'])).stdout) as { node: { id: string } };
+    const revoke = await hub.cli(['hub', 'node', 'revoke', status.node.id]);
+    expect(revoke.code).toBe(0);
+    const late = idiom();
+    await send(b, [late]);
+    const link = await waitFor('node B to see it is revoked', async () => {
+      const s = (await (await fetch(`${b.url}/api/v1/node`)).json()) as { state: string; error?: string };
+      return s.state === 'revoked' ? s : undefined;
+    });
+    expect(link.error).toMatch(/revoked/);
+    expect((await hubHolds()).has(late.id)).toBe(false);
+    const words = await b.cli(['node', 'status']);
+    expect(words.code).toBe(1);
+    expect(words.stdout).toMatch(/revoked this node/);
+  });
+});
