@@ -49,7 +49,9 @@ export const CONFIGS = [
       '`chosen` and `rejected` (assistant turns). From rewrites (chosen: the rewrite, rejected: the ' +
       'draft, with the `draft_rating`) and from comparisons where one answer was picked (ties and ' +
       '"both bad" make no pair), with their `reasons` tags, `comment`, and where each text came from ' +
-      '(`chosen_source`, `rejected_source`: `contributor`, `seed:<id>` or `model:<id>@<revision>`).',
+      '(`chosen_source`, `rejected_source`: `contributor`, `seed:<id>` or `model:<id>@<revision>`; ' +
+      'for a model\'s text, `chosen_generation` / `rejected_generation` give its `dtype`, `device` ' +
+      '(webgpu, wasm) and generation `settings`, otherwise null).',
   },
   {
     config: 'translation',

@@ -88,6 +88,8 @@ describe('preference records', () => {
       comment: null,
       chosen_source: 'contributor',
       rejected_source: 'seed:d-1',
+      chosen_generation: null,
+      rejected_generation: null,
       draft_rating: 2,
       ...provenanceOf(s),
     });
@@ -107,6 +109,23 @@ describe('preference records', () => {
     });
     const b = preferenceRecord(stored(compare({ data: { choice: 'b' } })));
     expect(b).toMatchObject({ chosen: [{ content: 'Mambo vipi?' }], rejected: [{ content: 'Shikamoo, mzee.' }] });
+  });
+
+  it('names the model, revision, dtype, device and settings of each model-written answer of a compare', () => {
+    const answer = (text: string, revision: string) => ({
+      text,
+      source: { type: 'model' as const, model: 'tiny-llama', revision, dtype: 'q4', device: 'webgpu' as const, settings: { max_new_tokens: 64, do_sample: false } },
+    });
+    const pair = preferenceRecord(stored(compare({ data: { a: answer('Jibu A', 'r1'), b: answer('Jibu B', 'r2'), choice: 'b' } })));
+    const generation = { dtype: 'q4', device: 'webgpu', settings: { max_new_tokens: 64, do_sample: false } };
+    expect(pair).toMatchObject({
+      chosen: [{ role: 'assistant', content: 'Jibu B' }],
+      rejected: [{ role: 'assistant', content: 'Jibu A' }],
+      chosen_source: 'model:tiny-llama@r2',
+      rejected_source: 'model:tiny-llama@r1',
+      chosen_generation: generation,
+      rejected_generation: generation,
+    });
   });
 
   it('makes no pair from a tie or from "both bad"', () => {

@@ -46,6 +46,18 @@ export function sourceLabel(source: TextSource): string {
   return source.type === 'seed' ? `seed:${source.seed}` : `model:${source.model}@${source.revision}`;
 }
 
+/** How a model wrote a text (dtype, device, generation settings); null for other texts. */
+export interface Generation {
+  dtype: string | null;
+  device: string | null;
+  settings: Record<string, number | string | boolean>;
+}
+
+export function generationOf(source: TextSource | 'contributor'): Generation | null {
+  if (source === 'contributor' || source.type !== 'model') return null;
+  return { dtype: source.dtype ?? null, device: source.device ?? null, settings: source.settings ?? {} };
+}
+
 export interface IdiomRecord extends Provenance {
   id: string;
   language: string;
@@ -116,6 +128,9 @@ export interface PreferenceRecord extends Provenance {
   comment: string | null;
   chosen_source: string;
   rejected_source: string;
+  /** For a model-written text: the dtype, device and settings it was generated with. */
+  chosen_generation: Generation | null;
+  rejected_generation: Generation | null;
   /** The contributor's 1–5 rating of the draft (rewrite), or null. */
   draft_rating: number | null;
 }
@@ -138,6 +153,8 @@ export function preferenceRecord(stored: StoredContribution): PreferenceRecord |
       comment: null,
       chosen_source: 'contributor',
       rejected_source: sourceLabel(c.data.draftSource),
+      chosen_generation: null,
+      rejected_generation: generationOf(c.data.draftSource),
       draft_rating: c.data.draftRating,
       ...provenance(c),
     };
@@ -155,6 +172,8 @@ export function preferenceRecord(stored: StoredContribution): PreferenceRecord |
       comment: c.data.comment ?? null,
       chosen_source: sourceLabel(chosen.source),
       rejected_source: sourceLabel(rejected.source),
+      chosen_generation: generationOf(chosen.source),
+      rejected_generation: generationOf(rejected.source),
       draft_rating: null,
       ...provenance(c),
     };

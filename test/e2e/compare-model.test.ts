@@ -139,6 +139,8 @@ describe('compare answers written by the campaign’s models on this device', ()
       reasons: ['more_natural'],
       chosen_source: `model:${TINY_MODEL_ID}@${revision}`,
       rejected_source: 'seed:c1',
+      chosen_generation: { dtype: 'fp32', device: 'wasm', settings: GREEDY },
+      rejected_generation: null,
     });
   });
 
