@@ -252,10 +252,10 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
         try {
           const item = idiom();
           await ingest(item);
-          const votes = Array.from({ length: 6 }, () => review(item.id, { data: { action: 'down' } }));
+          const votes = Array.from({ length: 10 }, () => review(item.id, { data: { action: 'down' } }));
           const results = await Promise.all(votes.map((v, i) => (i % 2 === 0 ? store : other).ingest(device, parse([v]))));
           expect(results.flat()).toEqual(votes.map(() => 'accepted'));
-          expect((await store.statuses([item.id]))[0]).toMatchObject({ status: 'rejected', votes: { up: 0, down: 6, flags: 0 } });
+          expect((await store.statuses([item.id]))[0]).toMatchObject({ status: 'rejected', votes: { up: 0, down: 10, flags: 0 } });
         } finally {
           await other.close();
         }

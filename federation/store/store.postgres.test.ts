@@ -1,63 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import pg from 'pg';
 import { Contribution } from '../protocol/index.ts';
 import { openStore } from './index.ts';
-import { storeContract, type StoreHarness } from './store.contract.ts';
+import { storeContract } from './store.contract.ts';
 import { derivedContract } from './derived.contract.ts';
 import { relayContract } from './relay.contract.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { maskUrl } from './store.postgres.ts';
 import { idiom } from '../../test/support/contributions.ts';
-import { type FreshDatabase, freshDatabase } from '../../test/support/postgres.ts';
+import { NO_DATA_DIR, usePostgresStores } from '../../test/support/postgres-stores.ts';
 
-// The data folder is not used by a PostgreSQL store; a path that cannot exist proves it.
-const NO_DATA_DIR = '/nonexistent/vernacular-data';
-
-/**
- * This file's own database (so files run side by side); each store in it gets a fresh schema
- * (`search_path` in the URL's `options`), much faster than a database per test.
- */
-interface Schema {
-  url: string;
-  drop(): Promise<void>;
-}
-let fresh: FreshDatabase;
-let owner: pg.Client;
-let schemas = 0;
-const database = {
-  async freshSchema(): Promise<Schema> {
-    const name = `s${++schemas}`;
-    await owner.query(`CREATE SCHEMA ${name}`);
-    const url = new URL(fresh.url);
-    url.searchParams.set('options', `-c search_path=${name}`);
-    return { url: url.toString(), drop: async () => void (await owner.query(`DROP SCHEMA ${name} CASCADE`)) };
-  },
-};
-beforeAll(async () => {
-  fresh = await freshDatabase();
-  owner = new pg.Client({ connectionString: fresh.url });
-  await owner.connect();
-});
-afterAll(async () => {
-  await owner?.end();
-  await fresh?.drop();
-});
-
-const postgresHarness = (): StoreHarness => {
-  let schema: Schema | undefined;
-  return {
-    open: async () => {
-      schema = await database.freshSchema();
-      return openStore({ dataDir: NO_DATA_DIR, database: schema.url });
-    },
-    reopen: () => openStore({ dataDir: NO_DATA_DIR, database: schema!.url, mustExist: true }),
-    cleanup: async () => schema?.drop(),
-  };
-};
-storeContract('PostgreSQL', postgresHarness);
-derivedContract('PostgreSQL', postgresHarness);
-relayContract('PostgreSQL', postgresHarness);
+const database = usePostgresStores();
+storeContract('PostgreSQL', database.harness);
+derivedContract('PostgreSQL', database.harness);
+relayContract('PostgreSQL', database.harness);
 
 describe('PostgreSQL store database', () => {
   const query = async <T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) => {
