@@ -63,7 +63,10 @@ export const CompareModels = z
       ctx.addIssue({ code: 'custom', path: [1], message: 'The two compare models must differ (id or revision)', params: { code: 'invalid_value' } });
     }
   })
-  .meta({ id: 'CompareModels' });
+  .meta({
+    id: 'CompareModels',
+    description: "The models whose on-device answers contributors compare: one (against the seed's reference answer) or two different ones (model or revision)",
+  });
 export type CompareModels = z.output<typeof CompareModels>;
 
 export const Campaign = z
