@@ -16,14 +16,15 @@ import {
 import { openStore, type CampaignInput, type Store } from '../store/index.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
+import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
 import { describeProblem, readSeedFile, seedFormat } from './seedfile.ts';
 import { ModelStore, modelsRoot } from '../models/store.ts';
 
 export const CAMPAIGN_HELP = `Usage:
   vernacular campaign create --slug <slug> --title <title> --languages <tags> --kinds <kinds> [options]
   vernacular campaign update --slug <slug> [options]       change a campaign (its version goes up)
-  vernacular campaign list [--data <dir>]
-  vernacular campaign seeds import <slug> <file.csv|file.jsonl> [--data <dir>]
+  vernacular campaign list [--data <dir>] [--database <url>]
+  vernacular campaign seeds import <slug> <file.csv|file.jsonl> [--data <dir>] [--database <url>]
 
 Campaign options:
   --slug <slug>            lower-case id, e.g. library-drive ("general" is built in)
@@ -49,15 +50,20 @@ Campaign options:
                            devices; once: against the seed's reference answer, twice: two models
                            (or two revisions of one) against each other; "none" removes them
   --data <dir>             the node's data folder (default ${DEFAULT_DATA_DIR})
+${DATABASE_USAGE}
 
 Seed files: CSV with a header row naming the fields (id,type,language,prompt,draft,answerA,
 answerB,sourceA,sourceB,text,sourceLanguage; empty cells are absent) or JSONL, one seed per line.
 Every bad row is reported (CSV rows counted as a spreadsheet shows them, header = row 1) and
 nothing is imported unless every row is valid. Importing the same ids again replaces them.`;
 
-export const MODERATE_HELP = `Usage: vernacular moderate hide|clear <item-id> [--data <dir>]
+export const MODERATE_HELP = `Usage: vernacular moderate hide|clear <item-id> [--data <dir>] [--database <url>]
   hide    hide an item (it leaves review queues and exports)
-  clear   clear its flags (flags no longer hide it)`;
+  clear   clear its flags (flags no longer hide it)
+
+Options:
+  --data <dir>             the node's data folder (default ${DEFAULT_DATA_DIR})
+${DATABASE_USAGE}`;
 
 const CAMPAIGN_OPTIONS = {
   slug: { type: 'string' },
@@ -80,10 +86,14 @@ const CAMPAIGN_OPTIONS = {
   'draft-temperature': { type: 'string' },
   'compare-model': { type: 'string', multiple: true },
   data: { type: 'string' },
+  ...DATABASE_OPTION,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const DATA_ONLY = { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const DATA_ONLY = { data: { type: 'string' }, ...DATABASE_OPTION, help: { type: 'boolean', short: 'h' } } as const;
+
+/** Where the store is: the data folder, and PostgreSQL when --database or DATABASE_URL names it. */
+type StoreValues = { data?: string | undefined; database?: string | undefined };
 
 type CampaignValues = ReturnType<typeof parseOptions<typeof CAMPAIGN_OPTIONS>>['values'];
 
@@ -196,8 +206,9 @@ function validCampaign(candidate: Record<string, unknown>, io: Output): Campaign
   return undefined;
 }
 
-async function withStore<T>(dataDir: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ dataDir: resolve(dataDir ?? DEFAULT_DATA_DIR) });
+async function withStore<T>(values: StoreValues, work: (store: Store) => Promise<T>): Promise<T> {
+  const database = databaseUrl(values.database);
+  const store = await openStore({ dataDir: resolve(values.data ?? DEFAULT_DATA_DIR), ...(database !== undefined ? { database } : {}) });
   try {
     return await work(store);
   } finally {
@@ -214,7 +225,7 @@ async function save(args: string[], io: Output, mode: 'create' | 'update'): Prom
   }
   if (values.slug === undefined) throw new UsageError('--slug is required', command);
   if (values.slug === DEFAULT_CAMPAIGN) throw new UsageError(`"${DEFAULT_CAMPAIGN}" is built in`, command);
-  return withStore(values.data, async (store) => {
+  return withStore(values, async (store) => {
     const stored = await store.campaign(values.slug!);
     if (mode === 'create' && stored !== undefined) {
       io.err(`vernacular: campaign "${values.slug}" exists; change it with \`vernacular campaign update\``);
@@ -251,7 +262,7 @@ async function listCampaigns(args: string[], io: Output): Promise<number> {
     io.out(CAMPAIGN_HELP);
     return 0;
   }
-  return withStore(values.data, async (store) => {
+  return withStore(values, async (store) => {
     const campaigns = await store.campaigns();
     io.out(`${DEFAULT_CAMPAIGN}\t${GENERAL_JOIN_CODE}\tv1\tGeneral (built in)`);
     for (const c of campaigns) io.out(`${c.slug}\t${c.joinCode}\tv${c.version}\t${c.title}\t${c.languages.join(',')}\t${c.kinds.join(',')}`);
@@ -278,7 +289,7 @@ async function importSeeds(args: string[], io: Output): Promise<number> {
     for (const p of problems) io.err(`  ${describeProblem(p, format)}`);
     return 1;
   }
-  return withStore(values.data, async (store) => {
+  return withStore(values, async (store) => {
     if (slug !== DEFAULT_CAMPAIGN && (await store.campaign(slug)) === undefined) {
       io.err(`vernacular: no campaign "${slug}"; make it with \`vernacular campaign create\``);
       return 1;
@@ -323,7 +334,7 @@ export async function moderate(args: string[], io: Output): Promise<number> {
   if ((action !== 'hide' && action !== 'clear') || id === undefined || extra.length > 0) {
     throw new UsageError('expected: moderate hide|clear <item-id>', 'moderate');
   }
-  return withStore(values.data, async (store) => {
+  return withStore(values, async (store) => {
     if (!(await store.moderate(id.toLowerCase(), action))) {
       io.err(`vernacular: no content item ${id} on this node`);
       return 1;

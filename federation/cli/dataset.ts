@@ -7,8 +7,9 @@ import { writeGlossary } from '../glossary/export.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
+import { DATABASE_OPTION, databaseUrl } from './database.ts';
 
-export const DATASET_HELP = `Usage: vernacular dataset build --out <dir> [--data <dir>] [--include-pending]
+export const DATASET_HELP = `Usage: vernacular dataset build --out <dir> [--data <dir>] [--database <url>] [--include-pending]
 
 Writes the items this node holds that community review accepted as a dataset folder:
   <dir>/idioms/train.jsonl       one record per idiom
@@ -26,12 +27,16 @@ Safe to run while \`vernacular serve\` is running.
 Options:
   --out <dir>    Folder to write (created if missing)
   --data <dir>   The node's data folder (default ${DEFAULT_DATA_DIR})
+  --database <url>
+                 Read from PostgreSQL at this postgres:// URL instead of SQLite in
+                 the data folder (default: $DATABASE_URL when set)
   --include-pending  Also write items still waiting for enough reviews
   -h, --help     Show this help`;
 
 const OPTIONS = {
   out: { type: 'string' },
   data: { type: 'string' },
+  ...DATABASE_OPTION,
   'include-pending': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -56,12 +61,13 @@ export async function dataset(args: string[], io: Output): Promise<number> {
   if (values.out === undefined) throw new UsageError('--out <dir> is required', 'dataset build');
   const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
   const outDir = resolve(values.out);
-  if (!existsSync(sqlitePath(dataDir))) {
+  const database = databaseUrl(values.database);
+  if (database === undefined && !existsSync(sqlitePath(dataDir))) {
     io.err(`vernacular: no Vernacular data in ${dataDir} (expected ${sqlitePath(dataDir)}); point --data at a node's data folder`);
     return 1;
   }
 
-  const store = await openStore({ dataDir, mustExist: true });
+  const store = await openStore({ dataDir, mustExist: true, ...(database !== undefined ? { database } : {}) });
   try {
     const counts = await buildDataset({
       store,
