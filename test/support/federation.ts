@@ -8,7 +8,8 @@ import { PROTOCOL_VERSION, type ContributionInput, type SyncResponse } from '../
 import { openStore, type Store } from '../../federation/store/index.ts';
 import { runCli, startServer, tempDir, type RunningServer, type StartServerOptions } from './server.ts';
 
-export const CLOCK_SKEW_MODULE = join(import.meta.dirname, 'clock-skew.js');
+/** The compiled clock-skew module (`npm run build:server` makes it), for `node --import`. */
+export const CLOCK_SKEW_MODULE = join(import.meta.dirname, '../../dist/server/test/support/clock-skew.js');
 
 export interface Hub extends RunningServer {
   /** The hub's database (a PostgreSQL URL, or undefined for SQLite in its data folder). */
