@@ -159,8 +159,11 @@ describe('compare answers written by the campaign’s models on this device', ()
     const page = s.page;
     await joinCampaign(page, code);
     await page.getByLabel('Question or request for the answers').fill(PROMPT);
-    const shownAnswers = await writeAnswers(page);
-    expect(shownAnswers).toEqual([expected, expected]);
+    expect(await writeAnswers(page)).toEqual([expected, expected]);
+    // New answers to the same typed question: it is kept, and the answers are written again.
+    await page.getByRole('button', { name: 'Write new answers' }).click();
+    expect(await page.getByLabel('Question or request for the answers').inputValue()).toBe(PROMPT);
+    expect(await writeAnswers(page)).toEqual([expected, expected]);
     await page.getByLabel('Answer A is better').check();
     await page.getByLabel('Better follows local norms').check();
     await saveWithChecks(page);
