@@ -100,7 +100,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       "WHERE item_state.status <> 'withdrawn'",
   );
 
-  return sqlite.transaction((rows: readonly NewContributionRow[], items: readonly Contribution[]): InsertOutcome => {
+  const batch = sqlite.transaction((rows: readonly NewContributionRow[], items: readonly Contribution[]): InsertOutcome => {
     const inserted = new Set<string>();
     const storedHash = new Map<string, string>();
     const rejected = new Map<string, Rejection>();
@@ -234,4 +234,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
     });
     return { inserted, storedHash, rejected };
   });
+  // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout for another process's
+  // writer) before the first read, so the batch never fails when it turns from reading to writing.
+  return (rows, items) => batch.immediate(rows, items);
 }
