@@ -4,9 +4,9 @@
  *
  * `sync` is the whole exchange for one request, in ONE transaction: read the campaign's rows, apply
  * the device's update, append it if it taught the node anything, compact when the rows pile up,
- * and commit (durably: SQLite runs `synchronous=FULL`, PostgreSQL `synchronous_commit=on`) — only then is the answer, the diff
- * for the device's state vector, handed back. A device that never hears the answer just sends the
- * same update again, which changes nothing.
+ * and commit (durably: SQLite runs `synchronous=FULL`, PostgreSQL `synchronous_commit=on`) — only
+ * then is the answer, the diff for the device's state vector, handed back. A device that never
+ * hears the answer just sends the same update again, which changes nothing.
  *
  * Compaction replaces all of a campaign's rows by their `Y.mergeUpdates` in the same transaction,
  * so a reader sees either the old rows or the merged one, never neither.
