@@ -32,6 +32,10 @@ import { enrolmentProof, type NodeKey } from '../trust/keys.ts';
 import { authorizationHeader } from '../trust/request.ts';
 import { batchManifest } from '../trust/manifest.ts';
 import { HUB_ORIGIN, type Link, LinkStore } from './link.ts';
+import * as Y from 'yjs';
+import { openGlossaryStore } from '../glossary/store.ts';
+import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
+import { decodeServerAnswer, encodeClientRequest, isEmptyUpdate } from '../protocol/glossary.sync.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_INTERVAL_MS = 15_000;
@@ -65,6 +69,8 @@ export interface AgentOptions {
 }
 
 export interface PushSummary {
+  /** Campaign glossaries exchanged with the hub. */
+  glossaries: number;
   batches: number;
   records: number;
   accepted: number;
@@ -153,6 +159,7 @@ export class FederationAgent {
     const link = await this.requireLink();
     try {
       const push = await this.push(link);
+      push.glossaries = await this.syncGlossaries();
       const pull = await this.pull();
       await this.links.update({ state: 'ok', lastError: null });
       return { push, pull };
@@ -222,16 +229,18 @@ export class FederationAgent {
   }
 
   private async push(link: Link): Promise<PushSummary> {
-    const summary: PushSummary = { batches: 0, records: 0, accepted: 0, duplicate: 0, problems: 0 };
+    const summary: PushSummary = { glossaries: 0, batches: 0, records: 0, accepted: 0, duplicate: 0, problems: 0 };
     let cursor = CursorResponse.parse(await this.signed('GET', '/federation/v1/cursor')).cursor;
     if (cursor !== link.pushCursor) await this.links.update({ pushCursor: cursor });
-    let campaigns: Campaign[] | undefined;
+    // This node's own campaigns go up with the first batch of a round, and on their own (an empty
+    // batch) when they changed and no record is waiting.
+    const campaigns = await this.ownCampaigns();
+    const campaignsHash = canonicalJson(campaigns);
     for (;;) {
       const stored = [];
       for await (const s of this.store.contributions({ after: cursor, limit: this.batchSize, excludeOrigin: HUB_ORIGIN })) stored.push(s);
-      if (stored.length === 0) break;
-      campaigns ??= await this.ownCampaigns();
-      const through = stored[stored.length - 1]!.seq;
+      if (stored.length === 0 && (summary.batches > 0 || campaigns.length === 0 || campaignsHash === this.sentCampaigns)) break;
+      const through = stored.length === 0 ? cursor : stored[stored.length - 1]!.seq;
       const records = stored.map((s) => ({ deviceId: s.deviceId, receivedAt: s.receivedAt, contribution: s.contribution }));
       const signature = this.key.sign(batchManifest(
         { node: this.key.id, after: cursor, through },
@@ -250,6 +259,7 @@ export class FederationAgent {
         throw err;
       }
       summary.batches++;
+      if (summary.batches === 1) this.sentCampaigns = campaignsHash;
       summary.records += records.length;
       summary.accepted += answer.accepted;
       summary.duplicate += answer.duplicate;
@@ -305,53 +315,95 @@ export class FederationAgent {
     return changed;
   }
 
-  /** A signed request to the hub; learns the clock offset and signs again once when it is stale. */
+  /** A signed JSON request to the hub (its body gzipped); answers the parsed JSON. */
   private async signed(method: 'GET' | 'POST', target: string, json?: unknown): Promise<unknown> {
+    const body = json === undefined ? undefined : { bytes: gzipSync(JSON.stringify(json)), type: 'application/json', encoding: 'gzip' };
+    return this.answer(await this.send(method, target, body));
+  }
+
+  /**
+   * Sends a signed request; learns the clock offset from a `stale_request` answer and signs once
+   * more. Answers the response (not yet read) when it is not such a refusal.
+   */
+  private async send(method: 'GET' | 'POST', target: string, body?: { bytes: Uint8Array; type: string; encoding?: string }): Promise<Response> {
     const link = await this.requireLink();
-    const body = json === undefined ? new Uint8Array(0) : gzipSync(JSON.stringify(json));
+    const bytes = body?.bytes ?? new Uint8Array(0);
     for (let attempt = 0; ; attempt++) {
       const offset = (await this.links.get())?.clockOffsetMs ?? link.clockOffsetMs;
       const headers: Record<string, string> = {
-        authorization: authorizationHeader(this.key, { method, target, body }, Date.now() + offset),
+        authorization: authorizationHeader(this.key, { method, target, body: bytes }, Date.now() + offset),
       };
-      if (json !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-encoding'] = 'gzip';
+      if (body !== undefined) {
+        headers['content-type'] = body.type;
+        if (body.encoding !== undefined) headers['content-encoding'] = body.encoding;
       }
       const response = await fetch(`${link.hubUrl}${target}`, {
         method,
         headers,
-        ...(json === undefined ? {} : { body }),
+        ...(body === undefined ? {} : { body: bytes as Uint8Array<ArrayBuffer> }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      try {
-        return await this.answer(response);
-      } catch (err) {
-        if (attempt === 0 && err instanceof HubError && err.code === 'stale_request' && typeof err.details?.serverTime === 'string') {
-          const hubTime = Date.parse(err.details.serverTime);
-          if (Number.isFinite(hubTime)) {
-            await this.links.update({ clockOffsetMs: hubTime - Date.now() });
-            this.log(`federation: this machine’s clock is ${Math.round((hubTime - Date.now()) / 1000)} s off the hub’s; signing with the hub’s time`);
-            continue;
-          }
+      if (attempt === 0 && response.status === 401) {
+        const text = await response.text();
+        const error = ErrorBody.safeParse(safeJson(text));
+        const serverTime = error.success && error.data.error.code === 'stale_request' ? error.data.error.details?.serverTime : undefined;
+        const hubTime = typeof serverTime === 'string' ? Date.parse(serverTime) : NaN;
+        if (Number.isFinite(hubTime)) {
+          await this.links.update({ clockOffsetMs: hubTime - Date.now() });
+          this.log(`federation: this machine’s clock is ${Math.round((hubTime - Date.now()) / 1000)} s off the hub’s; signing with the hub’s time`);
+          continue;
         }
-        throw err;
+        return new Response(text, { status: response.status, headers: response.headers });
       }
+      return response;
     }
   }
 
-  private async answer(response: Response): Promise<unknown> {
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new HubError('internal', `The hub answered ${response.status} with something that is not JSON`, response.status);
+  /**
+   * Each campaign glossary this node holds, exchanged with the hub exactly as a device exchanges
+   * it with a node: what the hub lacks goes up, what other nodes added comes back and is stored.
+   */
+  private async syncGlossaries(): Promise<number> {
+    const glossary = openGlossaryStore(this.store.db);
+    let exchanged = 0;
+    for (const campaign of await glossary.campaigns()) {
+      const doc = await glossary.load(campaign);
+      const request = encodeClientRequest(doc, this.hubStateVectors.get(campaign) ?? null);
+      const response = await this.send('POST', `/federation/v1/glossary/${encodeURIComponent(campaign)}`, { bytes: request, type: GLOSSARY_MEDIA_TYPE });
+      if (!response.ok) {
+        const error = ErrorBody.safeParse(safeJson(await response.text()));
+        if (error.success && error.data.error.code === 'unknown_campaign') continue;
+        throw new HubError(error.success ? error.data.error.code : 'internal', error.success ? error.data.error.message : `The hub answered ${response.status}`, response.status);
+      }
+      const answer = decodeServerAnswer(new Uint8Array(await response.arrayBuffer()));
+      if (!isEmptyUpdate(answer.update)) {
+        await glossary.sync(campaign, { stateVector: Y.encodeStateVector(doc), update: answer.update });
+      }
+      this.hubStateVectors.set(campaign, answer.stateVector);
+      exchanged++;
     }
+    return exchanged;
+  }
+
+  private readonly hubStateVectors = new Map<string, Uint8Array>();
+  /** The canonical JSON of the own campaigns the hub last received in this process. */
+  private sentCampaigns: string | undefined;
+
+  private async answer(response: Response): Promise<unknown> {
+    const json = safeJson(await response.text());
+    if (json === undefined) throw new HubError('internal', `The hub answered ${response.status} with something that is not JSON`, response.status);
     if (response.ok) return json;
     const error = ErrorBody.safeParse(json);
     if (!error.success) throw new HubError('internal', `The hub answered ${response.status}`, response.status);
     throw new HubError(error.data.error.code, error.data.error.message, response.status, error.data.error.details);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

@@ -9,6 +9,10 @@ import { v4 as uuidv4 } from 'uuid';
 import { idiom, review, withdrawal } from '../support/contributions.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
+import * as Y from 'yjs';
+import { addTerm } from '../../federation/protocol/glossary.doc.ts';
+import { encodeClientRequest } from '../../federation/protocol/glossary.sync.ts';
+import { runCli } from '../support/server.ts';
 
 describe('a hub on PostgreSQL with two nodes on SQLite', () => {
   let pg: FreshDatabase;
@@ -101,6 +105,32 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
     await send(hub, [withdrawal('all', { contributor: dan })]);
     await waitFor('node B to withdraw it', async () => (await held({ dataDir: b.dataDir })).get(item.id)?.status === 'withdrawn');
     expect((await hubHolds()).get(item.id)!.status).toBe('withdrawn');
+  });
+
+  it('carries a node’s own campaign and its items up, and merges every node’s glossary on the hub and back', async () => {
+    const created = await runCli(['campaign', 'create', '--data', a.dataDir, '--slug', 'arusha-proverbs', '--title', 'Arusha proverbs',
+      '--languages', 'sw', '--kinds', 'idiom']);
+    expect(created.code, created.stderr).toBe(0);
+    const item = idiom({ campaign: 'arusha-proverbs' });
+    expect((await send(a, [item])).results[0]!.status).toBe('accepted');
+    await waitFor('the hub to hold the campaign’s item', async () => (await hubHolds()).has(item.id));
+    const campaigns = (await (await fetch(`${hub.url}/api/v1/campaigns`)).json()) as { campaigns: { slug: string }[] };
+    expect(campaigns.campaigns.map((c) => c.slug)).toContain('arusha-proverbs');
+
+    // A term added on each node's `general` glossary by a device.
+    for (const [node, term] of [[a, 'mvua'], [b, 'jua']] as const) {
+      const doc = new Y.Doc();
+      addTerm(doc, `term-${term}`, { term, rendering: term.toUpperCase(), language: 'sw', notes: '' });
+      const response = await fetch(`${node.url}/api/v1/glossary/general/sync`, {
+        method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: encodeClientRequest(doc, null),
+      });
+      expect(response.status).toBe(200);
+    }
+    const terms = async (url: string) =>
+      ((await (await fetch(`${url}/api/v1/glossary/general`)).json()) as { terms: { term: string }[] }).terms.map((t) => t.term).sort();
+    await waitFor('the hub to merge both glossaries', async () => JSON.stringify(await terms(hub.url)) === '["jua","mvua"]');
+    await waitFor('node A to receive node B’s term', async () => JSON.stringify(await terms(a.url)) === '["jua","mvua"]');
+    await waitFor('node B to receive node A’s term', async () => JSON.stringify(await terms(b.url)) === '["jua","mvua"]');
   });
 
   it('refuses everything from a revoked node, and the node says so', async () => {
