@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openStore, sqlitePath } from '../store/index.ts';
 import { buildDataset } from '../dataset/index.ts';
+import { HubRegistry } from '../hub/registry.ts';
 import { writeGlossary } from '../glossary/export.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
@@ -73,6 +74,8 @@ export async function dataset(args: string[], io: Output): Promise<number> {
       store,
       outDir,
       includePending: values['include-pending'] ?? false,
+      // On a hub: what quarantined nodes sent stays stored but out of every export.
+      excludeOrigins: await new HubRegistry(store.db).quarantined(),
       extras: [(dir) => writeGlossary(openGlossaryStore(store.db), dir)],
     });
     const languages = Object.keys(counts.languages)
@@ -83,6 +86,7 @@ export async function dataset(args: string[], io: Output): Promise<number> {
       .map(([name, n]) => `${name} ${n}`)
       .join(', ');
     io.out(`Wrote ${counts.items} items${languages ? ` (${languages})` : ''} to ${outDir}: ${configs}`);
+    if (counts.quarantined > 0) io.out(`Left out ${counts.quarantined} items from quarantined nodes.`);
     return 0;
   } finally {
     await store.close();

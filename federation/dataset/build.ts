@@ -47,6 +47,8 @@ export interface BuildDatasetOptions {
   includePending?: boolean;
   /** Writers of further configurations (e.g. the campaign glossaries). */
   extras?: readonly ExtraWriter[];
+  /** Origins (node ids) whose records are left out: the nodes a hub's steward quarantined. */
+  excludeOrigins?: ReadonlySet<string>;
 }
 
 export interface DatasetCounts {
@@ -58,6 +60,8 @@ export interface DatasetCounts {
   /** Items per SPDX licence id. */
   licences: Record<string, number>;
   extras: ExtraConfig[];
+  /** Items left out because they came from a quarantined node. */
+  quarantined: number;
 }
 
 function exported(status: ItemStatus, includePending: boolean): boolean {
@@ -93,11 +97,17 @@ export async function buildDataset(options: BuildDatasetOptions): Promise<Datase
     languages: {},
     licences: {},
     extras: [],
+    quarantined: 0,
   };
+  const excluded = options.excludeOrigins ?? new Set<string>();
   try {
     for (const kind of CONTENT_KINDS) {
       for await (const stored of store.contributions({ kind })) {
         if (!exported(stored.status, includePending)) continue;
+        if (stored.origin !== null && excluded.has(stored.origin)) {
+          counts.quarantined++;
+          continue;
+        }
         const records = recordsOf(stored);
         let written = 0;
         for (const config of CONFIGS) {

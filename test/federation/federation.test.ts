@@ -12,7 +12,7 @@ import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from
 import * as Y from 'yjs';
 import { addTerm } from '../../federation/protocol/glossary.doc.ts';
 import { encodeClientRequest } from '../../federation/protocol/glossary.sync.ts';
-import { runCli } from '../support/server.ts';
+import { exportDataset, runCli } from '../support/server.ts';
 
 describe('a hub on PostgreSQL with two nodes on SQLite', () => {
   let pg: FreshDatabase;
@@ -131,6 +131,19 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
     await waitFor('the hub to merge both glossaries', async () => JSON.stringify(await terms(hub.url)) === '["jua","mvua"]');
     await waitFor('node A to receive node B’s term', async () => JSON.stringify(await terms(a.url)) === '["jua","mvua"]');
     await waitFor('node B to receive node A’s term', async () => JSON.stringify(await terms(b.url)) === '["jua","mvua"]');
+  });
+
+  it('leaves everything a quarantined node sent out of the hub’s dataset, and takes it back when lifted', async () => {
+    const exported = async () => new Set((await exportDataset(hub.dataDir, { database: pg.url })).map((r) => r.id));
+    const before = await exported();
+    expect(sentTo.b.every((id) => before.has(id))).toBe(true);
+    const quarantine = await hub.cli(['hub', 'node', 'quarantine', 'School of Mombasa']);
+    expect(quarantine.code, quarantine.stderr).toBe(0);
+    const during = await exported();
+    expect(sentTo.b.some((id) => during.has(id))).toBe(false);
+    expect(sentTo.a.filter((id) => before.has(id)).every((id) => during.has(id))).toBe(true);
+    await hub.cli(['hub', 'node', 'unquarantine', 'School of Mombasa']);
+    expect(await exported()).toEqual(before);
   });
 
   it('refuses everything from a revoked node, and the node says so', async () => {

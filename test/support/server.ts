@@ -205,6 +205,8 @@ export function runCli(args: string[]): Promise<CliResult> {
 export interface ExportOptions {
   /** Also export items not yet accepted by review (default true: what the node holds). */
   includePending?: boolean;
+  /** The node's PostgreSQL URL, when it is not on SQLite. */
+  database?: string;
 }
 
 /** The records of one configuration file (e.g. `preference/train.jsonl`), through the real `vernacular dataset build`. */
@@ -215,7 +217,7 @@ export async function exportConfig<T = Record<string, unknown>>(
 ): Promise<T[]> {
   const outDir = await tempDir('export');
   try {
-    const flags = options.includePending === false ? [] : ['--include-pending'];
+    const flags = [...(options.includePending === false ? [] : ['--include-pending']), ...(options.database !== undefined ? ['--database', options.database] : [])];
     const result = await runCli(['dataset', 'build', '--out', outDir, '--data', dataDir, ...flags]);
     if (result.code !== 0) {
       throw new Error(`vernacular dataset build failed (${result.code}):\n${result.stdout}${result.stderr}`);
