@@ -16,6 +16,7 @@
 import type { InterruptableStoppingCriteria, PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { z } from 'zod';
 import { MODEL_PATH_TEMPLATE, ModelsResponse, type ModelEntry } from '../federation/protocol/models.ts';
+import { listCachedModels, MODEL_FILES_CACHE, removeCachedModel, type CachedModel } from './cache.ts';
 import { probeDevice } from './probe.ts';
 import { WorkerError, type Method } from './rpc.ts';
 
@@ -95,6 +96,7 @@ function configureEnvironment({ env }: Transformers, origin: string, wasmPaths: 
   env.remoteHost = `${origin}/`;
   env.remotePathTemplate = MODEL_PATH_TEMPLATE;
   env.useBrowserCache = true;
+  env.cacheKey = MODEL_FILES_CACHE;
   const wasm = env.backends.onnx.wasm;
   if (wasm) wasm.wasmPaths = new URL(wasmPaths, origin).href;
 }
@@ -102,9 +104,11 @@ function configureEnvironment({ env }: Transformers, origin: string, wasmPaths: 
 /** Where the last manifest the node gave is kept, so that a downloaded model loads offline. */
 const MANIFEST_CACHE = 'vernacular-models';
 
-async function fetchManifest(origin: string): Promise<ModelsResponse> {
+/** The node's manifest, or the last one kept when the node cannot be reached (`offline`). */
+async function fetchManifest(origin: string): Promise<ModelsResponse & { offline?: true }> {
   const url = `${origin}/api/v1/models`;
   let body: unknown;
+  let offline = false;
   try {
     const response = await fetch(url, { cache: 'no-cache' });
     if (!response.ok) throw new Error(`it answered ${response.status}`);
@@ -115,10 +119,11 @@ async function fetchManifest(origin: string): Promise<ModelsResponse> {
     const cached = await (await caches.open(MANIFEST_CACHE).catch(() => undefined))?.match(url).catch(() => undefined);
     if (!cached) throw new WorkerError('load_failed', `The node's model list could not be fetched: ${message(e)}`);
     body = await cached.json();
+    offline = true;
   }
   const parsed = ModelsResponse.safeParse(body);
   if (!parsed.success) throw new WorkerError('load_failed', "The node's model list is not in the expected form");
-  return parsed.data;
+  return offline ? { ...parsed.data, offline } : parsed.data;
 }
 
 function filesFor(entry: ModelEntry, dtype: string) {
@@ -196,6 +201,24 @@ function yieldBetweenSteps(model: PreTrainedModel): void {
   };
 }
 
+/**
+ * Why WebGPU cannot make a device here, or null when it can. Asked before onnxruntime-web starts
+ * its WebGPU backend, because a failed start inside it (seen in Chromium when `requestDevice`
+ * rejects) leaves its WebAssembly runtime unusable in this worker, so the WASM retry failed too.
+ */
+async function webgpuDeviceFailure(): Promise<string | null> {
+  interface GpuDevice { destroy(): void }
+  const gpu = (self.navigator as { gpu?: { requestAdapter(): Promise<null | { requestDevice(): Promise<GpuDevice> }> } }).gpu;
+  try {
+    const adapter = await gpu?.requestAdapter();
+    if (!adapter) return 'WebGPU gave no adapter';
+    (await adapter.requestDevice()).destroy();
+    return null;
+  } catch (e) {
+    return `WebGPU could not make a device: ${message(e)}`;
+  }
+}
+
 async function unloadModel(): Promise<boolean> {
   const current = loaded;
   loaded = null;
@@ -214,6 +237,14 @@ export const load: Method<typeof LoadParams, LoadResult, LoadEvent> = {
       const manifest = await fetchManifest(origin);
       const entry = manifest.models.find((m) => m.id === id && (revision === 'main' || m.revision === revision));
       if (!entry) throw new WorkerError('model_not_found', `The node has no model "${id}" at revision ${revision}`);
+      // The node is out of reach: say so at once unless this revision is in the device's cache
+      // (transformers.js would otherwise retry each missing file for many seconds before failing).
+      if (manifest.offline) {
+        const cached = await listCachedModels<Request>(caches, origin).catch(() => []);
+        if (!cached.some((m) => m.id === entry.id && m.revision === entry.revision && m.dtypes.length > 0)) {
+          throw new WorkerError('load_failed', `"${id}" is not on this device and the node cannot be reached`);
+        }
+      }
       try {
         configureEnvironment(await library(), origin, manifest.runtime.wasmPaths);
       } catch (e) {
@@ -232,6 +263,14 @@ export const load: Method<typeof LoadParams, LoadResult, LoadEvent> = {
       if (backend === 'webgpu' && NEEDS_F16.has(chosen) && !f16) {
         fallback = { from: 'webgpu', to: 'wasm', reason: `${chosen} needs WebGPU shader-f16, which this device lacks` };
         backend = 'wasm';
+      }
+      if (backend === 'webgpu') {
+        const failure = await webgpuDeviceFailure();
+        if (failure) {
+          fallback = { from: 'webgpu', to: 'wasm', reason: failure };
+          backend = 'wasm';
+          if (dtype === undefined) chosen = chooseDtype(entry, 'wasm') ?? chosen;
+        }
       }
 
       await unloadModel();
@@ -382,5 +421,27 @@ export const unload: Method<z.ZodObject<{}, z.core.$strict>, { unloaded: boolean
       throw new WorkerError('busy', 'The model is busy; stop it first');
     }
     return { unloaded: await unloadModel() };
+  },
+};
+
+/** The model revisions whose files are in this device's cache (worker/cache.ts). */
+export const cachedModels: Method<z.ZodObject<{}, z.core.$strict>, { models: CachedModel[] }> = {
+  params: z.object({}).strict(),
+  async run() {
+    return { models: await listCachedModels<Request>(caches, self.location.origin) };
+  },
+};
+
+const RemoveParams = z.object({ model: z.string().min(1).max(100), revision: z.union([z.string().regex(/^[0-9a-f]{32}$/), z.literal('main')]) }).strict();
+
+/** Deletes one model revision's cached files, unloading it first if it is the loaded one. */
+export const removeModel: Method<typeof RemoveParams, { removed: number; unloaded: boolean }> = {
+  params: RemoveParams,
+  async run({ model, revision }) {
+    const current = loaded;
+    const isLoaded = current?.entry.id === model && current.entry.revision === revision;
+    if (isLoaded && busy) throw new WorkerError('busy', 'The model is busy; stop it first');
+    const unloaded = isLoaded ? await unloadModel() : false;
+    return { removed: await removeCachedModel<Request>(caches, self.location.origin, model, revision), unloaded };
   },
 };
