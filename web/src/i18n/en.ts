@@ -390,6 +390,27 @@ export const en = {
   'reject.withdrawn': 'The item this refers to was withdrawn.',
   'reject.unknown_campaign': 'This campaign is not on the server.',
   'reject.kind_not_enabled': 'This campaign does not accept this kind of contribution.',
+
+  // issue 4: device model settings
+  'models.metered.confirm':
+    'This phone is on a metered or slow connection, or is saving data. Download {model} ({size}) from {origin} now?',
+  'models.metered.yes': 'Download now',
+  'models.metered.declined': 'Not downloaded. You can download it later, for example on Wi-Fi.',
+  'models.device.title': 'Run models on',
+  'models.device.auto': 'Automatic (the best this device has)',
+  'models.device.webgpu': 'Graphics processor (WebGPU)',
+  'models.device.wasm': 'Processor (WebAssembly)',
+  'models.device.noWebgpu': 'This browser offers no graphics processor to web pages, so models run on the processor.',
+  'models.device.note': 'Used the next time a model is loaded.',
+  'models.cached.title': 'Downloaded to this device',
+  'models.cached.none': 'No model is downloaded to this device.',
+  'models.cached.entry': '{dtypes} · {size}',
+  'models.cached.revision': 'Revision {revision}',
+  'models.cached.remove': 'Remove {model}',
+  'models.cached.removed': '{model} was removed from this device.',
+  'models.cached.failed': 'Could not read or change the models stored on this device.',
+  'models.cached.estimate': 'This app uses {used} of about {quota} on this device.',
+  'models.error.busy': 'The model is busy. Stop it first, then try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

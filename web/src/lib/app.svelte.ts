@@ -34,6 +34,10 @@ export type PersistState = 'persisted' | 'not-persisted' | 'unsupported' | 'unkn
 const LANGUAGE_KEY = 'language';
 const LICENCES_KEY = 'acceptedLicences';
 const STATUS_KEY = 'statuses';
+const MODEL_DEVICE_KEY = 'modelDevice';
+
+/** Where models load: the probe's choice, or the contributor's override (Settings). */
+export type ModelDevice = 'auto' | 'webgpu' | 'wasm';
 
 export type SaveResult = { ok: true } | { ok: false; errors: FieldErrors } | { ok: false; storage: StorageErrorCode };
 
@@ -54,6 +58,8 @@ export class AppState {
   estimate = $state<{ usage: number; quota: number } | null>(null);
 
   device = $state<DeviceProbe | { error: string } | null>(null);
+  /** The device every model `load` asks for; kept in the outbox's meta store. */
+  modelDevice = $state<ModelDevice>('auto');
 
   campaign = $state<Campaign>(generalCampaign());
   campaigns = $state<Campaign[]>([]);
@@ -87,12 +93,14 @@ export class AppState {
       return;
     }
     const outbox = this.#outbox;
-    const [identity, consent, language, licences] = await Promise.all([
+    const [identity, consent, language, licences, modelDevice] = await Promise.all([
       loadIdentity(outbox),
       loadConsent(outbox),
       outbox.getMeta<string>(LANGUAGE_KEY),
       outbox.getMeta<string[]>(LICENCES_KEY),
+      outbox.getMeta<ModelDevice>(MODEL_DEVICE_KEY),
     ]);
+    if (modelDevice === 'webgpu' || modelDevice === 'wasm') this.modelDevice = modelDevice;
     this.identity = identity ?? null;
     this.consent = consent ?? null;
     this.acceptedLicences = licences ?? [];
@@ -451,6 +459,16 @@ export class AppState {
   /** The model worker, started on first use. */
   modelWorker(): ModelWorker {
     return (this.#worker ??= startModelWorker());
+  }
+
+  /** Stores where models should load from now on (the next `load` uses it). */
+  async setModelDevice(device: ModelDevice): Promise<void> {
+    this.modelDevice = device;
+    try {
+      await this.#outbox?.setMeta(MODEL_DEVICE_KEY, device);
+    } catch (e) {
+      this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
+    }
   }
 
   /** Asks the model worker (started on first use) what this device can run models on. */
