@@ -11,6 +11,7 @@ import { FederationAgent, HubError } from '../node/agent.ts';
 import { loadOrCreateNodeKey } from '../trust/keys.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
+import { ModelStore, modelsRoot } from '../models/store.ts';
 
 export const HUB_HELP = `Usage:
   vernacular hub token create --name <node name> [--days <n>]
@@ -148,7 +149,7 @@ export async function node(args: string[], io: Output): Promise<number> {
   const { values } = parseOptions(rest, { ...COMMON, hub: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } }, 'node');
   if (values.help) return (io.out(NODE_HELP), 0);
   return withStore(values, async (store, dataDir) => {
-    const agent = new FederationAgent({ store, key: loadOrCreateNodeKey(dataDir), log: (line) => io.err(line) });
+    const agent = new FederationAgent({ store, key: loadOrCreateNodeKey(dataDir), models: new ModelStore(modelsRoot(dataDir)), log: (line) => io.err(line) });
     switch (action) {
       case 'enroll': {
         if (values.hub === undefined || values.token === undefined) throw new UsageError('node enroll needs --hub <url> and --token <token>', 'node');
@@ -179,6 +180,15 @@ export async function node(args: string[], io: Output): Promise<number> {
         io.out(`Last push: ${status.lastPushAt ?? 'never'}; last pull: ${status.lastPullAt ?? 'never'}`);
         io.out(`Waiting for the hub: ${status.backlog} records`);
         if (status.error !== undefined) io.out(`Problem: ${status.error}`);
+        for (const m of status.missingModels ?? []) {
+          const name = `${m.id}${m.revision ? `@${m.revision}` : ''}`;
+          if (m.hub === undefined) {
+            io.out(`Missing model ${name} (named by ${m.campaigns.join(', ')}); the hub does not offer it either.`);
+            continue;
+          }
+          const dtype = m.hub.dtypes.includes('q4f16') ? 'q4f16' : (m.hub.dtypes[0] ?? 'fp32');
+          io.out(`Missing model ${name} (named by ${m.campaigns.join(', ')}): fetch it with \`vernacular models pull ${m.id} --revision ${m.hub.revision} --dtype ${dtype} --host ${status.hub}/models\``);
+        }
         return status.state === 'ok' ? 0 : 1;
       }
       case 'sync': {

@@ -24,6 +24,8 @@ import {
   ErrorBody,
   type HubLink,
   PROTOCOL_VERSION,
+  type ModelEntry,
+  ModelsResponse,
   PullResponse,
   PushResponse,
 } from '../protocol/index.ts';
@@ -32,6 +34,7 @@ import { enrolmentProof, type NodeKey } from '../trust/keys.ts';
 import { authorizationHeader } from '../trust/request.ts';
 import { batchManifest } from '../trust/manifest.ts';
 import { HUB_ORIGIN, type Link, LinkStore } from './link.ts';
+import type { ModelStore } from '../models/store.ts';
 import * as Y from 'yjs';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
@@ -61,6 +64,8 @@ export class NotEnrolledError extends Error {
 
 export interface AgentOptions {
   store: Store;
+  /** The node's model store, to tell which models named by national campaigns it lacks. */
+  models?: ModelStore;
   key: NodeKey;
   batchSize?: number;
   /** Per-request timeout, ms (default 60 s). */
@@ -102,6 +107,7 @@ export function describeFailure(err: unknown, hubUrl: string): { state: Link['st
 export class FederationAgent {
   readonly links: LinkStore;
   private readonly store: Store;
+  private readonly models: ModelStore | undefined;
   private readonly key: NodeKey;
   private readonly batchSize: number;
   private readonly timeoutMs: number;
@@ -112,6 +118,7 @@ export class FederationAgent {
 
   constructor(options: AgentOptions) {
     this.store = options.store;
+    this.models = options.models;
     this.key = options.key;
     this.links = new LinkStore(options.store.db);
     this.batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, 2000));
@@ -151,8 +158,51 @@ export class FederationAgent {
     if (link.lastPushAt !== null) status.lastPushAt = link.lastPushAt;
     if (link.lastPullAt !== null) status.lastPullAt = link.lastPullAt;
     if (link.lastError !== null && link.state !== 'ok') status.error = link.lastError;
+    const missing = await this.missingModels();
+    if (missing.length > 0) status.missingModels = missing;
     return status;
   }
+
+  /**
+   * Models named by campaigns pulled from the hub that this node's model store lacks, with what
+   * the hub's model manifest offers of each (asked now when this process has not pulled it yet).
+   */
+  async missingModels(): Promise<NonNullable<HubLink['missingModels']>> {
+    if (this.models === undefined) return [];
+    const held = await this.models.list();
+    const needed = new Map<string, { id: string; revision?: string; campaigns: string[] }>();
+    for (const slug of (await this.links.pulledCampaigns()).keys()) {
+      const campaign = await this.store.campaign(slug);
+      const named = [campaign?.models?.draft, ...(campaign?.models?.compare ?? [])].filter((m) => m !== undefined);
+      for (const model of named) {
+        const have = held.some((h) => h.id === model.id && (model.revision === undefined || h.revision === model.revision));
+        if (have) continue;
+        const key = `${model.id}@${model.revision ?? ''}`;
+        const entry = needed.get(key) ?? { id: model.id, ...(model.revision !== undefined ? { revision: model.revision } : {}), campaigns: [] };
+        if (!entry.campaigns.includes(slug)) entry.campaigns.push(slug);
+        needed.set(key, entry);
+      }
+    }
+    if (needed.size === 0) return [];
+    const offered = this.hubModels ?? (await this.fetchHubModels().catch(() => undefined));
+    return [...needed.values()].map((entry) => {
+      const match = offered?.find((m) => m.id === entry.id && (entry.revision === undefined || m.revision === entry.revision));
+      if (match === undefined) return entry;
+      const dtypes = [...new Set(match.files.flatMap((f) => (f.dtype !== undefined ? [f.dtype] : [])))].sort();
+      return { ...entry, hub: { revision: match.revision, dtypes } };
+    });
+  }
+
+  /** The hub's model manifest (its public GET /api/v1/models), newest import first within an id. */
+  private async fetchHubModels(): Promise<ModelEntry[]> {
+    const link = await this.requireLink();
+    const response = await fetch(`${link.hubUrl}/api/v1/models`, { signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)) });
+    if (!response.ok) return [];
+    this.hubModels = ModelsResponse.parse(await response.json()).models;
+    return this.hubModels;
+  }
+
+  private hubModels: ModelEntry[] | undefined;
 
   /** One push then one pull; records the outcome (or the problem, in words) on the link. */
   async syncOnce(): Promise<{ push: PushSummary; pull: PullSummary }> {
@@ -283,7 +333,10 @@ export class FederationAgent {
         await this.store.ingestRelayed(HUB_ORIGIN, answer.withdrawals.map((w) => ({ contribution: w.contribution, deviceId: w.deviceId, receivedAt: w.receivedAt })));
         summary.withdrawals += answer.withdrawals.length;
       }
-      if (!answer.more) summary.campaigns += await this.applyCampaigns(answer.campaigns);
+      if (!answer.more) {
+        summary.campaigns += await this.applyCampaigns(answer.campaigns);
+        await this.fetchHubModels().catch(() => undefined);
+      }
       after = answer.next;
       await this.links.update({ pullCursor: after, lastPullAt: new Date().toISOString() });
       if (!answer.more) break;

@@ -165,6 +165,17 @@ export const HubLink = z
     backlog: z.int().min(0),
     /** The last problem, in words, when the link is not ok. */
     error: z.string().optional(),
+    /**
+     * Models that national campaigns name and this node does not hold yet (phones cannot draft
+     * with them here until the operator fetches them: `vernacular models pull ID --host HUB/models`).
+     */
+    missingModels: z.array(z.object({
+      id: z.string(),
+      revision: z.string().optional(),
+      campaigns: z.array(z.string()),
+      /** What the hub's model manifest offers of it: its revision and graph dtypes (absent: the hub lacks it too, or could not be asked). */
+      hub: z.object({ revision: z.string(), dtypes: z.array(z.string()) }).strict().optional(),
+    }).strict()).optional(),
   })
   .strict()
   .meta({ id: 'HubLink' });

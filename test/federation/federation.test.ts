@@ -10,6 +10,7 @@ import { idiom, review, withdrawal } from '../support/contributions.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
 import * as Y from 'yjs';
+import { join } from 'node:path';
 import { addTerm } from '../../federation/protocol/glossary.doc.ts';
 import { encodeClientRequest } from '../../federation/protocol/glossary.sync.ts';
 import { exportDataset, runCli } from '../support/server.ts';
@@ -131,6 +132,27 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
     await waitFor('the hub to merge both glossaries', async () => JSON.stringify(await terms(hub.url)) === '["jua","mvua"]');
     await waitFor('node A to receive node B’s term', async () => JSON.stringify(await terms(a.url)) === '["jua","mvua"]');
     await waitFor('node B to receive node A’s term', async () => JSON.stringify(await terms(b.url)) === '["jua","mvua"]');
+  });
+
+  it('brings national campaigns down, and says which of their models the node lacks until it fetches them from the hub', async () => {
+    const fixture = join(import.meta.dirname, '../fixtures/models/tiny-llama');
+    const imported = await runCli(['models', 'import', fixture, '--id', 'national-tiny', '--data', hub.dataDir]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const created = await hub.cli(['campaign', 'create', '--slug', 'national-rewrites', '--title', 'National rewrites',
+      '--languages', 'sw', '--kinds', 'rewrite', '--draft-model', 'national-tiny']);
+    expect(created.code, created.stderr).toBe(0);
+    await waitFor('node A to receive the national campaign', async () => {
+      const list = (await (await fetch(`${a.url}/api/v1/campaigns`)).json()) as { campaigns: { slug: string }[] };
+      return list.campaigns.some((c) => c.slug === 'national-rewrites');
+    });
+    const before = await a.cli(['node', 'status']);
+    const hint = /Missing model national-tiny \(named by national-rewrites\): fetch it with `(vernacular models pull [^`]+)`/.exec(before.stdout);
+    expect(hint, before.stdout).not.toBeNull();
+    const fetchArgs = hint![1]!.split(' ').slice(1);
+    const fetched = await runCli([...fetchArgs, '--id', 'national-tiny', '--data', a.dataDir]);
+    expect(fetched.code, fetched.stderr).toBe(0);
+    const after = await a.cli(['node', 'status']);
+    expect(after.stdout).not.toMatch(/Missing model/);
   });
 
   it('leaves everything a quarantined node sent out of the hub’s dataset, and takes it back when lifted', async () => {
