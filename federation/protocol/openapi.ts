@@ -12,11 +12,13 @@ import { CampaignList, ReviewQueue, SeedList, StatusRequest, StatusResponse } fr
 import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
+import { EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
 
 function componentSchemas(): Record<string, unknown> {
   // Importing the schemas registers every one that has a `.meta({ id })` in zod's global
   // registry; each becomes one component, referenced by $ref from the others.
-  void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse];
+  void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
+    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -112,6 +114,83 @@ const readPaths = {
 };
 const campaignParameter = { name: 'campaign', in: 'path', required: true, schema: ref('CampaignSlug') };
 
+const signed =
+  'Hub only. Signed: Authorization: Vernacular-Ed25519 node=<id>, ts=<ms>, nonce=<base64url>, sig=<base64url>, ' +
+  'the node key\'s signature over "vernacular-request/1\\n" METHOD "\\n" path?query "\\n" ts "\\n" nonce "\\n" ' +
+  'hex(sha256(body as sent)); ts within ±5 min of the hub\'s clock, nonce unused within that window.';
+const refusals = {
+  '401': errorResponse('unauthenticated, unknown_node, bad_signature, stale_request (details.serverTime), replayed_request'),
+  '403': errorResponse('node_revoked'),
+};
+
+/** The node → hub federation endpoints (federation.ts). */
+const federationPaths = {
+  '/federation/v1/enroll': {
+    post: {
+      operationId: 'federationEnroll',
+      description: 'Hub only. Spends a one-time enrolment token on the node key presented, with a proof that the node holds it.',
+      requestBody: { required: true, content: json('EnrollRequest') },
+      responses: {
+        '200': { description: 'The node\'s id and name', content: json('EnrollResponse') },
+        '400': errorResponse('invalid_request'),
+        '401': errorResponse('bad_signature: the proof does not verify'),
+        '403': errorResponse('invalid_token (unknown, used or expired), node_revoked'),
+      },
+    },
+  },
+  '/federation/v1/cursor': {
+    get: {
+      operationId: 'federationCursor',
+      description: `${signed} Where the node's next push starts: the hub holds its records through this number.`,
+      responses: { '200': { description: 'The cursor', content: { 'application/json': { schema: { type: 'object' } } } }, ...refusals },
+    },
+  },
+  '/federation/v1/push': {
+    post: {
+      operationId: 'federationPush',
+      description:
+        `${signed} One batch of the node's records (after, through], with the batch signature over its manifest ` +
+        '["vernacular-batch/1", node, after, through, [[id, sha256(canonical contribution), deviceId, receivedAt], …]]. ' +
+        'Stored in one transaction; the cursor moves only after the commit. Any retry is safe.',
+      requestBody: { required: true, content: json('PushRequest') },
+      responses: {
+        '200': { description: 'The new cursor and what was not stored', content: json('PushResponse') },
+        '400': errorResponse('invalid_request, malformed_json, bad_batch_signature'),
+        '409': errorResponse('out_of_order: the batch starts after the hub\'s cursor (details.cursor)'),
+        ...refusals,
+      },
+    },
+  },
+  '/federation/v1/pull': {
+    get: {
+      operationId: 'federationPull',
+      description: `${signed} Withdrawals the hub holds after \`after\` that came from elsewhere, national campaigns and the node's standing.`,
+      parameters: [param('after', 'query', { type: 'integer', minimum: 0 }, 'The hub order already applied'), limitParam(2000)],
+      responses: { '200': { description: 'What changed', content: json('PullResponse') }, '400': badQuery, ...refusals },
+    },
+  },
+  '/federation/v1/glossary/{campaign}': {
+    post: {
+      operationId: 'federationGlossary',
+      description: `${signed} The campaign glossary exchange, exactly as /api/v1/glossary/{campaign}/sync.`,
+      parameters: [campaignParameter],
+      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+      responses: {
+        '200': { description: 'Sync step 2 then sync step 1', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        '404': errorResponse('unknown_campaign'),
+        ...refusals,
+      },
+    },
+  },
+  '/api/v1/node': {
+    get: {
+      operationId: 'nodeLink',
+      description: 'A node\'s link to its hub: standing, last push and pull, records waiting, the last problem in words.',
+      responses: { '200': { description: 'The link', content: json('HubLink') } },
+    },
+  },
+};
+
 export function openApiDocument(serverVersion: string) {
   return {
     openapi: '3.1.0',
@@ -182,6 +261,7 @@ export function openApiDocument(serverVersion: string) {
         },
       },
       ...modelApiPaths,
+      ...federationPaths,
     },
     components: { schemas: componentSchemas() },
   };
