@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import type { Contribution, ModelsResponse } from '../../federation/protocol/index.ts';
 import { cleanGeneratedText } from '../../federation/protocol/text.ts';
 import { acceptConsent, chooseLanguage } from './app.ts';
-import { useSession } from './browser.ts';
+import { phoneContext, useSession } from './browser.ts';
 import { acceptByVotes, axe, createCampaign, importSeeds, joinCampaign, storedItems } from './steps.ts';
 import { runCli, tempDir, type RunningServer } from '../support/server.ts';
 import { TINY_MODEL_ID } from '../support/model/reference.ts';
@@ -181,5 +181,48 @@ describe('compare answers written by the campaign’s models on this device', ()
       chosen_source: `model:${TINY_MODEL_ID}@${revisionOf(data.a)}`,
       rejected_source: `model:${TINY_MODEL_ID}@${revisionOf(data.b)}`,
     });
+  });
+
+  it('asks before downloading on a metered connection, without naming the models, and writes the answers once confirmed', async () => {
+    const context = await phoneContext(s.browser);
+    try {
+      // This page's `navigator.connection` says: saving data, cellular, 3G. A fresh context has no cached model.
+      await context.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, 'connection', {
+          configurable: true,
+          get: () => ({ saveData: true, type: 'cellular', effectiveType: '3g', addEventListener() {}, removeEventListener() {} }),
+        });
+      });
+      const modelRequests: string[] = [];
+      context.on('request', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/models/')) modelRequests.push(r.url());
+      });
+      const page = await context.newPage();
+      await page.goto(s.server.url);
+      await acceptConsent(page);
+      await chooseLanguage(page, 'sw');
+      const code = (await (await fetch(`${s.server.url}/api/v1/campaigns/checkpoints`)).json()) as { joinCode: string };
+      await joinCampaign(page, code.joinCode);
+      await page.getByLabel('Question or request for the answers').fill(PROMPT);
+      const write = page.getByRole('button', { name: 'Write the answers on this device' });
+
+      await write.click();
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      expect(await dialog.textContent()).toContain('metered or slow connection');
+      expect(await dialog.textContent()).not.toContain(TINY_MODEL_ID);
+      expect(await axe(page)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(async () => (await page.getByTestId('model-compare-error').textContent())?.trim()).toMatch(/^Not downloaded/);
+      expect(modelRequests).toEqual([]);
+
+      await write.click();
+      await dialog.getByRole('button', { name: 'Download now' }).click();
+      await page.getByTestId('context-a').waitFor({ timeout: 120_000 });
+      expect(await page.getByTestId('context-a').locator('.context-text').textContent()).toBe(expected);
+      expect(modelRequests.length).toBeGreaterThan(0);
+    } finally {
+      await context.close();
+    }
   });
 });

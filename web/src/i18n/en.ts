@@ -132,6 +132,7 @@ export const en = {
   'compareModel.again': 'Write new answers',
   'compareModel.useSeed': 'Compare suggested answers instead',
   'compareModel.useModel': 'Compare answers written on this device instead',
+  'compareModel.metered': 'This phone is on a metered or slow connection, or is saving data. Download the models for these answers ({size}) from {origin} now?',
   'translation.title': 'Translate a sentence',
   'translation.intro': 'Translate the sentence into the language you write in.',
   'translation.sourceLanguage': 'Language of the sentence',
