@@ -123,7 +123,7 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
       const doc = new Y.Doc();
       addTerm(doc, `term-${term}`, { term, rendering: term.toUpperCase(), language: 'sw', notes: '' });
       const response = await fetch(`${node.url}/api/v1/glossary/general/sync`, {
-        method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: encodeClientRequest(doc, null),
+        method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: encodeClientRequest(doc, null) as Uint8Array<ArrayBuffer>,
       });
       expect(response.status).toBe(200);
     }

@@ -60,7 +60,7 @@ export class FakeNode {
     const sent = options.tamperBody ? options.tamperBody(body) : body;
     const headers: Record<string, string> = { authorization };
     if (json !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-    const response = await fetch(`${this.hubUrl}${target}`, { method, headers, ...(json === undefined ? {} : { body: sent }) });
+    const response = await fetch(`${this.hubUrl}${target}`, { method, headers, ...(json === undefined ? {} : { body: sent as Uint8Array<ArrayBuffer> }) });
     return { status: response.status, json: (await response.json()) as Answer['json'], authorization };
   }
 
