@@ -114,7 +114,7 @@ class Batch {
     const targetId = needsTarget(item);
     const target = targetId === undefined ? undefined : await this.targetOf(targetId);
     const campaign = item.kind === 'withdrawal' ? undefined : await this.campaignOf(item.campaign);
-    const rejection = check(item, campaign, target);
+    const rejection = check(item, campaign, target, row.origin !== null);
     if (rejection !== undefined) {
       this.rejected.set(row.id, rejection);
       return;
@@ -206,6 +206,7 @@ class Batch {
           await sql`INSERT INTO item_state (id, root, status, withdrawn_by)
             SELECT id, id, 'withdrawn', ${item.id} FROM contributions
             WHERE contributor = ${item.contributor} AND kind = ANY(${CONTENT})
+              AND created_at::timestamptz <= ${item.createdAt}::timestamptz
             ON CONFLICT (id) DO UPDATE SET status = 'withdrawn', withdrawn_by = excluded.withdrawn_by
             WHERE item_state.status <> 'withdrawn'`.execute(this.trx);
         } else if (target !== undefined) {
@@ -221,6 +222,11 @@ class Batch {
           await this.ensureState(item.id, target.root, item.revisionOf);
           await sql`UPDATE item_state SET status = 'superseded'
             WHERE root = ${target.root} AND id <> ${item.id} AND status <> 'withdrawn'`.execute(this.trx);
+          // A relayed edit of a withdrawn chain is withdrawn with it.
+          if (target.status === 'withdrawn') {
+            await sql`UPDATE item_state SET status = 'withdrawn',
+              withdrawn_by = (SELECT withdrawn_by FROM item_state WHERE id = ${target.root}) WHERE id = ${item.id}`.execute(this.trx);
+          }
         } else {
           await this.ensureState(item.id, item.id, item.revisionOf);
         }

@@ -79,11 +79,16 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
   const withdrawChain = sqlite.prepare(
     "UPDATE item_state SET status = 'withdrawn', withdrawn_by = ? WHERE root = ? AND status <> 'withdrawn'",
   );
+  // Everything of the contributor's made no later than the withdrawal (the same rule a pending
+  // tombstone applies to later arrivals, so the outcome never depends on arrival order).
   const withdrawAll = sqlite.prepare(
     "INSERT INTO item_state (id, root, status, withdrawn_by) SELECT id, id, 'withdrawn', ? FROM contributions " +
-      `WHERE contributor = ? AND kind IN (${CONTENT_LIST}) ` +
+      `WHERE contributor = ? AND kind IN (${CONTENT_LIST}) AND unixepoch(created_at, 'subsec') <= unixepoch(?, 'subsec') ` +
       "ON CONFLICT (id) DO UPDATE SET status = 'withdrawn', withdrawn_by = excluded.withdrawn_by " +
       "WHERE item_state.status <> 'withdrawn'",
+  );
+  const joinWithdrawn = sqlite.prepare(
+    "UPDATE item_state SET status = 'withdrawn', withdrawn_by = (SELECT withdrawn_by FROM item_state WHERE id = ?) WHERE id = ?",
   );
   const anyTombstone = sqlite.prepare('SELECT EXISTS (SELECT 1 FROM tombstones)').pluck();
   const addTombstone = sqlite.prepare(
@@ -165,7 +170,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
             tombstones = true;
           }
           if (item.data.scope === 'all') {
-            withdrawAll.run(item.id, item.contributor);
+            withdrawAll.run(item.id, item.contributor, item.createdAt);
           } else if (target !== undefined) {
             ensureState.run(item.data.target, target.root, null);
             withdrawChain.run(item.id, target.root);
@@ -178,6 +183,8 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
             ensureState.run(target.root, target.root, null);
             ensureState.run(item.id, target.root, item.revisionOf);
             supersede.run(target.root, item.id);
+            // A relayed edit of a withdrawn chain is withdrawn with it.
+            if (target.status === 'withdrawn') joinWithdrawn.run(target.root, item.id);
           } else {
             ensureState.run(item.id, item.id, item.revisionOf);
           }
@@ -222,7 +229,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       }
       if (alreadyStored(r.id)) return;
       const target = targetId === undefined ? undefined : targetOf(targetId);
-      const rejection = check(item, campaignOf(item.campaign), target);
+      const rejection = check(item, campaignOf(item.campaign), target, r.origin !== null);
       if (rejection !== undefined) {
         rejected.set(r.id, rejection);
         return;

@@ -99,7 +99,28 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
         expect(await relay(NODE_B, withdrawal(edit.id, { contributor: uuidv4() }))).toEqual([rejected('not_author')]);
         expect(await relay(NODE_B, withdrawal(edit.id, { contributor: item.contributor }))).toEqual(['accepted']);
         expect(await status(edit.id)).toBe('withdrawn');
-        expect(await relay(NODE_A, review(edit.id))).toEqual([rejected('withdrawn')]);
+        // A review or edit a node took before the withdrawal reached it is kept, and changes nothing:
+        // every server ends up holding the same records, the chain withdrawn.
+        expect(await relay(NODE_A, review(edit.id))).toEqual(['accepted']);
+        const late = idiom({ contributor: item.contributor, revisionOf: edit.id });
+        expect(await relay(NODE_A, late)).toEqual(['accepted']);
+        expect(await status(edit.id)).toBe('withdrawn');
+        expect(await status(late.id)).toBe('withdrawn');
+        // From a device, the same is refused.
+        expect(await ingest(review(edit.id))).toEqual([rejected('withdrawn')]);
+      });
+
+      it('withdraws, for a withdrawal of everything, only what was made no later than it, whatever arrives first', async () => {
+        const author = uuidv4();
+        const before = idiom({ contributor: author, createdAt: '2026-11-01T10:00:00.000Z' });
+        const after = idiom({ contributor: author, createdAt: '2026-11-01T12:00:00.000+01:00' });
+        const later = idiom({ contributor: author, createdAt: '2026-11-01T11:00:00.001Z' });
+        const all = withdrawal('all', { contributor: author, createdAt: '2026-11-01T11:00:00.000Z' });
+        expect(await relay(NODE_A, before, after)).toEqual(['accepted', 'accepted']);
+        expect(await relay(NODE_B, all)).toEqual(['accepted']);
+        expect(await relay(NODE_A, later)).toEqual(['accepted']);
+        // 12:00+01:00 is 11:00Z: no later than the withdrawal. 11:00:00.001Z is after it.
+        expect([await status(before.id), await status(after.id), await status(later.id)]).toEqual(['withdrawn', 'withdrawn', 'pending']);
       });
 
       it('keeps relayed records across a restart', async () => {

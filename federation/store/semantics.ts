@@ -124,6 +124,7 @@ export function check(
   item: Contribution,
   campaign: CampaignFacts | undefined,
   target: TargetFacts | undefined,
+  relayed = false,
 ): Rejection | undefined {
   if (item.kind !== 'withdrawal') {
     if (campaign === undefined) return reject('unknown_campaign', 'campaign', `No campaign "${item.campaign}" on this node`);
@@ -149,13 +150,16 @@ export function check(
   switch (item.kind) {
     case 'review':
       if (target.contributor === item.contributor) return reject('own_item', field, 'Nobody reviews their own item');
-      if (target.status === 'withdrawn') return reject('withdrawn', field, 'That item was withdrawn');
+      // A relayed review was made before its item's withdrawal reached the node that took it: it
+      // is kept (the item stays withdrawn), so every server holds the same records.
+      if (target.status === 'withdrawn' && !relayed) return reject('withdrawn', field, 'That item was withdrawn');
       return undefined;
     case 'withdrawal':
       if (target.contributor !== item.contributor) return reject('not_author', field, 'Only its author can withdraw an item');
       return undefined;
     default:
-      if (target.status === 'withdrawn') return reject('withdrawn', field, 'That item was withdrawn');
+      // Likewise a relayed edit: it joins its withdrawn chain, withdrawn (see the ingest).
+      if (target.status === 'withdrawn' && !relayed) return reject('withdrawn', field, 'That item was withdrawn');
       if (target.kind !== item.kind) {
         return reject('invalid_value', 'kind', `A revision of a ${target.kind} item must be a ${target.kind} item`);
       }
