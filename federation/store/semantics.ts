@@ -26,9 +26,12 @@
  *   pending tombstone (with store-and-forward, a withdrawal may overtake its item): when that
  *   item arrives it is withdrawn as above if the withdrawer is its author, else the tombstone does
  *   nothing; either way it is then dropped. `scope: all` is always accepted and withdraws every
- *   content item the contributor has stored at that point, and every one of theirs that arrives
- *   later with a `createdAt` no later than the withdrawal's (made before it, relayed after it);
- *   what they make later is theirs again (the device stops sending once they withdraw).
+ *   content item of the contributor's with a `createdAt` no later than the withdrawal's — those
+ *   stored now and those that arrive later (made before it, relayed after it) alike, so the
+ *   outcome never depends on arrival order; what they make later is theirs again.
+ * - Relayed records (from another node) that a node took before a withdrawal reached it — a review
+ *   or an edit of an item withdrawn meanwhile — are kept rather than refused `withdrawn`, so every
+ *   server holds the same records; the item stays withdrawn and an edit joins its withdrawn chain.
  *   Their reviews of others' items keep counting: a vote is not their content, and the export
  *   holds no reviews. Reviews and revisions naming nothing held stay `unknown_target`: unlike a
  *   withdrawal they are refused, and the device or node sends them again later.
