@@ -8,6 +8,7 @@ import { serve, SERVE_HELP } from './serve.ts';
 import { campaign, CAMPAIGN_HELP, moderate, MODERATE_HELP } from './campaign.ts';
 import { models, MODELS_HELP } from './models.ts';
 import { hub, HUB_HELP, node, NODE_HELP } from './federation.ts';
+import { release, RELEASE_HELP } from './release.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -18,6 +19,7 @@ Commands:
   campaign        Create, change and list campaigns; import seed items (see: vernacular campaign --help)
   moderate        Hide an item, or clear its flags (see: vernacular moderate --help)
   models          Import, pull and list on-device models (see: vernacular models --help)
+  release         Snapshot the store; build a versioned release (see: vernacular release --help)
   hub             The hub steward's commands: enrolment tokens, nodes (see: vernacular hub --help)
   node            A node's link to its hub: enroll, status, sync (see: vernacular node --help)
 
@@ -37,6 +39,7 @@ const HELP_BY_COMMAND: Record<string, string> = {
   moderate: MODERATE_HELP,
   models: MODELS_HELP,
   hub: HUB_HELP,
+  release: RELEASE_HELP,
   node: NODE_HELP,
 };
 
@@ -68,6 +71,8 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await models(rest, io);
       case 'hub':
         return await hub(rest, io);
+      case 'release':
+        return await release(rest, io);
       case 'node':
         return await node(rest, io);
       default:

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROLES, type Role } from '../protocol/index.ts';
-import { openStore } from '../store/index.ts';
+import { describeDatabase, openStore } from '../store/index.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { threadDecoder } from '../server/decoder.threads.ts';
@@ -135,7 +135,7 @@ export async function serve(args: string[], io: Output): Promise<number> {
   const stopped = waitForSignal();
 
   const shown = host === undefined || LOOPBACK_OR_ANY.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  io.out(`Vernacular ${role} listening on http://${shown}:${listening.port} (data: ${dataDir})`);
+  io.out(`Vernacular ${role} listening on http://${shown}:${listening.port} (data: ${describeDatabase({ dataDir, ...(database ? { database } : {}) })})`);
   if (host === undefined || host === '0.0.0.0' || host === '::') {
     const lan = lanAddresses().map((a) => `http://${a}:${listening.port}`);
     io.out(lan.length > 0 ? `On the local network: ${lan.join(', ')}` : 'Listening on all interfaces.');

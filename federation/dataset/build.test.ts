@@ -87,6 +87,7 @@ describe('buildDataset', () => {
       languages: { sw: 3, 'pt-BR': 2 },
       licences: { 'CC0-1.0': 5 },
       extras: [],
+      quarantined: 0,
     });
   });
 

@@ -1,0 +1,114 @@
+/**
+ * The release's README.md: a Hugging Face dataset card — YAML metadata (licence, languages as ISO
+ * 639 codes, crowdsourced annotations, task categories, size, configs with their splits' files)
+ * and a human description with the counts and every stage's numbers.
+ */
+import { primaryLanguage } from '../protocol/index.ts';
+import { sizeCategory } from '../dataset/card.ts';
+import type { ReleaseConfig } from './config.ts';
+import type { ReleaseManifest } from './pipeline.ts';
+
+const HUB_LICENCE: Record<string, string> = {
+  'CC0-1.0': 'cc0-1.0', 'CC-BY-4.0': 'cc-by-4.0', 'CC-BY-SA-4.0': 'cc-by-sa-4.0', 'ODC-By-1.0': 'odc-by',
+  'PDDL-1.0': 'pddl', 'CDLA-Permissive-2.0': 'cdla-permissive-2.0', 'CDLA-Sharing-1.0': 'cdla-sharing-1.0',
+};
+
+const table = (rows: [string, string | number][], head: [string, string]) =>
+  [`| ${head[0]} | ${head[1]} |`, '|---|---|', ...rows.map(([a, b]) => `| ${a} | ${b} |`)].join('\n');
+
+/** The data files of each config, per split, as the card's `configs` lists them. */
+export function dataFilesOf(manifest: ReleaseManifest, extension = 'parquet'): Map<string, Map<string, string[]>> {
+  const out = new Map<string, Map<string, string[]>>();
+  for (const f of manifest.files) {
+    if (f.config === '' || !f.path.endsWith(`.${extension}`)) continue;
+    const splits = out.get(f.config) ?? new Map<string, string[]>();
+    splits.set(f.split, [...(splits.get(f.split) ?? []), f.path]);
+    out.set(f.config, splits);
+  }
+  return out;
+}
+
+export function releaseCard(manifest: ReleaseManifest, config: ReleaseConfig): string {
+  const licences = Object.keys(manifest.licences);
+  const license = licences.length === 1 ? (HUB_LICENCE[licences[0]!] ?? 'other') : 'other';
+  const languages = [...new Set(Object.keys(manifest.languages).map(primaryLanguage))].sort();
+  const items = Object.values(manifest.kinds).reduce((a, b) => a + b, 0);
+  const parquet = dataFilesOf(manifest, 'parquet');
+  const files = parquet.size > 0 ? parquet : dataFilesOf(manifest, 'jsonl');
+  const yaml = ['---', `license: ${license}`];
+  if (license === 'other') yaml.push(`license_name: ${licences.length === 0 ? 'none' : 'mixed-open-licences'}`);
+  if (languages.length > 0) yaml.push('language:', ...languages.map((l) => `- ${l}`));
+  yaml.push(
+    `multilinguality: ${languages.length > 1 ? 'multilingual' : 'monolingual'}`,
+    'size_categories:', `- ${sizeCategory(items)}`,
+    'annotations_creators:', '- crowdsourced',
+    'language_creators:', '- crowdsourced',
+    'source_datasets:', '- original',
+    'task_categories:', '- text-generation', '- translation', '- question-answering',
+    `pretty_name: ${JSON.stringify(`${config.name} ${config.version}`)}`,
+    'configs:',
+  );
+  for (const [name, splits] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    yaml.push(`- config_name: ${name}`, '  data_files:');
+    for (const [split, paths] of [...splits].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      yaml.push(`  - split: ${split}`, `    path: ${paths.length === 1 ? paths[0] : `${name}/${split}-*.${parquet.size > 0 ? 'parquet' : 'jsonl'}`}`);
+    }
+  }
+  yaml.push('---');
+
+  const stageRows = manifest.stages.map((s) => {
+    const dropped = Object.entries(s.excluded).map(([rule, n]) => `${rule}: ${n}`).join(', ') || '—';
+    return `| ${s.stage} | ${s.in} | ${dropped} | ${s.description} |`;
+  });
+  const countRows = Object.entries(manifest.counts).sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, splits]) => `| \`${name}\` | ${['train', 'validation', 'test'].map((s) => splits[s] ?? 0).join(' | ')} |`);
+
+  return `${yaml.join('\n')}
+
+# ${config.name} ${config.version}
+
+${config.description || 'Knowledge of a country\'s languages, culture and laws, written down by the people who live them, contributed through Vernacular and reviewed by other contributors.'}
+
+It holds **${items}** items from **${manifest.contributors}** pseudonymous contributors, built from the snapshot
+\`${manifest.snapshot}\` with the configuration whose SHA-256 is \`${manifest.configHash}\`. Building it again
+from the same snapshot and configuration gives byte-identical files.
+
+## Configurations and splits
+
+Splits are assigned by a hash of the contributor: nobody's items are in two splits. Evaluation
+items are only in \`eval\` (test) and never in training data.
+
+| config | train | validation | test |
+|---|---|---|---|
+${countRows.join('\n')}
+
+## Languages
+
+${table(Object.entries(manifest.languages), ['language (BCP 47)', 'items'])}
+
+## Kinds
+
+${table(Object.entries(manifest.kinds), ['kind', 'items'])}
+
+## How it was made: the pipeline, stage by stage
+
+| stage | items in | left out | what it does |
+|---|---|---|---|
+${stageRows.join('\n')}
+
+Every item left out is listed in \`rejected.jsonl\` with its stage, rule and reason.
+\`contributors.txt\` lists the pseudonymous ids of everyone in this release, so that an erasure
+request can be checked against it.
+
+## Licence
+
+${licences.length === 1 ? `Every record is under **${licences[0]}**, the licence its contributor agreed to.` : `Records are under different licences (${licences.join(', ')}); each record's \`licence\` field names its own.`}
+
+## Known limitations
+
+- Contributors are volunteers; coverage of regions, registers and domains follows who took part.
+- Language identification of very short texts is unreliable; such texts are kept as declared.
+- Personal data detection finds formats (e-mail, phone, cards, IBANs, handles, national ids), not
+  names or addresses written in words.
+`;
+}

@@ -1,0 +1,61 @@
+/**
+ * The stages that need the whole corpus (7–9), as passes over the work table.
+ */
+import { createHash } from 'node:crypto';
+import type { ReleaseConfig } from './config.ts';
+import type { WorkTable } from './work.ts';
+
+export interface GlobalStage {
+  name: string;
+  description: string;
+  run(work: WorkTable, config: ReleaseConfig): void | Promise<void>;
+}
+
+/** Stage 7 (exact part): items whose normalised prose is identical; the earliest is kept. */
+export const exactDuplicates: GlobalStage = {
+  name: 'duplicates',
+  description: 'Exact duplicates (the same prose once lower-cased and whitespace-collapsed): the earliest is kept, the others point to it as their cluster.',
+  run(work) {
+    const dupes = work.db
+      .prepare(
+        `SELECT i.seq AS seq, f.id AS first FROM items i JOIN (
+           SELECT hash, min(seq) AS seq FROM items WHERE stage IS NULL GROUP BY hash HAVING count(*) > 1
+         ) d ON d.hash = i.hash JOIN items f ON f.seq = d.seq
+         WHERE i.stage IS NULL AND i.seq <> d.seq ORDER BY i.seq`,
+      )
+      .all() as { seq: number; first: string }[];
+    const setCluster = work.db.prepare('UPDATE items SET cluster = ? WHERE seq = ?');
+    work.db.transaction(() => {
+      for (const d of dupes) setCluster.run(d.first, d.seq);
+    })();
+    work.exclude('duplicates', 'exact_duplicate', dupes.map((d) => ({ seq: d.seq, detail: `same text as ${d.first}` })));
+  },
+};
+
+/** A number in [0, 1) from a string: the first 52 bits of its SHA-256. */
+export function unitHash(text: string): number {
+  const digest = createHash('sha256').update(text, 'utf8').digest();
+  return (digest.readUInt32BE(0) * 2 ** 20 + (digest.readUInt32BE(4) >>> 12)) / 2 ** 52;
+}
+
+/** Stage 9 (splits): by a hash of the contributor, so nobody's items are in two splits. */
+export const splits: GlobalStage = {
+  name: 'splits',
+  description: 'Train, validation and test assigned by a hash of the contributor (no contributor in two splits); evaluation items only in test.',
+  run(work, config) {
+    const { validation, test, seed } = config.splits;
+    const contributors = work.db.prepare('SELECT DISTINCT contributor FROM items WHERE stage IS NULL').pluck().all() as string[];
+    const set = work.db.prepare('UPDATE items SET split = ? WHERE contributor = ? AND stage IS NULL');
+    work.db.transaction(() => {
+      for (const contributor of contributors) {
+        const u = unitHash(`${seed}\u0000${contributor}`);
+        set.run(u < test ? 'test' : u < test + validation ? 'validation' : 'train', contributor);
+      }
+    })();
+  },
+};
+
+/** Stages 7–9, in order. */
+export function globalStages(_config: ReleaseConfig): GlobalStage[] {
+  return [exactDuplicates, splits];
+}

@@ -1,0 +1,278 @@
+/**
+ * `vernacular release build`: a snapshot + a config → a versioned, reproducible release.
+ *
+ *   1 snapshot        read every record of the (frozen) store, in server order
+ *   2 validate        schema, NFC, control/bidi characters, whitespace, length bounds   ┐ per item,
+ *   3 exclusions      withdrawn, superseded, hidden, quarantined nodes                  │ while
+ *   4 consensus       accepted by review (or pending, if the config says)               │ streaming
+ *   5 language        re-checked with the language identifier                           │ into the
+ *   6 personal_data   redacted to typed placeholders, or dropped                        ┘ work table
+ *   7 duplicates      exact (normalised hash) and near (MinHash + LSH): keep one per cluster
+ *   8 abuse           per-contributor/node caps, unreliable contributors, planted phrases
+ *   9 splits          train/validation/test by contributor hash; eval contamination removed from train
+ *
+ * Stages 7–9 run over the work table (work.ts), so memory stays flat. Every item a stage drops
+ * keeps its stage, rule and reason (`rejected.jsonl`); each stage's counts go in `report.json`
+ * and the card. Files are sorted and carry no build time: the same snapshot, config and version
+ * give byte-identical files.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { CONTENT_KINDS, type Contribution, type ContentKind, type ItemStatus } from '../protocol/index.ts';
+import type { Store, StoredContribution } from '../store/index.ts';
+import { isContentKind } from '../store/semantics.ts';
+import { jsonlWriter, type JsonlWriter } from '../dataset/jsonl.ts';
+import { evalRecord, idiomRecord, isKind, normRecord, preferenceRecord, ruleRecord, sftRecord, translationRecord } from '../dataset/records.ts';
+import { type ReleaseConfig, configHash } from './config.ts';
+import { type Candidate, itemStages } from './stages.ts';
+import { WorkTable, type WorkRow } from './work.ts';
+import { globalStages } from './global.ts';
+import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
+import { releaseCard } from './card.ts';
+
+export interface StageCount {
+  stage: string;
+  description: string;
+  /** Items that reached the stage. */
+  in: number;
+  /** Items it left out, by rule. */
+  excluded: Record<string, number>;
+  /** Items it changed but kept (e.g. redacted), by what it did. */
+  changed?: Record<string, number>;
+}
+
+export interface ReleaseFile {
+  path: string;
+  config: string;
+  split: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ReleaseManifest {
+  name: string;
+  version: string;
+  snapshot: string;
+  configHash: string;
+  /** Records read from the snapshot, by kind (reviews and withdrawals included). */
+  read: Record<string, number>;
+  stages: StageCount[];
+  /** Kept items per config and split. */
+  counts: Record<string, Record<string, number>>;
+  languages: Record<string, number>;
+  kinds: Record<string, number>;
+  licences: Record<string, number>;
+  contributors: number;
+  files: ReleaseFile[];
+}
+
+export interface BuildOptions {
+  store: Store;
+  config: ReleaseConfig;
+  outDir: string;
+  /** The snapshot's name (recorded; the store given is that snapshot). */
+  snapshot: string;
+  quarantined?: ReadonlySet<string>;
+  /** Called after each file is written (writers of Parquet, views… plug in here). */
+  log?: (line: string) => void;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The exact-duplicate key: the prose lower-cased, whitespace collapsed. */
+export function textHash(text: string): string {
+  return sha256(text.toLowerCase().replace(/\s+/g, ' ').trim());
+}
+
+/** Stages 1–6: stream the snapshot into the work table. */
+async function collect(store: Store, work: WorkTable, options: BuildOptions, stages: ReturnType<typeof itemStages>): Promise<Record<string, number>> {
+  const read: Record<string, number> = {};
+  let rows: Parameters<WorkTable['insert']>[0][number][] = [];
+  for await (const stored of store.contributions()) {
+    const kind = stored.contribution.kind;
+    read[kind] = (read[kind] ?? 0) + 1;
+    if (!isContentKind(kind)) continue;
+    rows.push(toWorkRow(stored, stages));
+    if (rows.length >= 2000) {
+      work.insert(rows);
+      rows = [];
+    }
+  }
+  work.insert(rows);
+  return read;
+}
+
+function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>): Omit<WorkRow, 'split' | 'cluster'> {
+  const candidate: Candidate = { contribution: stored.contribution, status: stored.status as ItemStatus, origin: stored.origin, text: '', notes: {} };
+  let excluded: { stage: string; rule: string; detail: string } | undefined;
+  for (const stage of stages) {
+    const verdict = stage.apply(candidate);
+    if (verdict !== undefined) {
+      excluded = { stage: stage.name, ...verdict };
+      break;
+    }
+  }
+  const c = candidate.contribution;
+  return {
+    seq: stored.seq,
+    id: c.id,
+    kind: c.kind,
+    language: c.language,
+    contributor: c.contributor,
+    origin: stored.origin,
+    campaign: c.campaign,
+    created_at: c.createdAt,
+    status: stored.status,
+    item: JSON.stringify({ ...stored, contribution: c }),
+    text: candidate.text,
+    hash: textHash(candidate.text),
+    stage: excluded?.stage ?? null,
+    rule: excluded?.rule ?? null,
+    detail: excluded?.detail ?? null,
+    notes: Object.keys(candidate.notes).length > 0 ? JSON.stringify(candidate.notes) : null,
+  };
+}
+
+/** The records one kept item makes, per release config. */
+function recordsOf(stored: StoredContribution): Partial<Record<ReleaseConfigName, unknown>> {
+  const out: Partial<Record<ReleaseConfigName, unknown>> = {};
+  const sft = sftRecord(stored);
+  if (sft !== undefined) out.sft = sft;
+  const preference = preferenceRecord(stored);
+  if (preference !== undefined) out.preference = preference;
+  if (isKind(stored, 'idiom')) out.idioms = idiomRecord(stored);
+  else if (isKind(stored, 'translation')) out.translation = translationRecord(stored);
+  else if (isKind(stored, 'norm')) out.norms = normRecord(stored);
+  else if (isKind(stored, 'rule')) out.rules = ruleRecord(stored);
+  else if (isKind(stored, 'eval')) out.eval = evalRecord(stored);
+  return out;
+}
+
+export async function buildRelease(options: BuildOptions): Promise<ReleaseManifest> {
+  const { store, config, outDir } = options;
+  const log = options.log ?? (() => {});
+  await mkdir(outDir, { recursive: true });
+  const work = new WorkTable(join(outDir, '.work.sqlite'));
+  try {
+    const stages = itemStages({ config, quarantined: options.quarantined ?? new Set() });
+    const read = await collect(store, work, options, stages);
+    log(`read ${Object.values(read).reduce((a, b) => a + b, 0)} records`);
+    const globals = globalStages(config);
+    for (const stage of globals) {
+      await stage.run(work, config);
+      log(`stage ${stage.name} done`);
+    }
+    const stageCounts = countStages(work, [...stages, ...globals]);
+    const manifest = await writeRelease(work, options, read, stageCounts);
+    await writeFile(join(outDir, 'README.md'), releaseCard(manifest, config));
+    return manifest;
+  } finally {
+    work.close();
+  }
+}
+
+function countStages(work: WorkTable, stages: readonly { name: string; description: string }[]): StageCount[] {
+  const total = (work.db.prepare('SELECT count(*) FROM items').pluck().get() as number) ?? 0;
+  const byRule = work.db.prepare('SELECT stage, rule, count(*) AS n FROM items WHERE stage IS NOT NULL GROUP BY stage, rule ORDER BY stage, rule').all() as { stage: string; rule: string; n: number }[];
+  let remaining = total;
+  return stages.map((s) => {
+    const excluded: Record<string, number> = {};
+    for (const r of byRule) if (r.stage === s.name) excluded[r.rule] = r.n;
+    const count: StageCount = { stage: s.name, description: s.description, in: remaining, excluded };
+    remaining -= Object.values(excluded).reduce((a, b) => a + b, 0);
+    return count;
+  });
+}
+
+async function writeRelease(work: WorkTable, options: BuildOptions, read: Record<string, number>, stages: StageCount[]): Promise<ReleaseManifest> {
+  const { outDir, config } = options;
+  const writers = new Map<string, { writer: JsonlWriter; config: string; split: string; rows: number }>();
+  const writerFor = async (configName: string, split: string) => {
+    const path = `${configName}/${split}.jsonl`;
+    let entry = writers.get(path);
+    if (entry === undefined) {
+      await mkdir(dirname(join(outDir, path)), { recursive: true });
+      entry = { writer: jsonlWriter(join(outDir, path)), config: configName, split, rows: 0 };
+      writers.set(path, entry);
+    }
+    return entry;
+  };
+  const counts: Record<string, Record<string, number>> = {};
+  const languages: Record<string, number> = {};
+  const kinds: Record<string, number> = {};
+  const licences: Record<string, number> = {};
+  const contributors = new Set<string>();
+  try {
+    // Kind by kind (the order of CONTENT_KINDS), each in server order: a stable file order.
+    for (const kind of CONTENT_KINDS) {
+      for (const row of work.kept('*', `kind = '${kind}'`)) {
+        const stored = JSON.parse(row.item) as StoredContribution;
+        const records = recordsOf(stored);
+        let wrote = false;
+        for (const name of Object.keys(records).sort() as ReleaseConfigName[]) {
+          const split = name === 'eval' ? 'test' : (row.split ?? 'train');
+          if (!(splitsOf(name) as readonly string[]).includes(split)) continue;
+          const entry = await writerFor(name, split);
+          await entry.writer.write(records[name]);
+          entry.rows++;
+          (counts[name] ??= {})[split] = ((counts[name] ??= {})[split] ?? 0) + 1;
+          wrote = true;
+        }
+        if (!wrote) continue;
+        const c = stored.contribution as Contribution & { kind: ContentKind };
+        languages[c.language] = (languages[c.language] ?? 0) + 1;
+        kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+        licences[c.consent.licence] = (licences[c.consent.licence] ?? 0) + 1;
+        contributors.add(c.contributor);
+      }
+    }
+    for (const entry of writers.values()) await entry.writer.commit();
+  } catch (err) {
+    await Promise.all([...writers.values()].map((e) => e.writer.abort()));
+    throw err;
+  }
+
+  // Traceability: every excluded item, which stage and rule, in server order.
+  const rejected = jsonlWriter(join(outDir, 'rejected.jsonl'));
+  for (const row of work.db.prepare('SELECT id, kind, language, contributor, origin, stage, rule, detail, cluster FROM items WHERE stage IS NOT NULL ORDER BY seq').iterate() as IterableIterator<Record<string, unknown>>) {
+    await rejected.write(row);
+  }
+  await rejected.commit();
+  await writeFile(join(outDir, 'contributors.txt'), [...contributors].sort().map((c) => `${c}\n`).join(''));
+
+  const files: ReleaseFile[] = [];
+  const { fileSha256 } = await import('./snapshot.ts');
+  const { stat } = await import('node:fs/promises');
+  for (const [path, entry] of [...writers].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const full = join(outDir, path);
+    files.push({ path, config: entry.config, split: entry.split, rows: entry.rows, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
+  }
+  for (const path of ['rejected.jsonl', 'contributors.txt']) {
+    const full = join(outDir, path);
+    files.push({ path, config: '', split: '', rows: 0, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
+  }
+  const manifest: ReleaseManifest = {
+    name: config.name,
+    version: config.version,
+    snapshot: options.snapshot,
+    configHash: configHash(config),
+    read: sortedRecord(read),
+    stages,
+    counts,
+    languages: sortedRecord(languages),
+    kinds: sortedRecord(kinds),
+    licences: sortedRecord(licences),
+    contributors: contributors.size,
+    files,
+  };
+  await writeFile(join(outDir, 'report.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+function sortedRecord(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]!]));
+}
+
+export { RELEASE_CONFIGS };

@@ -1,0 +1,160 @@
+/**
+ * The per-item stages of a release (stages 2–6), each pure: given a candidate it keeps it
+ * (possibly changed) or excludes it with a rule and a reason. The first stage to exclude an item
+ * is the one recorded; an excluded item is still written to the working table, so that the
+ * report and `rejected.jsonl` can say which stage and which rule dropped it.
+ */
+import { Contribution, type ItemStatus } from '../protocol/index.ts';
+import { detectLanguage, DETECTOR } from '../../worker/language.ts';
+import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig, type Span } from '../../worker/pii.ts';
+import type { ReleaseConfig } from './config.ts';
+import { normaliseContribution } from './normalise.ts';
+
+export interface Candidate {
+  contribution: Contribution;
+  status: ItemStatus;
+  origin: string | null;
+  /** The prose, once stage 2 has normalised it. */
+  text: string;
+  notes: Record<string, unknown>;
+}
+
+export interface Exclusion {
+  rule: string;
+  detail: string;
+}
+
+export interface ItemStage {
+  name: string;
+  /** What the stage does, for the card and the report. */
+  description: string;
+  /** Undefined: keep (the candidate may have been changed). */
+  apply(candidate: Candidate): Exclusion | undefined;
+}
+
+export interface StageOptions {
+  config: ReleaseConfig;
+  /** Node ids whose records are left out (quarantined on the hub). */
+  quarantined: ReadonlySet<string>;
+}
+
+const PARSE = { reportInput: true } as const;
+
+function validate({ config }: StageOptions): ItemStage {
+  return {
+    name: 'validate',
+    description: 'Schema check; Unicode NFC; control and bidirectional-override characters removed; whitespace tidied; length bounds per field.',
+    apply(candidate) {
+      const parsed = Contribution.safeParse(candidate.contribution, PARSE);
+      if (!parsed.success) return { rule: 'schema', detail: parsed.error.issues[0]?.message ?? 'invalid' };
+      const n = normaliseContribution(parsed.data, config.text);
+      const again = Contribution.safeParse(n.contribution, PARSE);
+      if (!again.success) return { rule: 'empty_after_normalisation', detail: again.error.issues[0]?.path.join('.') ?? '' };
+      if (n.outOfBounds) return { rule: n.outOfBounds.bound === 'min' ? 'too_short' : 'too_long', detail: `${n.outOfBounds.field}: ${n.outOfBounds.length} characters` };
+      candidate.contribution = again.data;
+      candidate.text = n.text;
+      return undefined;
+    },
+  };
+}
+
+function exclusions({ quarantined }: StageOptions): ItemStage {
+  return {
+    name: 'exclusions',
+    description: 'Withdrawn items, edited-away (superseded) revisions, items hidden by moderation and everything from quarantined nodes are left out.',
+    apply({ status, origin }) {
+      if (status === 'withdrawn') return { rule: 'withdrawn', detail: 'withdrawn by its contributor' };
+      if (status === 'superseded') return { rule: 'superseded', detail: 'replaced by a later edit of its author' };
+      if (status === 'hidden') return { rule: 'hidden', detail: 'hidden by a moderator or by flags' };
+      if (origin !== null && quarantined.has(origin)) return { rule: 'quarantined_node', detail: origin };
+      return undefined;
+    },
+  };
+}
+
+function consensus({ config }: StageOptions): ItemStage {
+  return {
+    name: 'consensus',
+    description: config.includePending
+      ? 'Items accepted by review, and (by this release\'s config) items still pending review; rejected items are left out.'
+      : 'Only items accepted by community review under their campaign\'s rule.',
+    apply({ status }) {
+      if (status === 'accepted') return undefined;
+      if (status === 'pending' && config.includePending) return undefined;
+      return { rule: status === 'rejected' ? 'rejected_by_review' : 'not_yet_reviewed', detail: status };
+    },
+  };
+}
+
+/**
+ * The prose that must be in the item's own language: a translation's source sentence is in the
+ * pivot language, and an idiom's meaning may be explained in another; the rest is checked whole.
+ */
+function ownLanguageText(c: Contribution): string {
+  if (c.kind === 'translation') return c.data.translation;
+  if (c.kind === 'idiom') return [c.data.expression, c.data.example ?? ''].join('\n');
+  return '';
+}
+
+function language({ config }: StageOptions): ItemStage {
+  return {
+    name: 'language',
+    description: `Each item's language re-checked with ${DETECTOR}; text confidently in another language is rejected.`,
+    apply(candidate) {
+      if (!config.language.check) return undefined;
+      const c = candidate.contribution;
+      const text = ownLanguageText(c) || candidate.text;
+      const guess = detectLanguage(text, c.language);
+      if (guess.matches) return undefined;
+      candidate.notes.language = { detected: guess.detected, score: guess.score };
+      return { rule: 'wrong_language', detail: `declared ${c.language}, looks like ${guess.detected ?? 'another language'} (margin ${guess.score})` };
+    },
+  };
+}
+
+function personalData({ config }: StageOptions): ItemStage {
+  const nationalIds = [
+    ...DEFAULT_NATIONAL_IDS,
+    ...config.personalData.nationalIdPatterns.map((pattern, i) => ({ name: `configured pattern ${i + 1}`, pattern })),
+  ];
+  const scanConfig: PersonalDataConfig = { nationalIds };
+  return {
+    name: 'personal_data',
+    description: config.personalData.action === 'redact'
+      ? 'E-mail addresses, phone numbers, payment cards (Luhn), IBANs, personal URLs, social handles and national ids replaced by typed placeholders ([EMAIL], [PHONE], …).'
+      : 'Items containing e-mail addresses, phone numbers, payment cards, IBANs, personal URLs, social handles or national ids are left out.',
+    apply(candidate) {
+      const found: Record<string, number> = {};
+      const seen = (spans: Span[]) => {
+        for (const s of spans) found[s.type] = (found[s.type] ?? 0) + 1;
+      };
+      const walk = (value: unknown): unknown => {
+        if (typeof value === 'string') {
+          const spans = scanText(value, scanConfig);
+          if (spans.length === 0) return value;
+          seen(spans);
+          return redact(value, spans);
+        }
+        if (Array.isArray(value)) return value.map(walk);
+        if (typeof value === 'object' && value !== null) {
+          return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'source' || k === 'settings' ? v : walk(v)]));
+        }
+        return value;
+      };
+      const data = walk(candidate.contribution.data);
+      const types = Object.keys(found).sort();
+      if (types.length === 0) return undefined;
+      candidate.notes.personalData = found;
+      if (config.personalData.action === 'drop') return { rule: 'personal_data', detail: types.join(', ') };
+      candidate.contribution = { ...candidate.contribution, data } as Contribution;
+      const spans = scanText(candidate.text, scanConfig);
+      candidate.text = redact(candidate.text, spans);
+      return undefined;
+    },
+  };
+}
+
+/** Stages 2–6, in order. */
+export function itemStages(options: StageOptions): ItemStage[] {
+  return [validate(options), exclusions(options), consensus(options), language(options), personalData(options)];
+}
