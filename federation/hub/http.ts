@@ -226,11 +226,10 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     });
     problems.sort((a, b) => a.index - b.index);
     const receivedAt = new Date(now()).toISOString();
-    await registry.recordBatch({
+    const cursor = await registry.recordAndAdvance({
       node: node.id, after: batch.after, through: batch.through, signature: batch.signature,
       ids: entries.map((e) => e.id), receivedAt,
-    });
-    const cursor = await registry.advance(node.id, batch.through, new Date(now()));
+    }, new Date(now()));
     const answer: PushResponse = { protocol: PROTOCOL_VERSION, cursor, problems, accepted, duplicate, campaignConflicts, serverTime: receivedAt };
     return c.json(answer);
   });

@@ -63,6 +63,19 @@ export function registryContract(name: string, harness: () => StoreHarness): voi
       expect(await registry.advance(k.id, 2 ** 40)).toBe(2 ** 40);
     });
 
+    it('records a batch and moves the cursor together, only forward, the same batch again changing nothing', async () => {
+      const k = key();
+      await registry.enrol((await registry.createToken('N')).token, k.id, k.publicKey);
+      const batch = { node: k.id, after: 0, through: 10, signature: 's', ids: ['id-1'], receivedAt: 't' };
+      expect(await registry.recordAndAdvance(batch)).toBe(10);
+      expect(await registry.recordAndAdvance({ ...batch, signature: 'other' })).toBe(10);
+      expect(await registry.recordAndAdvance({ ...batch, after: 2, through: 5 })).toBe(10);
+      const all = [];
+      for await (const b of registry.batches()) all.push(b);
+      expect(all.map((b) => [b.after, b.through, b.signature])).toEqual([[0, 10, 's'], [2, 5, 's']]);
+      expect(await registry.node(k.id)).toMatchObject({ cursor: 10 });
+    });
+
     it('accepts a nonce once per node, and forgets expired ones', async () => {
       expect(await registry.useNonce('n-a', 'nonce-1', 1000)).toBe(true);
       expect(await registry.useNonce('n-a', 'nonce-1', 1000)).toBe(false);

@@ -241,6 +241,27 @@ export class HubRegistry {
     }
   }
 
+  /**
+   * Keeps a batch (as `recordBatch`) and moves the node's cursor to its end (as `advance`), in
+   * one transaction: one commit on the push path instead of three. Answers the cursor.
+   */
+  async recordAndAdvance(batch: StoredBatch, now = new Date()): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('fed_batches')
+        .values({
+          node: batch.node, after: batch.after, through: batch.through, signature: batch.signature,
+          ids: JSON.stringify(batch.ids), received_at: batch.receivedAt,
+        })
+        .onConflict((oc) => oc.columns(['node', 'after', 'through']).doNothing())
+        .execute();
+      await trx.updateTable('fed_nodes').set({ cursor: batch.through }).where('id', '=', batch.node).where('cursor', '<', batch.through).execute();
+      await trx.updateTable('fed_nodes').set({ last_push_at: now.toISOString() }).where('id', '=', batch.node).execute();
+      const row = await trx.selectFrom('fed_nodes').select('cursor').where('id', '=', batch.node).executeTakeFirst();
+      return Number(row?.cursor ?? 0);
+    });
+  }
+
   /** Moves the node's cursor forward to `through` (never back), and notes the push. */
   async advance(node: string, through: number, now = new Date()): Promise<number> {
     await this.db.updateTable('fed_nodes').set({ cursor: through }).where('id', '=', node).where('cursor', '<', through).execute();

@@ -104,6 +104,13 @@ export function describeFailure(err: unknown, hubUrl: string): { state: Link['st
   return { state: 'unreachable', words: `The hub at ${hubUrl} cannot be reached (${cause}). Contributions wait here and are sent when it can be.` };
 }
 
+/** A push body ready to send: the records after some cursor, through `through`, signed and gzipped. */
+interface PreparedBatch {
+  through: number;
+  records: number;
+  bytes: Uint8Array;
+}
+
 export class FederationAgent {
   readonly links: LinkStore;
   private readonly store: Store;
@@ -286,31 +293,40 @@ export class FederationAgent {
     // batch) when they changed and no record is waiting.
     const campaigns = await this.ownCampaigns();
     const campaignsHash = canonicalJson(campaigns);
+    // Read-ahead: while the hub stores one batch, the next one (from where this one ends, which is
+    // the hub's cursor once it answers) is read, signed and compressed. When the answer moves the
+    // cursor anywhere else, that batch is dropped and read again from there; nothing is sent
+    // before the answer to the one before it.
+    const prepare = (after: number, withCampaigns: boolean): Promise<PreparedBatch> => {
+      const batch = this.prepareBatch(after, withCampaigns ? campaigns : []);
+      batch.catch(() => {}); // awaited later; a failure while another request is out is not lost
+      return batch;
+    };
+    let next = prepare(cursor, true);
     for (;;) {
-      const stored = [];
-      for await (const s of this.store.contributions({ after: cursor, limit: this.batchSize, excludeOrigin: HUB_ORIGIN })) stored.push(s);
-      if (stored.length === 0 && (summary.batches > 0 || campaigns.length === 0 || campaignsHash === this.sentCampaigns)) break;
-      const through = stored.length === 0 ? cursor : stored[stored.length - 1]!.seq;
-      const records = stored.map((s) => ({ deviceId: s.deviceId, receivedAt: s.receivedAt, contribution: s.contribution }));
-      const signature = this.key.sign(batchManifest(
-        { node: this.key.id, after: cursor, through },
-        stored.map((s) => ({ id: s.contribution.id, hash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt })),
-      ));
-      const body = { protocol: PROTOCOL_VERSION, node: this.key.id, campaigns: summary.batches === 0 ? campaigns : [], batch: { after: cursor, through, records, signature } };
+      const batch = await next;
+      if (batch.records === 0 && (summary.batches > 0 || campaigns.length === 0 || campaignsHash === this.sentCampaigns)) break;
+      // Once the request is out (fetch was called), the next batch is read while the hub works.
+      const readAhead = () => {
+        next = new Promise<void>((r) => setImmediate(r)).then(() => prepare(batch.through, false));
+        next.catch(() => {});
+      };
       let answer: PushResponse;
       try {
-        answer = PushResponse.parse(await this.signed('POST', '/federation/v1/push', body));
+        const body = { bytes: batch.bytes, type: 'application/json', encoding: 'gzip' };
+        answer = PushResponse.parse(await this.answer(await this.send('POST', '/federation/v1/push', body, readAhead)));
       } catch (err) {
         if (err instanceof HubError && err.code === 'out_of_order' && typeof err.details?.cursor === 'number') {
           cursor = err.details.cursor;
           await this.links.update({ pushCursor: cursor });
+          next = prepare(cursor, summary.batches === 0);
           continue;
         }
         throw err;
       }
       summary.batches++;
       if (summary.batches === 1) this.sentCampaigns = campaignsHash;
-      summary.records += records.length;
+      summary.records += batch.records;
       summary.accepted += answer.accepted;
       summary.duplicate += answer.duplicate;
       summary.problems += answer.problems.length;
@@ -318,9 +334,24 @@ export class FederationAgent {
       for (const slug of answer.campaignConflicts) this.log(`federation: the hub holds another campaign called "${slug}"; rename this node’s campaign`);
       cursor = answer.cursor;
       await this.links.update({ pushCursor: cursor, lastPushAt: new Date().toISOString() });
+      if (cursor !== batch.through) next = prepare(cursor, false);
     }
     if (summary.batches === 0) await this.links.update({ lastPushAt: new Date().toISOString() });
     return summary;
+  }
+
+  /** The records after `after` (at most a batch), signed, as the gzipped body of a push. */
+  private async prepareBatch(after: number, campaigns: readonly Campaign[]): Promise<PreparedBatch> {
+    const stored = [];
+    for await (const s of this.store.contributions({ after, limit: this.batchSize, excludeOrigin: HUB_ORIGIN })) stored.push(s);
+    const through = stored.length === 0 ? after : stored[stored.length - 1]!.seq;
+    const records = stored.map((s) => ({ deviceId: s.deviceId, receivedAt: s.receivedAt, contribution: s.contribution }));
+    const signature = this.key.sign(batchManifest(
+      { node: this.key.id, after, through },
+      stored.map((s) => ({ id: s.contribution.id, hash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt })),
+    ));
+    const body = { protocol: PROTOCOL_VERSION, node: this.key.id, campaigns, batch: { after, through, records, signature } };
+    return { through, records: records.length, bytes: gzipSync(JSON.stringify(body)) };
   }
 
   private async pull(): Promise<PullSummary> {
@@ -378,7 +409,12 @@ export class FederationAgent {
    * Sends a signed request; learns the clock offset from a `stale_request` answer and signs once
    * more. Answers the response (not yet read) when it is not such a refusal.
    */
-  private async send(method: 'GET' | 'POST', target: string, body?: { bytes: Uint8Array; type: string; encoding?: string }): Promise<Response> {
+  private async send(
+    method: 'GET' | 'POST',
+    target: string,
+    body?: { bytes: Uint8Array; type: string; encoding?: string },
+    onSent?: () => void,
+  ): Promise<Response> {
     const link = await this.requireLink();
     const bytes = body?.bytes ?? new Uint8Array(0);
     for (let attempt = 0; ; attempt++) {
@@ -390,12 +426,14 @@ export class FederationAgent {
         headers['content-type'] = body.type;
         if (body.encoding !== undefined) headers['content-encoding'] = body.encoding;
       }
-      const response = await fetch(`${link.hubUrl}${target}`, {
+      const request = fetch(`${link.hubUrl}${target}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body: bytes as Uint8Array<ArrayBuffer> }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      if (attempt === 0) onSent?.();
+      const response = await request;
       if (attempt === 0 && response.status === 401) {
         const text = await response.text();
         const error = ErrorBody.safeParse(safeJson(text));

@@ -14,6 +14,23 @@ import { join } from 'node:path';
 import { addTerm } from '../../federation/protocol/glossary.doc.ts';
 import { encodeClientRequest } from '../../federation/protocol/glossary.sync.ts';
 import { exportDataset, runCli } from '../support/server.ts';
+import { launch } from '../e2e/browser.ts';
+import { contributor } from '../e2e/steps.ts';
+
+/** What a contributor sees of the node's hub link in Settings (real Chromium, the built app). */
+async function hubLinkShown(node: { url: string }, screenshot?: string): Promise<{ state: string | null; text: string }> {
+  const browser = await launch();
+  try {
+    const { page } = await contributor(browser, node as Parameters<typeof contributor>[1]);
+    await page.goto(`${node.url}/#/settings`);
+    const link = page.getByTestId('hub-link');
+    await link.and(page.locator('[data-state]:not([data-state=""])')).waitFor({ timeout: 15_000 });
+    if (screenshot !== undefined) await page.screenshot({ path: screenshot, fullPage: true });
+    return { state: await link.getAttribute('data-state'), text: await link.innerText() };
+  } finally {
+    await browser.close();
+  }
+}
 
 describe('a hub on PostgreSQL with two nodes on SQLite', () => {
   let pg: FreshDatabase;
@@ -83,6 +100,9 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
     expect(words.stdout).toMatch(/Waiting for the hub: 0 records/);
     const api = (await (await fetch(`${a.url}/api/v1/node`)).json()) as { enrolled: boolean; state: string };
     expect(api).toMatchObject({ enrolled: true, state: 'ok' });
+    const shown = await hubLinkShown(a);
+    expect(shown.state).toBe('ok');
+    expect(shown.text).toMatch(/sends contributions on to the national hub/);
   });
 
   it('makes an item withdrawn through another node vanish from its own node and the hub', async () => {
@@ -183,5 +203,8 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
     const words = await b.cli(['node', 'status']);
     expect(words.code).toBe(1);
     expect(words.stdout).toMatch(/revoked this node/);
+    const shown = await hubLinkShown(b, process.env.VERNACULAR_SCREENSHOTS ? `${process.env.VERNACULAR_SCREENSHOTS}/hub-revoked.png` : undefined);
+    expect(shown.state).toBe('revoked');
+    expect(shown.text).toMatch(/no longer accepts this node/);
   });
 });

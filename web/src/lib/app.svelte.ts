@@ -19,7 +19,7 @@ import { makeContribution, makeRecord, seedOf, validate, type ContributionContex
 import { CampaignCache, reviewable, type ReviewItem } from './campaigns.ts';
 import { history, type History, type StatusMap } from './history.ts';
 import { NodeClient, NodeError, type NodeErrorCode } from './node.ts';
-import type { Checks, ContentContribution, Contribution } from '../../../federation/protocol/index.ts';
+import type { Checks, ContentContribution, Contribution, HubLink } from '../../../federation/protocol/index.ts';
 import { runChecks, type CheckReport } from './checks.ts';
 import { IdbOutbox } from './outbox/outbox.idb.ts';
 import { StorageError, type Outbox, type OutboxCounts, type OutboxEntry, type StorageErrorCode } from './outbox/outbox.ts';
@@ -472,6 +472,15 @@ export class AppState {
   }
 
   /** Asks the model worker (started on first use) what this device can run models on. */
+  /** This node's link to the national hub; null when the node cannot be asked now (offline). */
+  async hubLink(): Promise<HubLink | null> {
+    try {
+      return await this.#node.hubLink();
+    } catch {
+      return null;
+    }
+  }
+
   async probeDevice(): Promise<void> {
     if (this.device) return;
     try {

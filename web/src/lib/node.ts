@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import {
   Campaign,
   CampaignList,
+  HubLink,
   ReviewQueue,
   SeedList,
   StatusResponse,
@@ -68,6 +69,11 @@ export class NodeClient {
   queue(q: { campaign: string; language: string; reviewer: string; limit: number }): Promise<ReviewQueue> {
     const params = new URLSearchParams({ campaign: q.campaign, language: q.language, reviewer: q.reviewer, limit: String(q.limit) });
     return this.#get(`/review/queue?${params}`, ReviewQueue);
+  }
+
+  /** The node's link to the national hub (GET /api/v1/node). */
+  hubLink(): Promise<HubLink> {
+    return this.#get('/node', HubLink);
   }
 
   status(ids: string[]): Promise<StatusResponse> {
