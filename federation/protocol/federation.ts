@@ -17,9 +17,7 @@
 import { z } from 'zod';
 import { Campaign } from './campaign.ts';
 import { Contribution } from './contribution.ts';
-import { ITEM_ERROR_CODES } from './errors.ts';
-import { PROTOCOL_VERSION } from './sync.ts';
-import { SYNC_STATUSES } from './sync.ts';
+import { PROTOCOL_VERSION, SyncResult } from './sync.ts';
 
 /** Most records in one push batch (a batch of 1,000 typical records is about 0.5 MB of JSON). */
 export const MAX_PUSH_RECORDS = 2000;
@@ -96,16 +94,8 @@ export const PushRequest = z
   .meta({ id: 'PushRequest' });
 export type PushRequest = z.input<typeof PushRequest>;
 
-export const PushResult = z
-  .object({
-    index: z.int().min(0),
-    id: z.string().nullable(),
-    status: z.enum(SYNC_STATUSES),
-    code: z.enum(ITEM_ERROR_CODES).optional(),
-    field: z.string().optional(),
-    message: z.string().optional(),
-  })
-  .strict();
+/** One record the hub did not take as-is: the same shape as a device's sync result. */
+export const PushResult = SyncResult;
 export type PushResult = z.infer<typeof PushResult>;
 
 export const PushResponse = z
