@@ -47,6 +47,8 @@ export interface LoadResult {
   device: Backend;
   /** Bytes of the files this dtype needs. */
   size: number;
+  /** On WASM: the threads onnxruntime-web runs with (it sets them when it starts). */
+  threads?: number;
   fallback?: Fallback;
 }
 
@@ -98,6 +100,9 @@ function configureEnvironment({ env }: Transformers, origin: string, wasmPaths: 
   env.useBrowserCache = true;
   env.cacheKey = MODEL_FILES_CACHE;
   const wasm = env.backends.onnx.wasm;
+  // numThreads stays onnxruntime-web's default (half the logical cores, at most 4, and one when the
+  // worker is not cross-origin isolated): two threads on a 2-core machine were not faster than one
+  // in the benchmark (docs/benchmarks.md, "On-device model").
   if (wasm) wasm.wasmPaths = new URL(wasmPaths, origin).href;
 }
 
@@ -293,6 +298,7 @@ export const load: Method<typeof LoadParams, LoadResult, LoadEvent> = {
         dtype: chosen,
         device: backend,
         size: result.total,
+        ...(backend === 'wasm' ? { threads: (await library()).env.backends.onnx.wasm?.numThreads ?? 1 } : {}),
         ...(fallback ? { fallback } : {}),
       };
     } catch (e) {
