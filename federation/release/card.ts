@@ -7,6 +7,7 @@ import { primaryLanguage } from '../protocol/index.ts';
 import { sizeCategory } from '../dataset/card.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { ReleaseManifest } from './pipeline.ts';
+import { filesSection } from './views.ts';
 
 const HUB_LICENCE: Record<string, string> = {
   'CC0-1.0': 'cc0-1.0', 'CC-BY-4.0': 'cc-by-4.0', 'CC-BY-SA-4.0': 'cc-by-sa-4.0', 'ODC-By-1.0': 'odc-by',
@@ -100,6 +101,7 @@ Every item left out is listed in \`rejected.jsonl\` with its stage, rule and rea
 \`contributors.txt\` lists the pseudonymous ids of everyone in this release, so that an erasure
 request can be checked against it.
 
+${filesSection(new Set(manifest.files.map((f) => f.path)))}
 ## Licence
 
 ${licences.length === 1 ? `Every record is under **${licences[0]}**, the licence its contributor agreed to.` : `Records are under different licences (${licences.join(', ')}); each record's \`licence\` field names its own.`}

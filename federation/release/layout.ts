@@ -1,8 +1,9 @@
 /**
  * What a release holds: one folder per dataset config, each with its splits (JSONL here; the
- * Parquet shards beside them), named as Hugging Face's loader expects.
+ * Parquet shards beside them), named as Hugging Face's loader expects. `kto` is made from the
+ * preference pairs (views.ts); the OpenAI and LLaMA-Factory views are files, not configs.
  */
-export const RELEASE_CONFIGS = ['idioms', 'sft', 'preference', 'translation', 'norms', 'rules', 'eval'] as const;
+export const RELEASE_CONFIGS = ['idioms', 'sft', 'preference', 'kto', 'translation', 'norms', 'rules', 'eval'] as const;
 export type ReleaseConfigName = (typeof RELEASE_CONFIGS)[number];
 
 export const SPLITS = ['train', 'validation', 'test'] as const;

@@ -30,6 +30,7 @@ import { WorkTable, type WorkRow } from './work.ts';
 import { globalStages } from './global.ts';
 import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
 import { releaseCard } from './card.ts';
+import { releaseOutputs } from './outputs.ts';
 
 export interface StageCount {
   stage: string;
@@ -204,6 +205,9 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   const kinds: Record<string, number> = {};
   const licences: Record<string, number> = {};
   const contributors = new Set<string>();
+  // Parquet shards, the kto config, the OpenAI and LLaMA-Factory views: fed every record written below.
+  const outputs = releaseOutputs({ outDir, config, log: options.log });
+  let extra: Awaited<ReturnType<typeof outputs.finish>>;
   try {
     // Kind by kind (the order of CONTENT_KINDS), each in server order: a stable file order.
     for (const kind of CONTENT_KINDS) {
@@ -216,6 +220,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
           if (!(splitsOf(name) as readonly string[]).includes(split)) continue;
           const entry = await writerFor(name, split);
           await entry.writer.write(records[name]);
+          await outputs.record(name, split, records[name]);
           entry.rows++;
           (counts[name] ??= {})[split] = ((counts[name] ??= {})[split] ?? 0) + 1;
           wrote = true;
@@ -229,8 +234,10 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
       }
     }
     for (const entry of writers.values()) await entry.writer.commit();
+    extra = await outputs.finish();
   } catch (err) {
     await Promise.all([...writers.values()].map((e) => e.writer.abort()));
+    await outputs.abort();
     throw err;
   }
 
@@ -249,6 +256,8 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
     const full = join(outDir, path);
     files.push({ path, config: entry.config, split: entry.split, rows: entry.rows, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
   }
+  files.push(...extra.files);
+  Object.assign(counts, extra.counts);
   for (const path of ['rejected.jsonl', 'contributors.txt']) {
     const full = join(outDir, path);
     files.push({ path, config: '', split: '', rows: 0, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
