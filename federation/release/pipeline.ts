@@ -30,6 +30,7 @@ import { WorkTable, type WorkRow } from './work.ts';
 import { globalStages } from './global.ts';
 import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
 import { releaseCard } from './card.ts';
+import { writeReleaseDocuments } from './documents.ts';
 import { releaseOutputs } from './outputs.ts';
 
 export interface StageCount {
@@ -168,6 +169,8 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
     const stageCounts = countStages(work, [...stages, ...globals]);
     const manifest = await writeRelease(work, options, read, stageCounts);
     await writeFile(join(outDir, 'README.md'), releaseCard(manifest, config));
+    // Last: report.html and croissant.json (which lists every file above with its sha256).
+    await writeReleaseDocuments({ work, manifest, config, outDir });
     return manifest;
   } finally {
     work.close();
