@@ -39,6 +39,8 @@ export const ReleaseConfig = z
         maxPerNode: z.int().min(1).default(1_000_000),
         /** Contributors whose review rejection rate is this many times the median (and ≥ minItems reviewed) are excluded. */
         rejectionRatio: z.number().min(1).default(4),
+        /** …and at least this share rejected, so that a median of zero does not make one rejection an outlier. */
+        minRejectionRate: Fraction.default(0.25),
         minItems: z.int().min(1).default(10),
         /** Gold items: reviewers who vote against a gold answer this share of the time (≥ minGold) are not counted. */
         goldDisagreement: Fraction.default(0.5),
@@ -46,11 +48,13 @@ export const ReleaseConfig = z
         /** A rare phrase (n words) repeated by at least this many fresh contributors is flagged. */
         phraseWords: z.int().min(3).max(12).default(5),
         phraseContributors: z.int().min(2).default(5),
+        /** …while established contributors carry it in at most this share of the items common speech would give them. */
+        phraseEstablished: Fraction.default(0.1),
         /** A contributor is "fresh" with at most this many items in the snapshot. */
         freshItems: z.int().min(1).default(10),
       })
       .strict()
-      .default({ maxPerContributor: 5000, maxPerNode: 1_000_000, rejectionRatio: 4, minItems: 10, goldDisagreement: 0.5, minGold: 5, phraseWords: 5, phraseContributors: 5, freshItems: 10 }),
+      .default({ maxPerContributor: 5000, maxPerNode: 1_000_000, rejectionRatio: 4, minRejectionRate: 0.25, minItems: 10, goldDisagreement: 0.5, minGold: 5, phraseWords: 5, phraseContributors: 5, phraseEstablished: 0.1, freshItems: 10 }),
     /** Stage 9: splits by a hash of the contributor, and eval contamination. */
     splits: z
       .object({ validation: Fraction.default(0.05), test: Fraction.default(0.05), seed: z.string().max(64).default('vernacular'), contaminationWords: z.int().min(4).max(20).default(8) })

@@ -2,13 +2,20 @@
  * The stages that need the whole corpus (7–9), as passes over the work table.
  */
 import { createHash } from 'node:crypto';
+import type { Store } from '../store/index.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { WorkTable } from './work.ts';
+import { abuseStage } from './abuse.ts';
+
+/** What a global stage may read besides the work table: the snapshot store (e.g. its reviews). */
+export interface StageContext {
+  store?: Store;
+}
 
 export interface GlobalStage {
   name: string;
   description: string;
-  run(work: WorkTable, config: ReleaseConfig): void | Promise<void>;
+  run(work: WorkTable, config: ReleaseConfig, context?: StageContext): void | Promise<void>;
 }
 
 /** Stage 7 (exact part): items whose normalised prose is identical; the earliest is kept. */
@@ -57,5 +64,5 @@ export const splits: GlobalStage = {
 
 /** Stages 7–9, in order. */
 export function globalStages(_config: ReleaseConfig): GlobalStage[] {
-  return [exactDuplicates, splits];
+  return [exactDuplicates, abuseStage, splits];
 }

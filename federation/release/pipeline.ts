@@ -163,7 +163,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
     log(`read ${Object.values(read).reduce((a, b) => a + b, 0)} records`);
     const globals = globalStages(config);
     for (const stage of globals) {
-      await stage.run(work, config);
+      await stage.run(work, config, { store });
       log(`stage ${stage.name} done`);
     }
     const stageCounts = countStages(work, [...stages, ...globals]);
