@@ -18,7 +18,6 @@
  * one transaction; the cursor moves only after that commit, so any failure before it is retried
  * as a duplicate.
  */
-import { createHash } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import {
   type Campaign,
@@ -34,19 +33,16 @@ import {
   MAX_PULL_RECORDS,
   PROTOCOL_VERSION,
   type PullResponse,
-  PushRecord,
-  PushRequest,
   type PushResponse,
-  type PushResult,
 } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
-import { canonicalOf, type Canonical } from '../store/rows.ts';
 import { ApiError, methodNotAllowed } from '../server/errors.ts';
 import { bodyEncoding, checkJsonContentType, parseJsonBody, readBodyBytes } from '../server/body.ts';
 import { enrolmentProof, nodeIdOf, publicKeyObject, verifySignature } from '../trust/keys.ts';
 import { DEFAULT_WINDOW_MS, parseAuthorization, signingString } from '../trust/request.ts';
-import { batchManifest } from '../trust/manifest.ts';
 import { type EnrolledNode, HubRegistry } from './registry.ts';
+import { type DecodedPush } from './decode.ts';
+import { inlineDecoder, type SyncDecoder } from '../server/decoder.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
 import { decodeClientRequest, GlossarySyncError } from '../protocol/glossary.sync.ts';
@@ -59,6 +55,8 @@ export interface HubOptions {
   windowMs?: number;
   /** The hub's clock (tests move it). */
   now?: () => number;
+  /** Where push bodies are decoded (default: inline). */
+  decoder?: SyncDecoder;
 }
 
 const PARSE = { reportInput: true } as const;
@@ -74,6 +72,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const now = options.now ?? Date.now;
   const hubName = options.name ?? 'Vernacular hub';
+  const decoder = options.decoder ?? inlineDecoder();
   let lastPurge = 0;
 
   /** Reads and authenticates a signed request; answers the node and the body's bytes. */
@@ -148,62 +147,48 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     checkJsonContentType(c.req.header('content-type') ?? null);
     const encoding = bodyEncoding(c.req.header('content-encoding') ?? null);
     const { node, bytes } = await authenticate(c, LIMITS.maxBodyBytes);
-    const body = parseJsonBody({ bytes, encoding }, LIMITS.maxBodyBytes);
-    const parsed = PushRequest.safeParse(body, PARSE);
-    if (!parsed.success) {
-      const { field, message } = describeIssues(parsed.error);
-      throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
-    }
-    const request = parsed.data;
-    if (request.node !== node.id) throw new ApiError(400, 'invalid_request', 'The batch names another node than the one that signed the request');
-    const { batch } = request;
+    // Parsing, validation, hashing and the batch signature run on a decoder thread, so one
+    // batch is decoded while the one before it is being stored.
+    const push = await decoder.decodePush({ bytes, encoding }, LIMITS.maxBodyBytes, node);
+    // A node's batches are stored one after another, in the order they arrived; the order is
+    // checked against the cursor as it is once the batch before has been committed.
+    return c.json(await inTurn(node.id, () => store_(node.id, push)));
+  });
+  app.all('/federation/v1/push', methodNotAllowed(['POST']));
 
-    // Each record on its own: a bad one is answered as such; the signature covers them all.
-    const valid: { index: number; record: PushRecord; canonical: Canonical }[] = [];
-    const problems: PushResult[] = [];
-    const entries = batch.records.map((raw, index) => {
-      const record = PushRecord.safeParse(raw, PARSE);
-      if (record.success) {
-        const canonical = canonicalOf(record.data.contribution);
-        valid.push({ index, record: record.data, canonical });
-        const { id } = record.data.contribution;
-        return { id, hash: canonical.hash, deviceId: record.data.deviceId, receivedAt: record.data.receivedAt };
-      }
-      const { code, field, message } = describeIssues(record.error);
-      const rawContribution = (raw as { contribution?: { id?: unknown } } | null)?.contribution;
-      const id = typeof rawContribution?.id === 'string' ? rawContribution.id.slice(0, 64) : null;
-      problems.push({ index, id, status: 'rejected', code, field, message });
-      const r = raw as { deviceId?: unknown; receivedAt?: unknown } | null;
-      return {
-        id: id ?? '',
-        hash: createHash('sha256').update(canonicalJson(rawContribution ?? null), 'utf8').digest('hex'),
-        deviceId: String(r?.deviceId ?? ''),
-        receivedAt: String(r?.receivedAt ?? ''),
-      };
+  const turns = new Map<string, Promise<unknown>>();
+  /** Runs `work` after every earlier push of the same node has finished (committed or failed). */
+  function inTurn<T>(nodeId: string, work: () => Promise<T>): Promise<T> {
+    const previous = turns.get(nodeId) ?? Promise.resolve();
+    const mine = previous.catch(() => {}).then(work);
+    turns.set(nodeId, mine);
+    void mine.catch(() => {}).finally(() => {
+      if (turns.get(nodeId) === mine) turns.delete(nodeId);
     });
-    const manifest = batchManifest({ node: node.id, after: batch.after, through: batch.through }, entries);
-    if (!verifySignature(publicKeyObject(node.publicKey)!, manifest, batch.signature)) {
-      throw new ApiError(400, 'bad_batch_signature', 'The batch signature does not match its records; nothing was stored');
-    }
-    if (batch.after > node.cursor) {
-      throw new ApiError(409, 'out_of_order', `This batch starts after ${batch.after}, but the hub holds this node’s records only through ${node.cursor}; send from there`, {
-        cursor: node.cursor,
+    return mine;
+  }
+
+  async function store_(nodeId: string, push: DecodedPush): Promise<PushResponse> {
+    const cursorNow = (await registry.node(nodeId))?.cursor ?? 0;
+    if (push.after > cursorNow) {
+      throw new ApiError(409, 'out_of_order', `This batch starts after ${push.after}, but the hub holds this node’s records only through ${cursorNow}; send from there`, {
+        cursor: cursorNow,
       });
     }
 
     // The node's own campaigns, so its records are checked against the rules they were made under.
     const campaignConflicts: string[] = [];
-    if (request.campaigns.length > 0) {
+    if (push.campaigns.length > 0) {
       const origins = await registry.campaignOrigins();
-      for (const campaign of request.campaigns) {
+      for (const campaign of push.campaigns) {
         const owner = origins.get(campaign.slug);
         const held = await store.campaign(campaign.slug);
-        if ((held !== undefined && owner !== node.id) || (owner !== undefined && owner !== node.id)) {
+        if ((held !== undefined && owner !== nodeId) || (owner !== undefined && owner !== nodeId)) {
           if (held === undefined || campaignContent(held) !== campaignContent(campaign)) campaignConflicts.push(campaign.slug);
           continue;
         }
         if (held === undefined || campaignContent(held) !== campaignContent(campaign)) {
-          await registry.claimCampaign(campaign.slug, node.id);
+          await registry.claimCampaign(campaign.slug, nodeId);
           const { version: _v, ...input } = campaign;
           await store.saveCampaign(input);
         }
@@ -211,13 +196,14 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     }
 
     const statuses = await store.ingestRelayed(
-      node.id,
-      valid.map((v) => ({ contribution: v.record.contribution, deviceId: v.record.deviceId, receivedAt: v.record.receivedAt, canonical: v.canonical })),
+      nodeId,
+      push.valid.map((v) => ({ contribution: v.record.contribution, deviceId: v.record.deviceId, receivedAt: v.record.receivedAt, canonical: v.canonical })),
     );
+    const problems = [...push.problems];
     let accepted = 0;
     let duplicate = 0;
     statuses.forEach((status, k) => {
-      const { index, record } = valid[k]!;
+      const { index, record } = push.valid[k]!;
       const id = record.contribution.id;
       if (status === 'accepted') accepted++;
       else if (status === 'duplicate') duplicate++;
@@ -227,13 +213,10 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     problems.sort((a, b) => a.index - b.index);
     const receivedAt = new Date(now()).toISOString();
     const cursor = await registry.recordAndAdvance({
-      node: node.id, after: batch.after, through: batch.through, signature: batch.signature,
-      ids: entries.map((e) => e.id), receivedAt,
+      node: nodeId, after: push.after, through: push.through, signature: push.signature, ids: push.ids, receivedAt,
     }, new Date(now()));
-    const answer: PushResponse = { protocol: PROTOCOL_VERSION, cursor, problems, accepted, duplicate, campaignConflicts, serverTime: receivedAt };
-    return c.json(answer);
-  });
-  app.all('/federation/v1/push', methodNotAllowed(['POST']));
+    return { protocol: PROTOCOL_VERSION, cursor, problems, accepted, duplicate, campaignConflicts, serverTime: receivedAt };
+  }
 
   app.get('/federation/v1/pull', async (c) => {
     const { node } = await authenticate(c, 0);

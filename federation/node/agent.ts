@@ -41,6 +41,8 @@ import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
 import { decodeServerAnswer, encodeClientRequest, isEmptyUpdate } from '../protocol/glossary.sync.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
+/** Push batches in flight at once (see push()). */
+export const PUSH_WINDOW = 2;
 export const DEFAULT_INTERVAL_MS = 15_000;
 
 export class HubError extends Error {
@@ -293,40 +295,53 @@ export class FederationAgent {
     // batch) when they changed and no record is waiting.
     const campaigns = await this.ownCampaigns();
     const campaignsHash = canonicalJson(campaigns);
-    // Read-ahead: while the hub stores one batch, the next one (from where this one ends, which is
-    // the hub's cursor once it answers) is read, signed and compressed. When the answer moves the
-    // cursor anywhere else, that batch is dropped and read again from there; nothing is sent
-    // before the answer to the one before it.
-    const prepare = (after: number, withCampaigns: boolean): Promise<PreparedBatch> => {
-      const batch = this.prepareBatch(after, withCampaigns ? campaigns : []);
-      batch.catch(() => {}); // awaited later; a failure while another request is out is not lost
-      return batch;
+    // Two batches in flight: while the hub stores one, the next is already read, signed, sent and
+    // being decoded there (the hub stores a node's batches in the order they arrive, each checked
+    // against its cursor once the one before has committed). Answers are taken in order; when one
+    // moves the cursor anywhere but where the next batch starts (an `out_of_order`, or a batch the
+    // hub refused), everything still in flight is let go and the push resumes from the hub's cursor.
+    const inFlight: { batch: PreparedBatch; answer: Promise<PushResponse> }[] = [];
+    let sendFrom = cursor;
+    let exhausted = false;
+    const drain = async () => {
+      await Promise.allSettled(inFlight.map((f) => f.answer));
+      inFlight.length = 0;
     };
-    let next = prepare(cursor, true);
     for (;;) {
-      const batch = await next;
-      if (batch.records === 0 && (summary.batches > 0 || campaigns.length === 0 || campaignsHash === this.sentCampaigns)) break;
-      // Once the request is out (fetch was called), the next batch is read while the hub works.
-      const readAhead = () => {
-        next = new Promise<void>((r) => setImmediate(r)).then(() => prepare(batch.through, false));
-        next.catch(() => {});
-      };
+      while (!exhausted && inFlight.length < PUSH_WINDOW) {
+        const first = summary.batches === 0 && inFlight.length === 0 && sendFrom === cursor;
+        const batch = await this.prepareBatch(sendFrom, first ? campaigns : []);
+        const campaignsOnly = first && campaigns.length > 0 && campaignsHash !== this.sentCampaigns;
+        if (batch.records === 0 && !campaignsOnly) {
+          exhausted = true;
+          break;
+        }
+        const body = { bytes: batch.bytes, type: 'application/json', encoding: 'gzip' };
+        const answer = this.send('POST', '/federation/v1/push', body).then(async (r) => PushResponse.parse(await this.answer(r)));
+        answer.catch(() => {}); // taken in order below
+        inFlight.push({ batch, answer });
+        sendFrom = batch.through;
+        if (batch.records === 0) exhausted = true;
+      }
+      const head = inFlight.shift();
+      if (head === undefined) break;
       let answer: PushResponse;
       try {
-        const body = { bytes: batch.bytes, type: 'application/json', encoding: 'gzip' };
-        answer = PushResponse.parse(await this.answer(await this.send('POST', '/federation/v1/push', body, readAhead)));
+        answer = await head.answer;
       } catch (err) {
+        await drain();
         if (err instanceof HubError && err.code === 'out_of_order' && typeof err.details?.cursor === 'number') {
           cursor = err.details.cursor;
           await this.links.update({ pushCursor: cursor });
-          next = prepare(cursor, summary.batches === 0);
+          sendFrom = cursor;
+          exhausted = false;
           continue;
         }
         throw err;
       }
       summary.batches++;
       if (summary.batches === 1) this.sentCampaigns = campaignsHash;
-      summary.records += batch.records;
+      summary.records += head.batch.records;
       summary.accepted += answer.accepted;
       summary.duplicate += answer.duplicate;
       summary.problems += answer.problems.length;
@@ -334,7 +349,12 @@ export class FederationAgent {
       for (const slug of answer.campaignConflicts) this.log(`federation: the hub holds another campaign called "${slug}"; rename this node’s campaign`);
       cursor = answer.cursor;
       await this.links.update({ pushCursor: cursor, lastPushAt: new Date().toISOString() });
-      if (cursor !== batch.through) next = prepare(cursor, false);
+      if (cursor !== head.batch.through) {
+        // The hub holds more (or less) than this batch reached: resume from its word.
+        await drain();
+        sendFrom = cursor;
+        exhausted = false;
+      }
     }
     if (summary.batches === 0) await this.links.update({ lastPushAt: new Date().toISOString() });
     return summary;

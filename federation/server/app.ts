@@ -24,6 +24,7 @@ import { glossaryApi } from '../glossary/http.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { modelRoutes, type ModelsApi } from '../models/http.ts';
 import { hubRoutes, type HubOptions } from '../hub/http.ts';
+import { releaseRoutes } from '../release/http.ts';
 import type { HubLink } from '../protocol/index.ts';
 
 export interface AppOptions {
@@ -70,10 +71,12 @@ export function createApp(options: AppOptions): Hono {
   if (options.models !== undefined) modelRoutes(app, options.models);
   app.get('/api/v1/node', async (c) => c.json(options.link === undefined ? { enrolled: false, state: 'not_enrolled', backlog: 0 } : await options.link()));
   app.all('/api/v1/node', methodNotAllowed(['GET', 'HEAD']));
+  // The releases this hub built and recorded (`vernacular release build`), for the steward's view.
+  if (options.role === 'hub') releaseRoutes(app, options.store);
   app.all('/api/*', apiNotFound);
   if (options.role === 'hub') {
     app.use('/federation/*', noStore);
-    hubRoutes(app, { ...options.hub, store: options.store });
+    hubRoutes(app, { ...options.hub, store: options.store, ...(options.decoder ? { decoder: options.decoder } : {}) });
   }
   app.all('/federation/*', apiNotFound);
 

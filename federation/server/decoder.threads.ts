@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { RawBody } from './body.ts';
 import type { DecodedSync } from './decode.ts';
 import { apiErrorFrom, type DecodeReply, type DecodeTask, type SyncDecoder } from './decoder.ts';
+import type { DecodedPush, PushSigner } from '../hub/decode.ts';
 
 /** One thread per core beyond the event loop's, at least 1 and at most 4. */
 export function defaultDecoderThreads(): number {
@@ -21,7 +22,7 @@ export function defaultDecoderThreads(): number {
 }
 
 interface Pending {
-  resolve(decoded: DecodedSync): void;
+  resolve(decoded: DecodedSync | DecodedPush): void;
   reject(error: Error): void;
 }
 
@@ -62,18 +63,25 @@ export function threadDecoder(threads: number = defaultDecoderThreads()): SyncDe
   };
   for (let i = 0; i < Math.max(1, Math.trunc(threads)); i++) slots.push(start(i));
 
+  const run = (body: RawBody, limit: number, push?: PushSigner): Promise<DecodedSync | DecodedPush> => {
+    if (closed) return Promise.reject(new Error('The sync decoder is closed'));
+    const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = nextId++;
+    const bytes = new Uint8Array(body.bytes); // our own copy, so its buffer can be transferred
+    const task: DecodeTask = { id, bytes, encoding: body.encoding, limit, ...(push !== undefined ? { push } : {}) };
+    return new Promise<DecodedSync | DecodedPush>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.ref();
+      slot.worker.postMessage(task, [bytes.buffer]);
+    });
+  };
+
   return {
     decode(body: RawBody, limit: number): Promise<DecodedSync> {
-      if (closed) return Promise.reject(new Error('The sync decoder is closed'));
-      const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-      const id = nextId++;
-      const bytes = new Uint8Array(body.bytes); // our own copy, so its buffer can be transferred
-      const task: DecodeTask = { id, bytes, encoding: body.encoding, limit };
-      return new Promise<DecodedSync>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.ref();
-        slot.worker.postMessage(task, [bytes.buffer]);
-      });
+      return run(body, limit) as Promise<DecodedSync>;
+    },
+    decodePush(body: RawBody, limit: number, node: PushSigner): Promise<DecodedPush> {
+      return run(body, limit, { id: node.id, publicKey: node.publicKey }) as Promise<DecodedPush>;
     },
     async close() {
       if (closed) return;

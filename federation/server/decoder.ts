@@ -9,16 +9,20 @@
 import type { RawBody } from './body.ts';
 import { decodeSync, type DecodedSync } from './decode.ts';
 import { ApiError } from './errors.ts';
+import { decodePush, type DecodedPush, type PushSigner } from '../hub/decode.ts';
 
 export interface SyncDecoder {
   /** Resolves with the decoded request, or rejects with the `ApiError` that refuses it. */
   decode(body: RawBody, limit: number): Promise<DecodedSync>;
+  /** A node's push to a hub (hub/decode.ts), its batch signature checked against `node`'s key. */
+  decodePush(body: RawBody, limit: number, node: PushSigner): Promise<DecodedPush>;
   close(): Promise<void>;
 }
 
 export function inlineDecoder(): SyncDecoder {
   return {
     decode: (body, limit) => Promise.resolve().then(() => decodeSync(body, limit)),
+    decodePush: (body, limit, node) => Promise.resolve().then(() => decodePush(body, limit, node)),
     close: () => Promise.resolve(),
   };
 }
@@ -29,6 +33,8 @@ export interface DecodeTask {
   bytes: Uint8Array;
   encoding: RawBody['encoding'];
   limit: number;
+  /** Set for a push (hub/decode.ts): the node whose batch signature to check. */
+  push?: PushSigner;
 }
 
 /** An `ApiError` as it crosses a thread boundary (class identity does not survive cloning). */
@@ -41,7 +47,7 @@ export interface ApiErrorFields {
 
 /** Decoder thread → main thread. `crash` is a bug in the decoder, answered with a 500. */
 export type DecodeReply =
-  | { id: number; ok: true; decoded: DecodedSync }
+  | { id: number; ok: true; decoded: DecodedSync | DecodedPush }
   | { id: number; ok: false; error: ApiErrorFields }
   | { id: number; ok: false; crash: string };
 
@@ -58,7 +64,8 @@ export function apiErrorFrom(fields: ApiErrorFields): ApiError {
 /** What a decoder thread answers to one task. */
 export function runDecodeTask(task: DecodeTask): DecodeReply {
   try {
-    const decoded = decodeSync({ bytes: task.bytes, encoding: task.encoding }, task.limit, true);
+    const body = { bytes: task.bytes, encoding: task.encoding };
+    const decoded = task.push !== undefined ? decodePush(body, task.limit, task.push) : decodeSync(body, task.limit, true);
     return { id: task.id, ok: true, decoded };
   } catch (err) {
     if (err instanceof ApiError) return { id: task.id, ok: false, error: errorFields(err) };
