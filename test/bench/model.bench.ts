@@ -478,7 +478,12 @@ async function main(): Promise<void> {
       webgpuLoad = load.result;
       if (webgpuLoad.device !== 'webgpu') throw new Error(`fell back to ${String(webgpuLoad.device)}: ${JSON.stringify(webgpuLoad.fallback)}`);
       console.log(`[${elapsed()}] webgpu: loaded from the cache in ${secs(load.timing.totalMs)}`);
-      const warmUp = await ok(page, 'generate', { messages: PROMPT, max_new_tokens: 2 }, WEBGPU_WARM_UP_CAP_S * 1000);
+      // A step cannot be interrupted, and the first (prefill and shader compilation) can take
+      // minutes on SwiftShader: give up on WebGPU when it has not answered in time.
+      const warmUp = await Promise.race([
+        ok(page, 'generate', { messages: PROMPT, max_new_tokens: 2 }, WEBGPU_WARM_UP_CAP_S * 1000),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no first token within ${WEBGPU_WARM_UP_CAP_S} s (prefill and shader compilation on SwiftShader)`)), WEBGPU_WARM_UP_CAP_S * 1000)),
+      ]);
       const firstAt = warmUp.events.find((e) => e.type === 'token')?.at;
       webgpuFirstMs = firstAt === undefined ? undefined : firstAt - warmUp.start;
       console.log(`[${elapsed()}] webgpu warm-up (shaders compiled): first token after ${firstAt === undefined ? `none in ${WEBGPU_WARM_UP_CAP_S} s` : secs(webgpuFirstMs!)}`);
