@@ -58,7 +58,8 @@ export function releaseCard(manifest: ReleaseManifest, config: ReleaseConfig): s
   yaml.push('---');
 
   const stageRows = manifest.stages.map((s) => {
-    const dropped = Object.entries(s.excluded).map(([rule, n]) => `${rule}: ${n}`).join(', ') || '—';
+    const figures = Object.entries(s.figures ?? {}).map(([name, n]) => `${name.replace(/_/g, ' ')}: ${n}`).join(', ');
+    const dropped = (Object.entries(s.excluded).map(([rule, n]) => `${rule}: ${n}`).join(', ') || '—') + (figures ? ` (${figures})` : '');
     return `| ${s.stage} | ${s.in} | ${dropped} | ${s.description} |`;
   });
   const countRows = Object.entries(manifest.counts).sort(([a], [b]) => (a < b ? -1 : 1))

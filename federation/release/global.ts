@@ -6,6 +6,8 @@ import type { Store } from '../store/index.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { WorkTable } from './work.ts';
 import { abuseStage } from './abuse.ts';
+import { nearDuplicates } from './near.ts';
+import { contamination } from './contamination.ts';
 
 /** What a global stage may read besides the work table: the snapshot store (e.g. its reviews). */
 export interface StageContext {
@@ -15,8 +17,11 @@ export interface StageContext {
 export interface GlobalStage {
   name: string;
   description: string;
-  run(work: WorkTable, config: ReleaseConfig, context?: StageContext): void | Promise<void>;
+  run(work: WorkTable, config: ReleaseConfig, context?: StageContext): void | StageFigures | Promise<void | StageFigures>;
 }
+
+/** Figures a stage reports besides its exclusions (e.g. clusters found), for report.json and the card. */
+export type StageFigures = Record<string, number>;
 
 /** Stage 7 (exact part): items whose normalised prose is identical; the earliest is kept. */
 export const exactDuplicates: GlobalStage = {
@@ -58,11 +63,31 @@ export const splits: GlobalStage = {
         const u = unitHash(`${seed}\u0000${contributor}`);
         set.run(u < test ? 'test' : u < test + validation ? 'validation' : 'train', contributor);
       }
+      // Evaluation items are test data only, whoever wrote them.
+      work.db.prepare("UPDATE items SET split = 'test' WHERE kind = 'eval' AND stage IS NULL").run();
     })();
   },
 };
 
-/** Stages 7–9, in order. */
-export function globalStages(_config: ReleaseConfig): GlobalStage[] {
-  return [exactDuplicates, abuseStage, splits];
+/** Stage 7: exact duplicates, then (unless the config turns it off) near duplicates, as one stage. */
+export function duplicates(config: ReleaseConfig): GlobalStage {
+  const { near, threshold, shingle, permutations } = config.duplicates;
+  return {
+    name: 'duplicates',
+    description: near
+      ? `${exactDuplicates.description} Near duplicates: MinHash (${permutations} hash functions) over ${shingle}-character shingles with LSH banding, pairs verified at Jaccard ≥ ${threshold}, within one kind and language; the earliest of each cluster is kept.`
+      : exactDuplicates.description,
+    async run(work, cfg): Promise<StageFigures> {
+      await exactDuplicates.run(work, cfg);
+      const exact = work.db.prepare("SELECT count(DISTINCT cluster) FROM items WHERE stage = 'duplicates' AND rule = 'exact_duplicate'").pluck().get() as number;
+      if (!near) return { exact_clusters: exact };
+      const result = nearDuplicates(work, cfg);
+      return { exact_clusters: exact, near_clusters: result.clusters };
+    },
+  };
+}
+
+/** Stages 7–9, in order: duplicates → abuse → splits → contamination. */
+export function globalStages(config: ReleaseConfig): GlobalStage[] {
+  return [duplicates(config), abuseStage, splits, contamination];
 }

@@ -42,6 +42,8 @@ export interface StageCount {
   excluded: Record<string, number>;
   /** Items it changed but kept (e.g. redacted), by what it did. */
   changed?: Record<string, number>;
+  /** Other figures the stage reports (e.g. `near_clusters`: near-duplicate clusters found). */
+  figures?: Record<string, number>;
 }
 
 export interface ReleaseFile {
@@ -162,11 +164,13 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
     const read = await collect(store, work, options, stages);
     log(`read ${Object.values(read).reduce((a, b) => a + b, 0)} records`);
     const globals = globalStages(config);
+    const figures = new Map<string, Record<string, number>>();
     for (const stage of globals) {
-      await stage.run(work, config, { store });
+      const reported = await stage.run(work, config, { store });
+      if (reported) figures.set(stage.name, { ...figures.get(stage.name), ...reported });
       log(`stage ${stage.name} done`);
     }
-    const stageCounts = countStages(work, [...stages, ...globals]);
+    const stageCounts = countStages(work, [...stages, ...globals], figures);
     const manifest = await writeRelease(work, options, read, stageCounts);
     await writeFile(join(outDir, 'README.md'), releaseCard(manifest, config));
     // Last: report.html and croissant.json (which lists every file above with its sha256).
@@ -177,7 +181,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
   }
 }
 
-function countStages(work: WorkTable, stages: readonly { name: string; description: string }[]): StageCount[] {
+function countStages(work: WorkTable, stages: readonly { name: string; description: string }[], figures: ReadonlyMap<string, Record<string, number>> = new Map()): StageCount[] {
   const total = (work.db.prepare('SELECT count(*) FROM items').pluck().get() as number) ?? 0;
   const byRule = work.db.prepare('SELECT stage, rule, count(*) AS n FROM items WHERE stage IS NOT NULL GROUP BY stage, rule ORDER BY stage, rule').all() as { stage: string; rule: string; n: number }[];
   let remaining = total;
@@ -185,6 +189,8 @@ function countStages(work: WorkTable, stages: readonly { name: string; descripti
     const excluded: Record<string, number> = {};
     for (const r of byRule) if (r.stage === s.name) excluded[r.rule] = r.n;
     const count: StageCount = { stage: s.name, description: s.description, in: remaining, excluded };
+    const reported = figures.get(s.name);
+    if (reported !== undefined) count.figures = sortedRecord(reported);
     remaining -= Object.values(excluded).reduce((a, b) => a + b, 0);
     return count;
   });

@@ -1,0 +1,142 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { v4 as uuidv4 } from 'uuid';
+import { Contribution, type ContributionInput } from '../protocol/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { evalItem, idiom } from '../../test/support/contributions.ts';
+import { parseReleaseConfig } from './config.ts';
+import { contamination, evalIndex, overlap, words } from './contamination.ts';
+import { buildRelease, textHash, type ReleaseManifest } from './pipeline.ts';
+import { WorkTable, type WorkRow } from './work.ts';
+
+const QUESTION = 'Kwa nini wakulima wa kijiji cha Mbeya walihamia mjini baada ya mvua kunyesha kwa wiki tatu mfululizo?';
+/** Quotes eight consecutive words of the question (other case and punctuation). */
+const QUOTES_EIGHT = 'Nilisikia habari hii: Wakulima wa kijiji cha Mbeya, walihamia mjini baada ya kuona hasara kubwa.';
+/** Shares only five consecutive words with it. */
+const SHARES_FIVE = 'Wakulima wa kijiji cha Mbeya hulima mahindi na maharagwe kila mwaka bila kuchoka hata kidogo.';
+
+describe('words and n-grams', () => {
+  it('splits on punctuation, lower-cases, keeps inner apostrophes', () => {
+    expect(words('Ng’ombe wa BABU, "alikula" nyasi—leo!')).toEqual(["ng'ombe", 'wa', 'babu', 'alikula', 'nyasi', 'leo']);
+  });
+});
+
+type Row = Omit<WorkRow, 'split' | 'cluster'>;
+const row = (seq: number, kind: string, text: string): Row => ({
+  seq, id: `item-${seq}`, kind, language: 'sw', contributor: `c-${seq}`, origin: null, campaign: 'general',
+  created_at: '2026-11-01T00:00:00.000Z', status: 'accepted', item: '{}', text, hash: textHash(text),
+  stage: null, rule: null, detail: null, notes: null,
+});
+
+describe('the contamination stage over the work table', () => {
+  let dir: string;
+  let work: WorkTable;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vernacular-contamination-'));
+    work = new WorkTable(join(dir, 'w.sqlite'));
+  });
+  afterEach(() => {
+    work.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('removes from train an item quoting 8 words of an eval question, names the eval item; keeps one sharing 5; leaves other splits alone', async () => {
+    work.insert([row(1, 'eval', `${QUESTION}\nKwa sababu mashamba yalifurika.\nLazima ataje mafuriko.`), row(2, 'idiom', QUOTES_EIGHT), row(3, 'idiom', SHARES_FIVE), row(4, 'idiom', QUOTES_EIGHT), row(5, 'eval', QUESTION)]);
+    work.db.prepare("UPDATE items SET split = CASE seq WHEN 4 THEN 'validation' WHEN 1 THEN 'test' WHEN 5 THEN 'test' ELSE 'train' END").run();
+    const index = evalIndex(work, 8);
+    expect(overlap(index, QUOTES_EIGHT)).toEqual({ evalId: 'item-1', gram: 'wakulima wa kijiji cha mbeya walihamia mjini baada' });
+    expect(overlap(index, SHARES_FIVE)).toBeUndefined();
+    await contamination.run(work, parseReleaseConfig({ version: '1' }));
+    const rows = work.db.prepare('SELECT seq, stage, rule, detail FROM items ORDER BY seq').all() as { seq: number; stage: string | null; rule: string | null; detail: string | null }[];
+    expect(rows.filter((r) => r.stage !== null).map((r) => [r.seq, r.stage, r.rule])).toEqual([[2, 'contamination', 'eval_overlap']]);
+    expect(rows[1]!.detail).toContain('eval item item-1');
+  });
+
+  it('with 5-word n-grams, the 5-word overlap is caught too', async () => {
+    work.insert([row(1, 'eval', QUESTION), row(2, 'idiom', SHARES_FIVE)]);
+    work.db.prepare("UPDATE items SET split = 'train'").run();
+    await contamination.run(work, parseReleaseConfig({ version: '1', splits: { contaminationWords: 5 } }));
+    expect(work.db.prepare('SELECT rule FROM items WHERE seq = 2').pluck().get()).toBe('eval_overlap');
+    expect(work.db.prepare('SELECT stage FROM items WHERE seq = 1').pluck().get()).toBeNull();
+  });
+});
+
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('near duplicates and contamination in a release', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vernacular-release-nc-'));
+    store = await openStore({ dataDir: join(dir, 'data') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const ingest = (...items: ContributionInput[]) => store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
+  const build = (name: string): Promise<ReleaseManifest> =>
+    buildRelease({
+      store,
+      config: parseReleaseConfig({ version: '1.0.0', includePending: true, language: { check: false }, splits: { validation: 0, test: 0 } }),
+      outDir: join(dir, name),
+      snapshot: 'test',
+    });
+
+  it('reports near-duplicate clusters and contaminated items at their stages; eval items only in eval/test', async () => {
+    const base = 'Mvua kubwa ilinyesha usiku kucha katika kijiji chetu na wakulima wote walifurahi kwa sababu mashamba yao yalikuwa yamekauka sana mno';
+    const author = uuidv4();
+    const question = evalItem({ contributor: author, data: { question: QUESTION } });
+    const first = idiom({ data: { expression: 'Mvua ya baraka', example: base } });
+    const edit = idiom({ data: { expression: 'Mvua ya baraka', example: base.replace('wakulima', 'wafugaji') } });
+    const otherLanguage = idiom({ language: 'zu', data: { expression: 'Mvua ya baraka', example: base.replace('wakulima', 'wavuvi') } });
+    const quotes = idiom({ data: { expression: 'Habari za Mbeya', example: QUOTES_EIGHT } });
+    const five = idiom({ data: { expression: 'Kilimo cha Mbeya', example: SHARES_FIVE } });
+    const own = idiom({ contributor: author, data: { expression: 'Pole pole ndio mwendo', example: 'Ukienda taratibu utafika salama na kwa wakati unaofaa.' } });
+    await ingest(question, first, edit, otherLanguage, quotes, five, own);
+
+    const manifest = await build('r');
+    const report = JSON.parse(readFileSync(join(dir, 'r', 'report.json'), 'utf8')) as ReleaseManifest;
+    expect(report.stages).toEqual(manifest.stages);
+    const names = report.stages.map((s) => s.stage);
+    const at = (name: string) => names.indexOf(name);
+    expect(at('duplicates')).toBeGreaterThan(at('personal_data'));
+    expect(at('splits')).toBeGreaterThan(at('duplicates'));
+    if (at('abuse') >= 0) expect(at('abuse')).toBe(at('duplicates') + 1);
+    expect(at('contamination')).toBe(at('splits') + 1);
+    const stage = Object.fromEntries(report.stages.map((s) => [s.stage, s]));
+    expect(stage.duplicates).toMatchObject({ in: 7, excluded: { near_duplicate: 1 }, figures: { exact_clusters: 0, near_clusters: 1 } });
+    expect(stage.contamination).toMatchObject({ in: 6, excluded: { eval_overlap: 1 } });
+
+    const rejected = readFileSync(join(dir, 'r', 'rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(rejected.map((r) => [r.id, r.stage, r.rule])).toEqual([[edit.id, 'duplicates', 'near_duplicate'], [quotes.id, 'contamination', 'eval_overlap']]);
+    expect(rejected[0]!.cluster).toBe(first.id);
+    expect(rejected[0]!.detail).toContain(first.id);
+    expect(rejected[1]!.detail).toContain(question.id);
+
+    const out = files(join(dir, 'r'));
+    expect(out.get('eval/test.jsonl')).toContain(question.id);
+    const train = [...out].filter(([path]) => path.includes('train') && path.endsWith('.jsonl'));
+    expect(train.length).toBeGreaterThan(0);
+    for (const [path, text] of train) {
+      expect(text, path).not.toContain(question.id);
+      expect(text, path).not.toContain(quotes.id);
+      expect(text, path).toContain(five.id);
+    }
+    expect(out.get('README.md')).toContain('near clusters: 1');
+    expect(manifest.counts.eval).toEqual({ test: 1 });
+  });
+});

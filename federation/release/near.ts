@@ -1,0 +1,311 @@
+/**
+ * Stage 7, near duplicates: MinHash signatures over character shingles, LSH banding tuned to the
+ * configured Jaccard threshold, candidates verified by their exact shingle Jaccard, clusters by
+ * union-find; the earliest item (lowest seq) of a cluster is kept, the others are excluded with
+ * rule `near_duplicate` and their `cluster` set to the kept item's id.
+ *
+ * Deterministic: the hash functions are derived from a fixed seed (no randomness at run time), so
+ * the same work table always gives the same clusters. Memory stays flat: the band hashes go to a
+ * side table of the work table (`bands`), candidate buckets come out of an SQL GROUP BY over its
+ * index, and only the union-find of items actually found in a cluster is held in memory.
+ * Only items of the same kind and language are ever compared (both are part of the bucket key,
+ * and checked again before a pair is accepted).
+ */
+import type { ReleaseConfig } from './config.ts';
+import type { WorkTable } from './work.ts';
+
+/** MurmurHash3's 32-bit finaliser: a bijection of 32-bit integers that mixes every bit. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A seeded 32-bit hash of a string (its UTF-16 code units), MurmurHash3-style. */
+export function hash32(text: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    let k = Math.imul(text.charCodeAt(i), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  return fmix32(h ^ text.length);
+}
+
+/** SplitMix32: the fixed stream the hash functions' parameters are drawn from. */
+function splitmix32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
+    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
+    return (z ^ (z >>> 15)) >>> 0;
+  };
+}
+
+/** The fixed seed of every MinHash function (changing it changes no result above the threshold, only which pairs become candidates). */
+export const MINHASH_SEED = 0x5eed_7e57;
+
+/** The text shingles are taken from: lower-cased, whitespace collapsed (as for exact duplicates). */
+export function shingleText(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** The set of (32-bit hashes of) the character shingles of `size` code points; a shorter text is one shingle. */
+export function shingles(text: string, size: number): Set<number> {
+  const t = shingleText(text);
+  const cps: number[] = [];
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < t.length) {
+      const d = t.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        cps.push(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
+        i++;
+        continue;
+      }
+    }
+    cps.push(c);
+  }
+  const out = new Set<number>();
+  if (cps.length === 0) return out;
+  const last = Math.max(0, cps.length - size);
+  for (let i = 0; i <= last; i++) {
+    let h = 0x9747b28c ^ size;
+    const end = Math.min(cps.length, i + size);
+    for (let j = i; j < end; j++) {
+      h = Math.imul(h ^ cps[j]!, 0x01000193);
+      h ^= h >>> 15;
+    }
+    out.add(fmix32(h));
+  }
+  return out;
+}
+
+/** Exact Jaccard similarity of two shingle sets. */
+export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let both = 0;
+  for (const x of small) if (large.has(x)) both++;
+  return both / (a.size + b.size - both);
+}
+
+export class MinHasher {
+  private readonly mul: Int32Array;
+  private readonly add: Int32Array;
+
+  /**
+   * `permutations` hash functions h(x) = a·x + b mod 2³² (a odd: a permutation of 32-bit
+   * integers) over shingle hashes that are already fully mixed (fmix32), a and b drawn from a
+   * fixed SplitMix32 stream.
+   */
+  constructor(readonly permutations: number, seed = MINHASH_SEED) {
+    const next = splitmix32(seed);
+    this.mul = new Int32Array(permutations);
+    this.add = new Int32Array(permutations);
+    for (let j = 0; j < permutations; j++) {
+      this.mul[j] = next() | 1;
+      this.add[j] = next();
+    }
+  }
+
+  /** The signature: per hash function, the least hash of any shingle (all 0xffffffff for no shingles). */
+  signature(set: ReadonlySet<number>): Uint32Array {
+    const n = this.permutations;
+    const sig = new Uint32Array(n);
+    const xs = Uint32Array.from(set);
+    const count = xs.length;
+    for (let j = 0; j < n; j++) {
+      const a = this.mul[j]!;
+      const b = this.add[j]!;
+      let least = 0xffffffff;
+      for (let i = 0; i < count; i++) {
+        const h = (Math.imul(xs[i]!, a) + b) >>> 0;
+        if (h < least) least = h;
+      }
+      sig[j] = least;
+    }
+    return sig;
+  }
+}
+
+/** The estimated Jaccard of two signatures: the share of hash functions on which they agree. */
+export function estimatedJaccard(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let j = 0; j < a.length; j++) if (a[j] === b[j]) same++;
+  return same / a.length;
+}
+
+/** Probability that a pair of Jaccard `s` shares at least one bucket with `bands` bands of `rows` rows. */
+export function candidateProbability(s: number, bands: number, rows: number): number {
+  return 1 - (1 - s ** rows) ** bands;
+}
+
+/**
+ * LSH banding for a threshold: the most rows per band (fewest false candidates) that still makes
+ * a pair exactly at the threshold a candidate with probability ≥ 0.99 (candidates are verified,
+ * so recall is what the banding must protect).
+ */
+export function banding(permutations: number, threshold: number): { bands: number; rows: number } {
+  for (let rows = permutations; rows >= 1; rows--) {
+    const bands = Math.floor(permutations / rows);
+    if (candidateProbability(threshold, bands, rows) >= 0.99) return { bands, rows };
+  }
+  return { bands: permutations, rows: 1 };
+}
+
+/** In a bucket larger than this, each item is compared with the `WINDOW` items before it (seq order), so a huge bucket is not quadratic. */
+export const WINDOW = 64;
+
+export interface NearDuplicateResult {
+  clusters: number;
+  excluded: number;
+  candidatePairs: number;
+  bands: number;
+  rows: number;
+}
+
+class UnionFind {
+  private readonly parent = new Map<number, number>();
+
+  find(x: number): number {
+    let root = x;
+    for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
+    // Path compression.
+    for (let p = this.parent.get(x); p !== undefined && p !== root; p = this.parent.get(x)) {
+      this.parent.set(x, root);
+      x = p;
+    }
+    return root;
+  }
+
+  /** Joins two sets; the lower seq becomes the root (the item kept). */
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    const [low, high] = ra < rb ? [ra, rb] : [rb, ra];
+    this.parent.set(high, low);
+    if (!this.parent.has(low)) this.parent.set(low, low);
+  }
+
+  members(): number[] {
+    return [...this.parent.keys()];
+  }
+}
+
+/**
+ * Finds near duplicates among the kept items of the work table and excludes all but the earliest
+ * of each cluster (stage `duplicates`, rule `near_duplicate`).
+ */
+export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'duplicates'>): NearDuplicateResult {
+  const { threshold, shingle, permutations } = config.duplicates;
+  const { bands, rows } = banding(permutations, threshold);
+  const hasher = new MinHasher(permutations);
+  const db = work.db;
+
+  // Pass 1: a signature per kept item, its band hashes into the side table.
+  db.exec('DROP TABLE IF EXISTS bands; CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL)');
+  // One statement per item (all its bands): far fewer calls into SQLite than one per band.
+  const insert = db.prepare(`INSERT INTO bands (band, bucket, seq) VALUES ${Array.from({ length: bands }, () => '(?, ?, ?)').join(', ')}`);
+  const groupSeeds = new Map<string, number>();
+  let page: number[][] = [];
+  const flush = () => {
+    db.transaction(() => {
+      for (const values of page) insert.run(values);
+    })();
+    page = [];
+  };
+  for (const row of work.kept('seq, kind, language, text')) {
+    const group = `${row.kind}\u0000${row.language}`;
+    let groupSeed = groupSeeds.get(group);
+    if (groupSeed === undefined) groupSeeds.set(group, (groupSeed = hash32(group, MINHASH_SEED)));
+    const sig = hasher.signature(shingles(row.text, shingle));
+    const values: number[] = new Array(bands * 3);
+    for (let b = 0; b < bands; b++) {
+      // Two 32-bit hashes of the band's rows (and of the kind and language): a 52-bit bucket key.
+      let h1 = groupSeed ^ b;
+      let h2 = fmix32(groupSeed + b + 1);
+      for (let j = b * rows; j < (b + 1) * rows; j++) {
+        h1 = fmix32(h1 ^ sig[j]!);
+        h2 = fmix32(Math.imul(h2, 0x27d4eb2d) ^ sig[j]!);
+      }
+      values[b * 3] = b;
+      values[b * 3 + 1] = (h1 >>> 12) * 2 ** 32 + h2;
+      values[b * 3 + 2] = row.seq;
+    }
+    page.push(values);
+    if (page.length >= 5000) flush();
+  }
+  flush();
+  db.exec('CREATE INDEX bands_bucket ON bands (band, bucket, seq)');
+
+  // Pass 2: buckets with more than one item (SQL grouping over the index), pairs verified.
+  const fetch = db.prepare('SELECT seq, id, kind, language, text FROM items WHERE seq = ?');
+  const cache = new Map<number, { id: string; group: string; set: Set<number> }>();
+  const item = (seq: number) => {
+    let entry = cache.get(seq);
+    if (entry === undefined) {
+      const r = fetch.get(seq) as { id: string; kind: string; language: string; text: string };
+      entry = { id: r.id, group: `${r.kind}\u0000${r.language}`, set: shingles(r.text, shingle) };
+      if (cache.size >= 4096) cache.delete(cache.keys().next().value!);
+      cache.set(seq, entry);
+    }
+    return entry;
+  };
+  const uf = new UnionFind();
+  let failed = new Set<string>();
+  let candidatePairs = 0;
+  const verify = (a: number, b: number) => {
+    if (uf.find(a) === uf.find(b)) return;
+    const key = `${a}:${b}`;
+    if (failed.has(key)) return;
+    candidatePairs++;
+    const x = item(a);
+    const y = item(b);
+    if (x.group === y.group && jaccard(x.set, y.set) >= threshold) {
+      uf.union(a, b);
+      return;
+    }
+    if (failed.size >= 200_000) failed = new Set();
+    failed.add(key);
+  };
+  const buckets = db.prepare('SELECT group_concat(seq) AS seqs FROM bands GROUP BY band, bucket HAVING count(*) > 1').pluck();
+  for (const seqs of buckets.iterate() as IterableIterator<string>) {
+    const members = seqs.split(',').map(Number).sort((p, q) => p - q);
+    for (let i = 1; i < members.length; i++) {
+      for (let j = Math.max(0, i - WINDOW); j < i; j++) verify(members[j]!, members[i]!);
+    }
+  }
+
+  // Clusters: every member but the root excluded, pointing at the root.
+  const roots = new Map<number, number[]>();
+  for (const seq of uf.members()) {
+    const root = uf.find(seq);
+    if (root !== seq) (roots.get(root) ?? roots.set(root, []).get(root)!).push(seq);
+  }
+  const order = [...roots.keys()].sort((p, q) => p - q);
+  const setCluster = db.prepare('UPDATE items SET cluster = ? WHERE seq = ?');
+  const setOwnCluster = db.prepare('UPDATE items SET cluster = id WHERE seq = ? AND cluster IS NULL');
+  const exclusions: { seq: number; detail: string }[] = [];
+  db.transaction(() => {
+    for (const root of order) {
+      const kept = item(root);
+      setOwnCluster.run(root);
+      for (const seq of roots.get(root)!.sort((p, q) => p - q)) {
+        setCluster.run(kept.id, seq);
+        const similarity = jaccard(kept.set, item(seq).set);
+        exclusions.push({ seq, detail: `near duplicate of ${kept.id} (Jaccard ${similarity.toFixed(2)})` });
+      }
+    }
+  })();
+  const excluded = work.exclude('duplicates', 'near_duplicate', exclusions);
+  return { clusters: order.length, excluded, candidatePairs, bands, rows };
+}
