@@ -31,17 +31,8 @@ import { parseReleaseConfig } from './config.ts';
 import { globalStages } from './global.ts';
 import { textHash } from './pipeline.ts';
 import { WorkTable, type WorkRow } from './work.ts';
+import { mulberry32 } from '../../test/support/random.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUBJECTS = ['Mama', 'Baba', 'Mtoto', 'Mwalimu', 'Mkulima', 'Daktari', 'Bibi', 'Babu', 'Rafiki yangu', 'Jirani', 'Mvuvi', 'Fundi', 'Dada', 'Kaka', 'Mzee', 'Kijana', 'Msichana', 'Mvulana', 'Mfanyabiashara', 'Dereva'];
 const VERBS = ['anapika', 'ananunua', 'analima', 'anasoma', 'anaandika', 'anauza', 'anaosha', 'anabeba', 'anatafuta', 'anaangalia', 'anapanda', 'anavuna', 'anashona', 'anajenga', 'anatengeneza', 'anaimba', 'anafundisha', 'anasafisha', 'analeta', 'anapeleka', 'anahifadhi', 'anagawa', 'anachora', 'anakata', 'anachemsha'];

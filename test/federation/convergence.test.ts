@@ -31,6 +31,7 @@ import {
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { type FedNode, held, type HeldRecord, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
 import type { RunningServer } from '../support/server.ts';
+import { mulberry32 } from '../support/random.ts';
 
 const DEFAULT_SEEDS = [20261128, 7, 1337];
 const SEEDS = process.env.VERNACULAR_FUZZ_SEED !== undefined ? [Number(process.env.VERNACULAR_FUZZ_SEED)] : DEFAULT_SEEDS;
@@ -39,16 +40,9 @@ const DEVICES = 5;
 /** Process restarts (hub or node) per seed: each costs about a second. */
 const MAX_OUTAGES = 6;
 
-/** mulberry32: a tiny seeded PRNG, enough for choosing actions. */
+/** The seeded PRNG (mulberry32) with the choices the fuzz makes. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const weighted = <K extends string>(w: Record<K, number>): K => {

@@ -13,18 +13,7 @@ import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
 import { FakeNode, records } from '../support/fake-node.ts';
 import { authorizationHeader } from '../../federation/trust/request.ts';
-
-/** A small seeded PRNG (mulberry32), so the kill points of a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../support/random.ts';
 
 const SEED = Number(process.env.VERNACULAR_DRILL_SEED ?? 20261128);
 
@@ -57,7 +46,7 @@ describe('fault drills against a hub on PostgreSQL', () => {
   }
 
   it('survives a node killed (-9) in the middle of pushing, again and again at random points', async () => {
-    const random = prng(SEED);
+    const random = mulberry32(SEED);
     const node = await startNode(hub, 'Killed library', { every: 0.05, batch: 40 });
     try {
       for (let round = 0; round < 6; round++) {
