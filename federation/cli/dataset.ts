@@ -1,4 +1,7 @@
-/** `vernacular dataset build`: exports what a node holds (see dataset/build.ts). */
+/**
+ * `vernacular dataset build`: a shortcut to the release pipeline on the live store, with a
+ * built-in permissive config (see dataset/build.ts); `vernacular release build` makes releases.
+ */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openStore, sqlitePath } from '../store/index.ts';
@@ -12,7 +15,10 @@ import { DATABASE_OPTION, databaseUrl } from './database.ts';
 
 export const DATASET_HELP = `Usage: vernacular dataset build --out <dir> [--data <dir>] [--database <url>] [--include-pending]
 
-Writes the items this node holds that community review accepted as a dataset folder:
+A shortcut to the release pipeline (\`vernacular release build\`), run on the live
+store with a built-in permissive config: no snapshot and no release are recorded;
+the language re-check, near-duplicate detection and abuse defences are off; there
+are no validation or test splits, so everything is in train. Writes:
   <dir>/idioms/train.jsonl       one record per idiom
   <dir>/sft/train.jsonl          chat conversations (messages format) for fine-tuning
   <dir>/preference/train.jsonl   preference pairs (TRL prompt/chosen/rejected)
@@ -22,8 +28,11 @@ Writes the items this node holds that community review accepted as a dataset fol
   <dir>/eval/test.jsonl          held-out evaluation questions
   <dir>/glossary.jsonl           the campaigns' shared glossaries, one term per line
   <dir>/README.md                dataset card with Hugging Face metadata
-Withdrawn, superseded (edited), hidden and rejected items are never written.
-Safe to run while \`vernacular serve\` is running.
+  <dir>/rejected.jsonl, report.json, contributors.txt   as in a release
+Only items community review accepted go in (pending ones too with
+--include-pending); withdrawn, superseded (edited), hidden and rejected items,
+and whatever quarantined nodes sent, never do; personal data is redacted and
+exact duplicates kept once. Safe to run while \`vernacular serve\` is running.
 
 Options:
   --out <dir>    Folder to write (created if missing)

@@ -15,11 +15,11 @@ export const HELP = `Usage: vernacular <command> [options]
 
 Commands:
   serve           Serve the web app and the API (see: vernacular serve --help)
-  dataset build   Export what this node holds as a dataset (see: vernacular dataset --help)
+  dataset build   Quick export: the release pipeline, permissive (see: vernacular dataset --help)
   campaign        Create, change and list campaigns; import seed items (see: vernacular campaign --help)
   moderate        Hide an item, or clear its flags (see: vernacular moderate --help)
   models          Import, pull and list on-device models (see: vernacular models --help)
-  release         Snapshot the store; build a versioned release (see: vernacular release --help)
+  release         Snapshot; build, list and diff releases (see: vernacular release --help)
   hub             The hub steward's commands: enrolment tokens, nodes (see: vernacular hub --help)
   node            A node's link to its hub: enroll, status, sync (see: vernacular node --help)
 

@@ -9,13 +9,17 @@ import { openStore } from '../store/index.ts';
 import { HubRegistry } from '../hub/registry.ts';
 import { ConfigError, parseReleaseConfig } from '../release/config.ts';
 import { buildRelease } from '../release/pipeline.ts';
-import { openSnapshot, snapshotPath, takeSnapshot } from '../release/snapshot.ts';
+import { fileSha256, openSnapshot, snapshotPath, takeSnapshot } from '../release/snapshot.ts';
+import { ReleaseConflictError, ReleaseRegistry, type RecordedRelease } from '../release/registry.ts';
+import { describeDiff, diffReleases } from '../release/diff.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 
 export const RELEASE_HELP = `Usage:
   vernacular release snapshot --name <name>
   vernacular release build --config <file.json> --out <dir> [--snapshot <name>]
+  vernacular release list [--json]
+  vernacular release diff <A> <B> [--a-dir <dir>] [--b-dir <dir>] [--json]
 
   snapshot   Freezes what the store holds now into snapshots/<name>.sqlite in the
              data folder (consistent; never changed afterwards).
@@ -24,7 +28,16 @@ export const RELEASE_HELP = `Usage:
              into --out (which must not exist yet): one folder per dataset config
              with its splits, README.md (the dataset card), report.json,
              rejected.jsonl and contributors.txt. The same snapshot, config and
-             version always give byte-identical files.
+             version always give byte-identical files. The release is then recorded
+             in the store (id <name>@<version>, snapshot and its sha256, config
+             hash, counts, files with sha256); the same version with different
+             content is refused.
+  list       The recorded releases, newest first: id, version, snapshot, items,
+             built at (--json: everything recorded).
+  diff       What changed from release A to B (ids or versions): rows per config
+             and split, languages, stage counts, files added/removed/changed and,
+             when both release folders are readable (given, or still where they
+             were built), the item ids added and removed.
 
 Options:
   --data <dir>        The data folder (default ${DEFAULT_DATA_DIR})
@@ -37,6 +50,9 @@ const OPTIONS = {
   config: { type: 'string' },
   out: { type: 'string' },
   snapshot: { type: 'string' },
+  json: { type: 'boolean' },
+  'a-dir': { type: 'string' },
+  'b-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -46,7 +62,7 @@ export async function release(args: string[], io: Output): Promise<number> {
     io.out(RELEASE_HELP);
     return action === undefined ? 2 : 0;
   }
-  const { values } = parseOptions(rest, OPTIONS, 'release');
+  const { values, positionals } = parseOptions(rest, OPTIONS, 'release', action === 'diff');
   if (values.help) return (io.out(RELEASE_HELP), 0);
   const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
   const database = values.database ?? process.env.DATABASE_URL;
@@ -79,12 +95,13 @@ export async function release(args: string[], io: Output): Promise<number> {
         throw err;
       }
       let name = values.snapshot;
+      let snapshotSha256: string | undefined;
       if (name === undefined) {
         name = `release-${config.version}`.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
         if (!existsSync(snapshotPath(dataDir, name))) {
           const live = await openLive();
           try {
-            await takeSnapshot(live, dataDir, name);
+            snapshotSha256 = (await takeSnapshot(live, dataDir, name)).sha256;
           } finally {
             await live.close();
           }
@@ -92,18 +109,73 @@ export async function release(args: string[], io: Output): Promise<number> {
         }
       }
       const store = await openSnapshot(dataDir, name);
+      snapshotSha256 ??= await fileSha256(snapshotPath(dataDir, name));
+      let manifest;
       try {
         const quarantined = await new HubRegistry(store.db).quarantined();
-        const manifest = await buildRelease({ store, config, outDir, snapshot: name, quarantined, log: (line) => io.err(line) });
+        manifest = await buildRelease({ store, config, outDir, snapshot: name, quarantined, log: (line) => io.err(line) });
         const items = Object.values(manifest.kinds).reduce((a, b) => a + b, 0);
         io.out(`Release ${config.name} ${config.version} from snapshot ${name}: ${items} items in ${outDir}`);
         for (const s of manifest.stages) {
           const dropped = Object.entries(s.excluded).map(([rule, n]) => `${rule} ${n}`).join(', ');
           io.out(`  ${s.stage}: ${s.in} in${dropped ? `, left out ${dropped}` : ''}`);
         }
-        return 0;
       } finally {
         await store.close();
+      }
+      // Recorded in the live store the snapshot was taken from (the snapshot itself never changes).
+      const live = await openLive();
+      try {
+        const { release, created } = await new ReleaseRegistry(live.db).record({ manifest, config, snapshotSha256, outDir });
+        io.out(created ? `Recorded release ${release.id}.` : `Release ${release.id} was already recorded with the same content.`);
+        return 0;
+      } catch (err) {
+        if (err instanceof ReleaseConflictError) {
+          io.err(`vernacular: ${err.message} (the files in ${outDir} are not recorded)`);
+          return 1;
+        }
+        throw err;
+      } finally {
+        await live.close();
+      }
+    }
+    case 'list': {
+      const live = await openLive();
+      try {
+        const releases = await new ReleaseRegistry(live.db).list();
+        if (values.json) io.out(JSON.stringify(releases, null, 2));
+        else if (releases.length === 0) io.out('No releases recorded yet; build one with `vernacular release build`.');
+        else {
+          io.out(['id', 'version', 'snapshot', 'items', 'built at'].join('\t'));
+          for (const r of releases) io.out([r.id, r.version, r.snapshot, String(r.items), r.builtAt].join('\t'));
+        }
+        return 0;
+      } finally {
+        await live.close();
+      }
+    }
+    case 'diff': {
+      if (positionals.length !== 2) throw new UsageError('release diff needs two releases: <A> <B> (ids or versions)', 'release');
+      const live = await openLive();
+      try {
+        const registry = new ReleaseRegistry(live.db);
+        const found: RecordedRelease[] = [];
+        for (const ref of positionals) {
+          const r = await registry.get(ref);
+          if (r === undefined) {
+            io.err(`vernacular: no recorded release "${ref}" (see \`vernacular release list\`)`);
+            return 1;
+          }
+          found.push(r);
+        }
+        const diff = await diffReleases(found[0]!, found[1]!, {
+          ...(values['a-dir'] !== undefined ? { a: resolve(values['a-dir']) } : {}),
+          ...(values['b-dir'] !== undefined ? { b: resolve(values['b-dir']) } : {}),
+        });
+        io.out(values.json ? JSON.stringify(diff, null, 2) : describeDiff(diff).join('\n'));
+        return 0;
+      } finally {
+        await live.close();
       }
     }
     default:

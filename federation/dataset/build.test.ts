@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { buildDataset, DATASET_FILES, type IdiomRecord, type PreferenceRecord, type SftRecord } from './index.ts';
+import { buildDataset, DATASET_FILES, DATASET_VERSION, type IdiomRecord, type PreferenceRecord, type SftRecord } from './index.ts';
 import { sizeCategory } from './card.ts';
+import { ReleaseRegistry } from '../release/registry.ts';
 import { compare, everyKind, idiom, idioms, review, rewrite, withdrawal } from '../../test/support/contributions.ts';
 
 let dir: string;
@@ -30,10 +31,10 @@ const lines = <T>(file: string): T[] =>
   readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
 const read = (out: string, file: string) => readFileSync(join(out, file), 'utf8');
 
-describe('buildDataset', () => {
+describe('buildDataset (the release pipeline with the permissive built-in config)', () => {
   it('writes one idiom record per contribution, in server order, with every field', async () => {
     const first = idiom({ data: { region: 'Pwani', register: 'informal' } });
-    const second = idiom({ language: 'yo', campaign: 'library-drive', consent: { version: '2026-11-1', licence: 'CC-BY-4.0' } });
+    const second = idiom({ language: 'yo', campaign: 'library-drive', consent: { version: '2026-11-1', licence: 'CC-BY-4.0' }, data: { expression: 'Ile la ni ile eni' } });
     await store.saveCampaign({ slug: 'library-drive', title: 'Library drive', description: '', languages: ['yo'], kinds: ['idiom'], goals: [], licence: 'CC-BY-4.0', consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 } });
     await ingest([first]);
     await ingest([second]);
@@ -79,12 +80,12 @@ describe('buildDataset', () => {
   });
 
   it('returns the counts it wrote', async () => {
-    await ingest([...idioms(3, { language: 'sw' }), ...idioms(2, { language: 'pt-BR' })]);
+    await ingest([...idioms(3, { language: 'sw' }), ...idioms(2, { language: 'pt-BR' }).map((x, i) => ({ ...x, data: { ...x.data, expression: `Provérbio ${i}` } }))]);
     const counts = await build('out');
-    expect(counts).toEqual({
+    expect(counts).toMatchObject({
       items: 5,
       configs: { idioms: 5, sft: 5, preference: 0, translation: 0, norms: 0, rules: 0, eval: 0 },
-      languages: { sw: 3, 'pt-BR': 2 },
+      languages: { 'pt-BR': 2, sw: 3 },
       licences: { 'CC0-1.0': 5 },
       extras: [],
       quarantined: 0,
@@ -99,7 +100,7 @@ describe('buildDataset', () => {
   });
 
   it('streams a store larger than one page', async () => {
-    for (let i = 0; i < 5; i++) await ingest(idioms(500));
+    for (let i = 0; i < 5; i++) await ingest(idioms(500).map((x, j) => ({ ...x, data: { ...x.data, expression: `Methali ${i}-${j}` } })));
     const counts = await build('out');
     expect(counts.configs.idioms).toBe(2500);
     expect(lines<IdiomRecord>(join(dir, 'out', DATASET_FILES.idioms))).toHaveLength(2500);
@@ -109,17 +110,18 @@ describe('buildDataset', () => {
     const out = join(dir, 'out');
     expect(await buildDataset({ store, outDir: out })).toMatchObject({ items: 0, configs: { idioms: 0, sft: 0 } });
     expect(read(out, DATASET_FILES.idioms)).toBe('');
-    expect(read(out, DATASET_FILES.card)).toContain('The dataset is empty');
+    expect(read(out, DATASET_FILES.card)).toContain('It holds **0** items');
   });
 
   it('leaves no partial files behind', async () => {
     await ingest(idioms(2));
     const out = join(dir, 'out');
     await build('out');
-    expect(readdirSync(out).sort()).toEqual(['README.md', 'eval', 'idioms', 'norms', 'preference', 'rules', 'sft', 'translation']);
-    for (const file of Object.values(DATASET_FILES)) expect(existsSync(join(out, file))).toBe(true);
-    expect(readdirSync(join(out, 'idioms'))).toEqual(['train.jsonl']);
-    expect(readdirSync(join(out, 'eval'))).toEqual(['test.jsonl']);
+    const all = readdirSync(out, { recursive: true }).map(String);
+    expect(all.filter((f) => /partial|\.work/.test(f))).toEqual([]);
+    for (const file of ['README.md', 'rejected.jsonl', 'report.json', 'contributors.txt', ...Object.values(DATASET_FILES)]) expect(existsSync(join(out, file))).toBe(true);
+    expect(readdirSync(join(out, 'idioms')).filter((f) => f.endsWith('.jsonl'))).toEqual(['train.jsonl']);
+    expect(readdirSync(join(out, 'eval')).filter((f) => f.endsWith('.jsonl'))).toEqual(['test.jsonl']);
   });
 
   it('puts every kind where it belongs', async () => {
@@ -167,6 +169,19 @@ describe('what an export holds', () => {
     expect(pairs.map((p) => [p.id, p.revision_of, p.chosen[0]!.content])).toEqual([[edit.id, original.id, 'Nzuri, asante sana.']]);
   });
 
+  it('is the release pipeline: exact duplicates kept once and traced, nothing recorded, no snapshot taken', async () => {
+    const first = idiom();
+    const again = idiom({ data: { expression: `  ${first.data.expression.toUpperCase()} ` } });
+    await ingest([first, again]);
+    const counts = await build('out');
+    expect(lines<IdiomRecord>(join(dir, 'out', DATASET_FILES.idioms)).map((r) => r.id)).toEqual([first.id]);
+    expect(lines<{ id: string; stage: string; rule: string }>(join(dir, 'out', 'rejected.jsonl'))).toEqual([expect.objectContaining({ id: again.id, stage: 'duplicates', rule: 'exact_duplicate' })]);
+    expect(counts.manifest.version).toBe(DATASET_VERSION);
+    expect(counts.manifest.counts.idioms).toEqual({ train: 1 });
+    expect(await new ReleaseRegistry(store.db).list()).toEqual([]);
+    expect(existsSync(join(dir, 'data', 'snapshots'))).toBe(false);
+  });
+
   it('leaves out what was withdrawn, item by item or all at once', async () => {
     const contributor = uuidv4();
     const [kept, withdrawnOne] = idioms(2);
@@ -201,7 +216,7 @@ describe('the dataset card', () => {
   const frontMatter = (card: string) => card.split('---\n')[1]!;
 
   it('has Hugging Face metadata: licence, languages, size, creators and both configs', async () => {
-    await ingest([...idioms(2, { language: 'sw-KE' }), ...idioms(1, { language: 'sw' }), ...idioms(1, { language: 'yo' })]);
+    await ingest([...idioms(2, { language: 'sw-KE' }), idiom({ language: 'sw' }), idiom({ language: 'yo', data: { expression: 'Ile la ni ile eni' } })]);
     const out = join(dir, 'out');
     await build('out');
     const card = read(out, DATASET_FILES.card);
@@ -211,27 +226,23 @@ describe('the dataset card', () => {
     expect(meta).toContain('language:\n- sw\n- yo\n');
     expect(meta).toContain('size_categories:\n- n<1K\n');
     expect(meta).toContain('annotations_creators:\n- crowdsourced\n');
-    expect(meta).toContain(
-      'configs:\n- config_name: idioms\n  data_files:\n  - split: train\n    path: idioms/train.jsonl\n' +
-        '- config_name: sft\n  data_files:\n  - split: train\n    path: sft/train.jsonl\n' +
-        '- config_name: preference\n  data_files:\n  - split: train\n    path: preference/train.jsonl\n',
-    );
-    expect(meta).toContain('- config_name: eval\n  data_files:\n  - split: test\n    path: eval/test.jsonl\n');
-    for (const config of ['translation', 'norms', 'rules']) expect(meta).toContain(`- config_name: ${config}\n`);
-    expect(card).toContain('| `idioms` | `idioms/train.jsonl` | 4 |');
-    expect(card).toContain('| `preference` | `preference/train.jsonl` | 0 |');
-    expect(card).toContain('still **pending** review');
-    expect(card).toContain('| `sw-KE` | 2 |');
-    expect(card).toContain('| `yo` | 1 |');
+    // Only the configs that hold records are listed (the empty files exist for old scripts).
+    expect(meta).toMatch(/configs:\n- config_name: idioms\n {2}data_files:\n {2}- split: train\n {4}path: idioms\/train[^\n]*\n/);
+    expect(meta).toMatch(/- config_name: sft\n {2}data_files:\n {2}- split: train\n {4}path: sft\/train/);
+    expect(meta).not.toContain('config_name: preference');
+    expect(card).toContain('| `idioms` | 4 | 0 | 0 |');
+    expect(card).toContain('items still pending review');
+    expect(card).toContain('| sw-KE | 2 |');
+    expect(card).toContain('| yo | 1 |');
   });
 
   it('says "other" and lists each licence when records have different ones', async () => {
-    await ingest([idiom(), idiom({ consent: { version: '2026-11-1', licence: 'CC-BY-SA-4.0' } })]);
+    await ingest([idiom(), idiom({ consent: { version: '2026-11-1', licence: 'CC-BY-SA-4.0' }, data: { expression: 'Bandu bandu huisha gogo' } })]);
     const out = join(dir, 'out');
     await build('out');
     const card = read(out, DATASET_FILES.card);
     expect(frontMatter(card)).toContain('license: other\nlicense_name: mixed-open-licences\n');
-    expect(card).toContain('- **CC-BY-SA-4.0**: 1 records');
+    expect(card).toContain('Records are under different licences (CC-BY-SA-4.0, CC0-1.0)');
   });
 });
 

@@ -1,36 +1,27 @@
 /**
- * `vernacular dataset build`: exports what a node holds as a dataset folder, one configuration
- * per training use (see configs.ts for the layout and card.ts for the dataset card).
+ * `vernacular dataset build`: a shortcut to the release pipeline (federation/release/pipeline.ts)
+ * run on the live store with a built-in permissive config — one pipeline, not two.
  *
- * Only items whose derived status is `accepted` (by their campaign's consensus rule) go in, or
- * also `pending` ones when asked; withdrawn, superseded, hidden and rejected items never do, so an
- * edit replaces the original and a withdrawal removes it from every later export.
+ * What it changes from a release: no snapshot is taken or recorded, no release is recorded; the
+ * language re-check, near-duplicate detection and the abuse defences are off; validation and
+ * test fractions are 0, so everything but evaluation items is in `train`. Everything else is the
+ * pipeline's: schema check and normalisation, withdrawn/superseded/hidden items and quarantined
+ * nodes left out, accepted items only (or pending ones too when asked), personal data redacted,
+ * exact duplicates kept once, `rejected.jsonl`, `report.json`, `contributors.txt` and the card.
  *
- * Streams from the store one kind at a time, page by page, and writes with backpressure, so
- * memory stays flat however large the node. Output is deterministic: records in kind order, then
- * server order; no timestamps of the export.
- *
- * Extra writers: other modules (the glossary) add their own files through `extras`, each called
- * once with the output folder after the built-in configurations are written; the card lists what
- * each returns.
+ * Every configuration file the exporter has always written exists afterwards, empty when nothing
+ * went in (`idioms/train.jsonl`, `sft/train.jsonl`, `preference/train.jsonl`, …, `eval/test.jsonl`),
+ * so scripts reading them keep working. Extra writers (the campaign glossaries) add their own
+ * files, listed in the card.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CONTENT_KINDS, type ItemStatus } from '../protocol/index.ts';
-import type { Store, StoredContribution } from '../store/index.ts';
-import { datasetCard } from './card.ts';
+import type { Store } from '../store/index.ts';
+import { parseReleaseConfig, type ReleaseConfig } from '../release/config.ts';
+import { RELEASE_CONFIGS, SPLITS } from '../release/layout.ts';
+import { buildRelease, type ReleaseManifest } from '../release/pipeline.ts';
 import { CONFIGS, type ConfigName, DATASET_FILES, type DatasetConfig } from './configs.ts';
-import { jsonlWriter, type JsonlWriter } from './jsonl.ts';
-import {
-  evalRecord,
-  idiomRecord,
-  isKind,
-  normRecord,
-  preferenceRecord,
-  ruleRecord,
-  sftRecord,
-  translationRecord,
-} from './records.ts';
 
 /** What an extra writer wrote: listed in the card like a built-in configuration. */
 export interface ExtraConfig extends DatasetConfig {
@@ -49,11 +40,13 @@ export interface BuildDatasetOptions {
   extras?: readonly ExtraWriter[];
   /** Origins (node ids) whose records are left out: the nodes a hub's steward quarantined. */
   excludeOrigins?: ReadonlySet<string>;
+  log?: (line: string) => void;
 }
 
 export interface DatasetCounts {
   /** Items exported (each once, whatever number of configurations it feeds). */
   items: number;
+  /** Records per configuration (all splits). */
   configs: Record<ConfigName, number>;
   /** Items per BCP 47 tag. */
   languages: Record<string, number>;
@@ -62,75 +55,91 @@ export interface DatasetCounts {
   extras: ExtraConfig[];
   /** Items left out because they came from a quarantined node. */
   quarantined: number;
+  /** The release pipeline's manifest (stage counts, files with sha256). */
+  manifest: ReleaseManifest;
 }
 
-function exported(status: ItemStatus, includePending: boolean): boolean {
-  return status === 'accepted' || (includePending && status === 'pending');
+/** The version the shortcut's card and report carry: it is not a release. */
+export const DATASET_VERSION = 'unreleased';
+
+const HUGE = Number.MAX_SAFE_INTEGER;
+
+/** The built-in permissive config of `dataset build`. */
+export function datasetConfig(includePending: boolean): ReleaseConfig {
+  return parseReleaseConfig({
+    version: DATASET_VERSION,
+    description:
+      'What this node holds, exported with `vernacular dataset build`: the release pipeline with its permissive built-in ' +
+      'configuration (no language re-check, no near-duplicate detection, no abuse defences, everything in train). ' +
+      'Not a release: build one with `vernacular release build`.',
+    includePending,
+    language: { check: false },
+    duplicates: { near: false },
+    abuse: { maxPerContributor: HUGE, maxPerNode: HUGE, rejectionRatio: HUGE, minItems: HUGE, minGold: HUGE, phraseContributors: HUGE },
+    splits: { validation: 0, test: 0 },
+  });
 }
 
-/** Each configuration's records for one item (none when the item makes none for it). */
-function recordsOf(stored: StoredContribution): Partial<Record<ConfigName, unknown>> {
-  const out: Partial<Record<ConfigName, unknown>> = {
-    sft: sftRecord(stored),
-    preference: preferenceRecord(stored),
-  };
-  if (isKind(stored, 'idiom')) out.idioms = idiomRecord(stored);
-  else if (isKind(stored, 'translation')) out.translation = translationRecord(stored);
-  else if (isKind(stored, 'norm')) out.norms = normRecord(stored);
-  else if (isKind(stored, 'rule')) out.rules = ruleRecord(stored);
-  else if (isKind(stored, 'eval')) out.eval = evalRecord(stored);
-  return out;
+/** The files a previous build wrote that this one would otherwise leave stale. */
+async function clearPrevious(outDir: string): Promise<void> {
+  for (const config of RELEASE_CONFIGS) {
+    for (const split of SPLITS) await rm(join(outDir, config, `${split}.jsonl`), { force: true });
+  }
+}
+
+function withExtras(card: string, extras: readonly ExtraConfig[]): string {
+  if (extras.length === 0) return card;
+  const end = card.indexOf('\n---\n', 4);
+  const yaml = extras.flatMap((e) => [`- config_name: ${e.config}`, '  data_files:', ...e.files.flatMap((f) => [`  - split: ${f.split}`, `    path: ${f.path}`])]);
+  const head = end < 0 ? card : `${card.slice(0, end)}\n${yaml.join('\n')}${card.slice(end)}`;
+  const rows = extras.flatMap((e) => e.files.map((f) => `| \`${e.config}\` | \`${f.path}\` | ${e.count} |`));
+  const text = extras.map((e) => `- \`${e.config}\`: ${e.description}`);
+  return `${head}
+## Other files
+
+| config | file | records |
+|---|---|---|
+${rows.join('\n')}
+
+${text.join('\n')}
+`;
 }
 
 export async function buildDataset(options: BuildDatasetOptions): Promise<DatasetCounts> {
   const { store, outDir } = options;
   const includePending = options.includePending ?? false;
-  const writers = {} as Record<ConfigName, JsonlWriter>;
+  await mkdir(outDir, { recursive: true });
+  await clearPrevious(outDir);
+  const manifest = await buildRelease({
+    store,
+    config: datasetConfig(includePending),
+    outDir,
+    snapshot: 'live',
+    quarantined: options.excludeOrigins ?? new Set(),
+    ...(options.log !== undefined ? { log: options.log } : {}),
+  });
   for (const config of CONFIGS) {
-    const path = join(outDir, config.files[0]!.path);
+    const path = join(outDir, DATASET_FILES[config.config]);
+    if (existsSync(path)) continue;
     await mkdir(dirname(path), { recursive: true });
-    writers[config.config] = jsonlWriter(path);
+    await writeFile(path, '');
   }
-  const counts: DatasetCounts = {
-    items: 0,
-    configs: Object.fromEntries(CONFIGS.map((c) => [c.config, 0])) as Record<ConfigName, number>,
-    languages: {},
-    licences: {},
-    extras: [],
-    quarantined: 0,
+  const extras: ExtraConfig[] = [];
+  for (const extra of options.extras ?? []) extras.push(await extra(outDir));
+  const cardPath = join(outDir, DATASET_FILES.card);
+  await writeFile(cardPath, withExtras(await readFile(cardPath, 'utf8'), extras));
+
+  const configs = Object.fromEntries(
+    CONFIGS.map((c) => [c.config, Object.values(manifest.counts[c.config] ?? {}).reduce((a, b) => a + b, 0)]),
+  ) as Record<ConfigName, number>;
+  const quarantined = manifest.stages.find((s) => s.stage === 'exclusions')?.excluded['quarantined_node'] ?? 0;
+  return {
+    items: Object.values(manifest.kinds).reduce((a, b) => a + b, 0),
+    configs,
+    languages: manifest.languages,
+    licences: manifest.licences,
+    extras,
+    quarantined,
+    manifest,
   };
-  const excluded = options.excludeOrigins ?? new Set<string>();
-  try {
-    for (const kind of CONTENT_KINDS) {
-      for await (const stored of store.contributions({ kind })) {
-        if (!exported(stored.status, includePending)) continue;
-        if (stored.origin !== null && excluded.has(stored.origin)) {
-          counts.quarantined++;
-          continue;
-        }
-        const records = recordsOf(stored);
-        let written = 0;
-        for (const config of CONFIGS) {
-          const record = records[config.config];
-          if (record === undefined) continue;
-          await writers[config.config].write(record);
-          counts.configs[config.config]++;
-          written++;
-        }
-        // A compare with no preference (a tie, "both bad") feeds no configuration.
-        if (written === 0) continue;
-        const { language, consent } = stored.contribution;
-        counts.items++;
-        counts.languages[language] = (counts.languages[language] ?? 0) + 1;
-        counts.licences[consent.licence] = (counts.licences[consent.licence] ?? 0) + 1;
-      }
-    }
-    for (const writer of Object.values(writers)) await writer.commit();
-  } catch (err) {
-    await Promise.all(Object.values(writers).map((w) => w.abort()));
-    throw err;
-  }
-  for (const extra of options.extras ?? []) counts.extras.push(await extra(outDir));
-  await writeFile(join(outDir, DATASET_FILES.card), datasetCard(counts, includePending));
-  return counts;
 }

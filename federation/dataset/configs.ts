@@ -1,6 +1,6 @@
 /**
- * The dataset's configurations: one folder each, named for its training use, with the files the
- * Hugging Face loader reads (`configs` in the card's metadata).
+ * The files `vernacular dataset build` always writes (empty when nothing went in), one folder per
+ * training use as the release pipeline lays them out with everything in `train` (eval: `test`):
  *
  *   idioms/train.jsonl       one record per idiom
  *   sft/train.jsonl          chats (`messages`) from idioms, instructions, rewrites, translations, norms

@@ -1,5 +1,7 @@
 export {
   buildDataset,
+  datasetConfig,
+  DATASET_VERSION,
   type BuildDatasetOptions,
   type DatasetCounts,
   type ExtraConfig,

@@ -19,3 +19,4 @@ export * from './canonical.ts';
 export * from './models.ts';
 export * from './openapi.ts';
 export * from './federation.ts';
+export * from './releases.ts';

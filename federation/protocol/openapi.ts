@@ -13,12 +13,13 @@ import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
 import { EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
+import { ReleaseList } from './releases.ts';
 
 function componentSchemas(): Record<string, unknown> {
   // Importing the schemas registers every one that has a `.meta({ id })` in zod's global
   // registry; each becomes one component, referenced by $ref from the others.
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
-    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink];
+    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -180,6 +181,13 @@ const federationPaths = {
         '404': errorResponse('unknown_campaign'),
         ...refusals,
       },
+    },
+  },
+  '/api/v1/releases': {
+    get: {
+      operationId: 'listReleases',
+      description: 'Hub only: the releases built and recorded here (`vernacular release build`), newest first, with their snapshot, config hash, counts and files with sha256.',
+      responses: { '200': { description: 'The releases', content: json('ReleaseList') } },
     },
   },
   '/api/v1/node': {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Contribution } from '../protocol/index.ts';
-import { idiom, translation } from '../../test/support/contributions.ts';
+import { compare, idiom, translation } from '../../test/support/contributions.ts';
 import { normaliseContribution, normaliseText } from './normalise.ts';
 
 describe('normalising text', () => {
@@ -23,5 +23,8 @@ describe('normalising text', () => {
     expect(normaliseContribution(item, { minChars: 2, maxChars: 10 }).outOfBounds).toMatchObject({ bound: 'max' });
     const t = Contribution.parse(translation());
     expect(normaliseContribution(t, { minChars: 2, maxChars: 8000 }).contribution.data).toMatchObject({ sourceLanguage: (t.data as { sourceLanguage: string }).sourceLanguage });
+    // A compare's one-letter choice is a code, not prose: never "too short".
+    const c = Contribution.parse(compare({ data: { choice: 'a' } }));
+    expect(normaliseContribution(c, { minChars: 2, maxChars: 8000 }).outOfBounds).toBeUndefined();
   });
 });

@@ -26,7 +26,7 @@ export function normaliseText(text: string): string {
 const NOT_PROSE = new Set([
   'id', 'seed', 'model', 'revision', 'dtype', 'device', 'type', 'language', 'sourceLanguage', 'targetLanguage',
   'target', 'action', 'reason', 'reasons', 'preferred', 'scope', 'register', 'domain', 'ruleType', 'jurisdiction',
-  'rating', 'shown',
+  'rating', 'shown', 'choice',
 ]);
 /** Objects that describe where a text came from (a seed, a model and its settings), not prose. */
 const NOT_PROSE_OBJECTS = new Set(['source', 'settings']);

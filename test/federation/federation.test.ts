@@ -56,9 +56,10 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
 
   it('holds exactly the union of what devices sent to each node and to the hub, each record once with its origin', async () => {
     const alice = uuidv4();
-    const batchA = Array.from({ length: 40 }, (_, i) => idiom({ contributor: alice, deviceSeq: i + 1 }));
-    const batchB = Array.from({ length: 25 }, (_, i) => idiom({ deviceSeq: i + 1, language: 'ar' }));
-    const direct = Array.from({ length: 5 }, (_, i) => idiom({ deviceSeq: i + 1 }));
+    // Distinct texts: the dataset export (the release pipeline) keeps exact duplicates once.
+    const batchA = Array.from({ length: 40 }, (_, i) => idiom({ contributor: alice, deviceSeq: i + 1, data: { expression: `Methali A${i}` } }));
+    const batchB = Array.from({ length: 25 }, (_, i) => idiom({ deviceSeq: i + 1, language: 'ar', data: { expression: `Methali B${i}` } }));
+    const direct = Array.from({ length: 5 }, (_, i) => idiom({ deviceSeq: i + 1, data: { expression: `Methali H${i}` } }));
     await send(a, batchA.slice(0, 20));
     await send(a, batchA.slice(20));
     await send(b, batchB);

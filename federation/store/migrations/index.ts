@@ -10,6 +10,7 @@ import * as m0003 from './0003_glossary.ts';
 import * as m0004 from './0004_checks.ts';
 import * as m0005 from './0005_provenance.ts';
 import * as m0006 from './0006_federation.ts';
+import * as m0007 from './0007_releases.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_checks': m0004,
   '0005_provenance': m0005,
   '0006_federation': m0006,
+  '0007_releases': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
