@@ -64,7 +64,7 @@ describe('vernacular serve', () => {
     await expect.poll(() => out, { timeout: 15_000 }).toMatch(/listening on http:\/\/localhost:\d+ /);
     const port = Number(/localhost:(\d+)/.exec(out)![1]);
     expect(port).toBeGreaterThan(0);
-    expect(out).toContain(`Vernacular hub listening on http://localhost:${port} (data: ${data})`);
+    expect(out).toContain(`Vernacular hub listening on http://localhost:${port} (data: ${join(data, 'vernacular.sqlite')})`);
     const health = (await (await fetch(`http://localhost:${port}/api/v1/health`)).json()) as { role: string };
     expect(health.role).toBe('hub');
     child.kill('SIGTERM');

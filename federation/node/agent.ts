@@ -41,8 +41,11 @@ import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
 import { decodeServerAnswer, encodeClientRequest, isEmptyUpdate } from '../protocol/glossary.sync.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
-/** Push batches in flight at once (see push()). */
-export const PUSH_WINDOW = 2;
+/**
+ * Push batches in flight at once (see push()); VERNACULAR_PUSH_WINDOW overrides it (1 sends one
+ * batch at a time, for comparison on a given machine).
+ */
+export const PUSH_WINDOW = Math.max(1, Math.min(8, Number(process.env.VERNACULAR_PUSH_WINDOW ?? 2) || 2));
 export const DEFAULT_INTERVAL_MS = 15_000;
 
 export class HubError extends Error {
