@@ -92,12 +92,16 @@ export interface LanguageGuess {
   matches: boolean;
 }
 
-export function detectLanguage(text: string, itemLanguage: string): LanguageGuess {
+/**
+ * `rank` is franc's `francAll` unless a caller brings an implementation giving the same answers
+ * (the release pipeline's faster one, federation/release/langid.ts).
+ */
+export function detectLanguage(text: string, itemLanguage: string, rank: (value: string, options: { minLength: number; only: string[] }) => [string, number][] = francAll): LanguageGuess {
   const allowed = acceptable(itemLanguage);
   const only = new Set(COMMON);
   for (const c of allowed) for (const three of francCodes(c)) only.add(three);
   const relative = new Map<string, number>();
-  const guesses = francAll(text, { minLength: MIN_LENGTH, only: [...only] });
+  const guesses = rank(text, { minLength: MIN_LENGTH, only: [...only] });
   for (const [code, rawScore] of guesses) {
     if (code === 'und') continue;
     // franc scores relative to the spread of its candidates; a lone candidate comes back as 0.

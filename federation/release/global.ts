@@ -56,13 +56,20 @@ export const splits: GlobalStage = {
   description: 'Train, validation and test assigned by a hash of the contributor (no contributor in two splits); evaluation items only in test.',
   run(work, config) {
     const { validation, test, seed } = config.splits;
-    const contributors = work.db.prepare('SELECT DISTINCT contributor FROM items WHERE stage IS NULL').pluck().all() as string[];
-    const set = work.db.prepare('UPDATE items SET split = ? WHERE contributor = ? AND stage IS NULL');
-    work.db.transaction(() => {
-      for (const contributor of contributors) {
-        const u = unitHash(`${seed}\u0000${contributor}`);
-        set.run(u < test ? 'test' : u < test + validation ? 'validation' : 'train', contributor);
+    // One pass over the table (an UPDATE per contributor scanned it once per contributor).
+    const memo = new Map<string, string>();
+    work.db.function('release_split', { deterministic: true }, (contributor: unknown) => {
+      const c = String(contributor);
+      let split = memo.get(c);
+      if (split === undefined) {
+        const u = unitHash(`${seed}\u0000${c}`);
+        split = u < test ? 'test' : u < test + validation ? 'validation' : 'train';
+        memo.set(c, split);
       }
+      return split;
+    });
+    work.db.transaction(() => {
+      work.db.prepare('UPDATE items SET split = release_split(contributor) WHERE stage IS NULL').run();
       // Evaluation items are test data only, whoever wrote them.
       work.db.prepare("UPDATE items SET split = 'test' WHERE kind = 'eval' AND stage IS NULL").run();
     })();

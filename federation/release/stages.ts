@@ -6,6 +6,7 @@
  */
 import { Contribution, type ItemStatus } from '../protocol/index.ts';
 import { detectLanguage, DETECTOR } from '../../worker/language.ts';
+import { francAllFast } from './langid.ts';
 import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig, type Span } from '../../worker/pii.ts';
 import type { ReleaseConfig } from './config.ts';
 import { normaliseContribution } from './normalise.ts';
@@ -104,7 +105,7 @@ function language({ config }: StageOptions): ItemStage {
       if (!config.language.check) return undefined;
       const c = candidate.contribution;
       const text = ownLanguageText(c) || candidate.text;
-      const guess = detectLanguage(text, c.language);
+      const guess = detectLanguage(text, c.language, francAllFast);
       if (guess.matches) return undefined;
       candidate.notes.language = { detected: guess.detected, score: guess.score };
       return { rule: 'wrong_language', detail: `declared ${c.language}, looks like ${guess.detected ?? 'another language'} (margin ${guess.score})` };
