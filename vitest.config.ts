@@ -1,6 +1,7 @@
 /**
- * Two projects: `unit` (fast, next to the code) and `e2e` (real processes, real Chromium; needs
- * `npm run build` first, which `npm test` does).
+ * Three projects: `unit` (fast, next to the code), `federation` (hub and nodes as processes) and
+ * `e2e` (real processes, real Chromium); the last two need
+ * `npm run build` first, which `npm test` does.
  */
 import { defineConfig } from 'vitest/config';
 
@@ -10,6 +11,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Groups run one after another (unit, then federation, then browsers), so that the
+          // multi-process and browser tests never share this 2-core machine with each other.
+          sequence: { groupOrder: 0 },
           include: ['federation/**/*.test.ts', 'web/**/*.test.ts', 'worker/**/*.test.ts', 'test/support/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
@@ -18,6 +22,7 @@ export default defineConfig({
       {
         test: {
           name: 'federation',
+          sequence: { groupOrder: 1 },
           include: ['test/federation/**/*.test.ts'],
           environment: 'node',
           testTimeout: 240_000,
@@ -29,6 +34,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,

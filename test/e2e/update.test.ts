@@ -61,7 +61,7 @@ describe('app updates', () => {
     await page.getByRole('button', { name: 'Update now' }).click();
     // The page reloads into the new version (the marker set above is gone with the old page).
     await expect
-      .poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker).catch(() => 2), { timeout: 60_000 })
+      .poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker).catch(() => 2), { timeout: 120_000 })
       .toBeUndefined();
     await page.waitForLoadState('load');
     const state = await page.evaluate(async () => {

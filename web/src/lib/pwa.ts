@@ -29,14 +29,14 @@ export function registerServiceWorker(onUpdateReady: (handle: PwaHandle) => void
       navigator.serviceWorker.addEventListener('controllerchange', reload, { once: true });
       wb.messageSkipWaiting();
       // Events can be missed (a busy device, a worker that activated while this page loaded):
-      // look again every 2 s; once nothing is waiting, the new version is active, so reload.
-      let tries = 0;
+      // look again every 2 s until the reload — on a slow, busy phone activation can take long —
+      // and once nothing is waiting, the new version is active, so reload.
       const check = async () => {
         if (reloaded) return;
         const reg = await navigator.serviceWorker.getRegistration();
         if (!reg?.waiting) return reload();
         reg.waiting.postMessage({ type: 'SKIP_WAITING' });
-        if (++tries < 15) setTimeout(() => void check(), 2000);
+        setTimeout(() => void check(), 2000);
       };
       setTimeout(() => void check(), 2000);
     },
