@@ -49,7 +49,7 @@ export function registryContract(name: string, harness: () => StoreHarness): voi
     it('keeps a node’s id and history when the same key enrols again', async () => {
       const k = key();
       await registry.enrol((await registry.createToken('First name')).token, k.id, k.publicKey);
-      await registry.advance(k.id, 42);
+      await registry.recordAndAdvance({ node: k.id, after: 0, through: 42, signature: 's', ids: [], receivedAt: 't' });
       const again = await registry.enrol((await registry.createToken('New name')).token, k.id, k.publicKey);
       expect(again).toMatchObject({ ok: true, node: { id: k.id, name: 'New name', cursor: 42 } });
       expect(await registry.nodes()).toHaveLength(1);
@@ -58,9 +58,10 @@ export function registryContract(name: string, harness: () => StoreHarness): voi
     it('moves a cursor only forward', async () => {
       const k = key();
       await registry.enrol((await registry.createToken('N')).token, k.id, k.publicKey);
-      expect(await registry.advance(k.id, 10)).toBe(10);
-      expect(await registry.advance(k.id, 5)).toBe(10);
-      expect(await registry.advance(k.id, 2 ** 40)).toBe(2 ** 40);
+      const batch = (after: number, through: number) => ({ node: k.id, after, through, signature: 's', ids: [], receivedAt: 't' });
+      expect(await registry.recordAndAdvance(batch(0, 10))).toBe(10);
+      expect(await registry.recordAndAdvance(batch(0, 5))).toBe(10);
+      expect(await registry.recordAndAdvance(batch(10, 2 ** 40))).toBe(2 ** 40);
     });
 
     it('records a batch and moves the cursor together, only forward, the same batch again changing nothing', async () => {
@@ -101,9 +102,9 @@ export function registryContract(name: string, harness: () => StoreHarness): voi
 
     it('keeps each batch once and lists them all in order, across pages', async () => {
       for (let i = 0; i < 450; i++) {
-        await registry.recordBatch({ node: i % 2 ? 'n-b' : 'n-a', after: i, through: i + 1, signature: 's', ids: [`id-${i}`], receivedAt: 't' });
+        await registry.recordAndAdvance({ node: i % 2 ? 'n-b' : 'n-a', after: i, through: i + 1, signature: 's', ids: [`id-${i}`], receivedAt: 't' });
       }
-      await registry.recordBatch({ node: 'n-a', after: 0, through: 1, signature: 'other', ids: [], receivedAt: 't' });
+      await registry.recordAndAdvance({ node: 'n-a', after: 0, through: 1, signature: 'other', ids: [], receivedAt: 't' });
       const all = [];
       for await (const b of registry.batches()) all.push(b);
       expect(all).toHaveLength(450);

@@ -207,18 +207,6 @@ export class HubRegistry {
     await this.db.deleteFrom('fed_nonces').where('expires_at', '<', now).execute();
   }
 
-  /** Keeps a batch's signature and ids (once; the same batch again changes nothing). */
-  async recordBatch(batch: StoredBatch): Promise<void> {
-    await this.db
-      .insertInto('fed_batches')
-      .values({
-        node: batch.node, after: batch.after, through: batch.through, signature: batch.signature,
-        ids: JSON.stringify(batch.ids), received_at: batch.receivedAt,
-      })
-      .onConflict((oc) => oc.columns(['node', 'after', 'through']).doNothing())
-      .execute();
-  }
-
   async *batches(): AsyncIterable<StoredBatch> {
     let last: { node: string; after: number; through: number } | undefined;
     for (;;) {
@@ -242,8 +230,8 @@ export class HubRegistry {
   }
 
   /**
-   * Keeps a batch (as `recordBatch`) and moves the node's cursor to its end (as `advance`), in
-   * one transaction: one commit on the push path instead of three. Answers the cursor.
+   * Keeps a batch's signature and ids (once: the same batch again changes nothing) and moves the
+   * node's cursor forward to its end (never back), in one transaction. Answers the cursor.
    */
   async recordAndAdvance(batch: StoredBatch, now = new Date()): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
@@ -260,13 +248,6 @@ export class HubRegistry {
       const row = await trx.selectFrom('fed_nodes').select('cursor').where('id', '=', batch.node).executeTakeFirst();
       return Number(row?.cursor ?? 0);
     });
-  }
-
-  /** Moves the node's cursor forward to `through` (never back), and notes the push. */
-  async advance(node: string, through: number, now = new Date()): Promise<number> {
-    await this.db.updateTable('fed_nodes').set({ cursor: through }).where('id', '=', node).where('cursor', '<', through).execute();
-    await this.db.updateTable('fed_nodes').set({ last_push_at: now.toISOString() }).where('id', '=', node).execute();
-    return (await this.node(node))?.cursor ?? 0;
   }
 
   async notePull(node: string, now = new Date()): Promise<void> {

@@ -19,6 +19,7 @@ function componentSchemas(): Record<string, unknown> {
   // Importing the schemas registers every one that has a `.meta({ id })` in zod's global
   // registry; each becomes one component, referenced by $ref from the others.
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
+    Campaign, CampaignList, SeedList, ReviewQueue, StatusRequest, StatusResponse,
     EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
@@ -268,6 +269,7 @@ export function openApiDocument(serverVersion: string) {
           },
         },
       },
+      ...readPaths,
       ...modelApiPaths,
       ...federationPaths,
     },

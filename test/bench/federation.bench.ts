@@ -35,13 +35,10 @@ import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { v4 as uuidv4 } from 'uuid';
 import {
-  CONSENT_VERSION,
   Contribution,
-  type ContributionInput,
   PROTOCOL_VERSION,
-  REGISTERS,
 } from '../../federation/protocol/index.ts';
 import { canonicalOf, toRow } from '../../federation/store/rows.ts';
 import { openStore, sqlitePath, type Store } from '../../federation/store/index.ts';
@@ -51,6 +48,7 @@ import { packageRoot } from '../../federation/package.ts';
 import { startHub, startNode, type Hub } from '../support/federation.ts';
 import { tempDir } from '../support/server.ts';
 import { freshDatabase } from '../support/postgres.ts';
+import { syntheticIdioms } from './corpus.ts';
 
 const RECORDS = 100_000;
 const BATCH = DEFAULT_BATCH_SIZE; // 1000 records per push, and per raw transaction
@@ -67,15 +65,6 @@ const COLUMNS = [
   'origin', 'origin_received_at',
 ] as const;
 
-const WORDS = (
-  'haraka haina baraka mvumilivu hula mbivu usipoziba ufa utajenga ukuta mgeni siku mbili ' +
-  'chungu tatu mpe jembe kazi maji mchele pole'
-).split(' ');
-
-function words(n: number, seed: number): string {
-  return Array.from({ length: n }, (_, i) => WORDS[(seed * 7 + i * 13) % WORDS.length]!).join(' ');
-}
-
 /** One device's contributions, as in the ingest benchmark. */
 interface DeviceItems {
   deviceId: string;
@@ -87,27 +76,8 @@ function generate(total: number, devices: number): DeviceItems[] {
   let n = 0;
   return Array.from({ length: devices }, () => {
     const contributor = uuidv4();
-    const items = Array.from({ length: per }, (_, i): Contribution => {
-      const k = n++;
-      const input: ContributionInput = {
-        id: uuidv7(),
-        kind: 'idiom',
-        campaign: 'general',
-        language: 'sw',
-        contributor,
-        deviceSeq: i + 1,
-        createdAt: new Date(Date.UTC(2026, 10, 1) + k * 1000).toISOString(),
-        consent: { version: CONSENT_VERSION, licence: 'CC0-1.0' },
-        data: {
-          expression: `${words(4, k)} ${k}`,
-          meaning: `${words(9, k + 1)}.`,
-          example: `${words(9, k + 2)}.`,
-          region: 'Pwani',
-          register: REGISTERS[k % REGISTERS.length]!,
-        },
-      };
-      return Contribution.parse(input);
-    });
+    const items = syntheticIdioms(per, contributor, n).map((input) => Contribution.parse(input));
+    n += per;
     return { deviceId: uuidv4(), items };
   });
 }

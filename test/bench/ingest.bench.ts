@@ -25,20 +25,19 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { v4 as uuidv4 } from 'uuid';
 import {
-  CONSENT_VERSION,
   Contribution,
   type ContributionInput,
   LIMITS,
   PROTOCOL_VERSION,
-  REGISTERS,
 } from '../../federation/protocol/index.ts';
 import * as migration from '../../federation/store/migrations/0001_contributions.ts';
 import { toRow } from '../../federation/store/rows.ts';
 import { openStore, sqlitePath } from '../../federation/store/index.ts';
 import { createApp } from '../../federation/server/app.ts';
 import { listen } from '../../federation/server/listen.ts';
+import { syntheticIdioms } from './corpus.ts';
 import { packageRoot } from '../../federation/package.ts';
 
 const BATCH = LIMITS.maxBatchItems; // 500
@@ -50,34 +49,8 @@ const TARGET_RATIO = 0.3;
 const ROOT = packageRoot();
 const BIN = join(ROOT, 'bin', 'vernacular.js');
 
-const WORDS = (
-  'haraka haina baraka mvumilivu hula mbivu usipoziba ufa utajenga ukuta mgeni siku mbili ' +
-  'chungu tatu mpe jembe kazi maji mchele pole'
-).split(' ');
-
-function words(n: number, seed: number): string {
-  return Array.from({ length: n }, (_, i) => WORDS[(seed * 7 + i * 13) % WORDS.length]!).join(' ');
-}
-
 function generate(count: number): ContributionInput[] {
-  const contributor = uuidv4();
-  return Array.from({ length: count }, (_, i): ContributionInput => ({
-    id: uuidv7(),
-    kind: 'idiom',
-    campaign: 'general',
-    language: 'sw',
-    contributor,
-    deviceSeq: i + 1,
-    createdAt: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
-    consent: { version: CONSENT_VERSION, licence: 'CC0-1.0' },
-    data: {
-      expression: `${words(4, i)} ${i}`,
-      meaning: `${words(9, i + 1)}.`,
-      example: `${words(9, i + 2)}.`,
-      region: 'Pwani',
-      register: REGISTERS[i % REGISTERS.length]!,
-    },
-  }));
+  return syntheticIdioms(count, uuidv4());
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

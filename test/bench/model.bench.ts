@@ -40,6 +40,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { packageRoot } from '../../federation/package.ts';
 import { BENCH_SHAPE, DEFAULT_SEED, generateModel, parameterCount, TINY_SHAPE } from '../support/model/generate.ts';
 import { runCli, startServer, type RunningServer } from '../support/server.ts';
+import { CHROMIUM_ARGS as BROWSER_TEST_ARGS } from '../e2e/browser.ts';
 
 const MODEL_ID = 'bench-llama';
 /** `--quick`: the tiny test shape and fewer rounds, to check the benchmark itself; writes no doc. */
@@ -62,16 +63,8 @@ const ROOT = packageRoot();
 const BENCH_PAGE = '/__bench__/model-worker.html';
 /** The same page without COOP/COEP: not cross-origin isolated, so the worker gets one WASM thread. */
 const PLAIN_PAGE = '/__bench__/model-worker-plain.html';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-];
+/** The browser tests' flags, with WebGPU on SwiftShader. */
+const CHROMIUM_ARGS = [...BROWSER_TEST_ARGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 /** The node's cross-origin isolation headers (federation/server/headers.ts), on the bench page too. */
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -334,7 +327,6 @@ function report(r: Results): { section: string; pass: boolean } {
   const loads = (l: LoadTiming[], key: 'totalMs' | 'filesMs') => `${secs(median(l.map((x) => x[key])))} (runs: ${l.map((x) => (x[key] / 1000).toFixed(2)).join(', ')})`;
   const wasmProbe = r.env.probe.wasm as { simd?: boolean; threads?: boolean } | undefined;
   const threads = r.wasmLoad.threads ?? 'not reported';
-  const gpu = r.env.probe.webgpu as { vendor?: string; architecture?: string } | null | undefined;
   const S = SHAPE;
   const section = [
     '<!-- bench:model:start -->',

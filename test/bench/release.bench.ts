@@ -46,6 +46,7 @@ import { parseReleaseConfig } from '../../federation/release/config.ts';
 import { buildRelease, type ReleaseManifest } from '../../federation/release/pipeline.ts';
 import { packageRoot } from '../../federation/package.ts';
 import { LANGUAGE_SAMPLES } from '../fixtures/checks/languages.ts';
+import { mulberry32 } from '../support/random.ts';
 
 const ROOT = packageRoot();
 const SELF = fileURLToPath(import.meta.url);
@@ -62,17 +63,7 @@ const LANGUAGES = ['en', 'fr', 'es', 'pt', 'de', 'tr', 'id', 'vi', 'sw', 'yo', '
 // ---------------------------------------------------------------------------------------------
 // The corpus
 
-/** mulberry32: a small seeded PRNG, good enough to shape a corpus. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -187,7 +178,7 @@ export interface CorpusShape {
  * reviews, edits and withdrawals of items of that batch.
  */
 function* corpus(items: number, shape: CorpusShape): Generator<Contribution[]> {
-  const random = prng(SEED);
+  const random = mulberry32(SEED);
   const t = new Text(random);
   const contributors = Math.max(20, Math.round(items / 50));
   shape.contributors = contributors;
