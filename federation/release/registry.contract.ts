@@ -92,8 +92,9 @@ export function releaseRegistryContract(name: string, harness: () => StoreHarnes
       await ingest(item(1));
       const changed = await build('1.0.0', 'c');
       const refused = registry.record({ ...changed, snapshotSha256: 'b'.repeat(64) });
+      // The new item's contributor lands in whichever split their id hashes to: any idioms file.
       await expect(refused).rejects.toThrow(ReleaseConflictError);
-      await expect(refused).rejects.toThrow(/Vernacular@1\.0\.0 is already recorded .*different content.*files differ: .*idioms\/train.*new version/);
+      await expect(refused).rejects.toThrow(/Vernacular@1\.0\.0 is already recorded .*different content.*files differ: .*idioms\/.*new version/);
       expect((await registry.list()).map((r) => r.contentHash)).toEqual([repeat.release.contentHash]);
     });
 
