@@ -83,6 +83,22 @@ function acceptable(itemLanguage: string): Set<string> {
   return set;
 }
 
+const candidateLists = new Map<string, { allowed: Set<string>; only: string[] }>();
+
+/** The languages an item's text may be in, and the candidates to rank, per item language (memoised: the same list each time). */
+function candidatesFor(itemLanguage: string): { allowed: Set<string>; only: string[] } {
+  let entry = candidateLists.get(itemLanguage);
+  if (entry === undefined) {
+    const allowed = acceptable(itemLanguage);
+    const only = new Set(COMMON);
+    for (const c of allowed) for (const three of francCodes(c)) only.add(three);
+    entry = { allowed, only: [...only] };
+    if (candidateLists.size > 1000) candidateLists.clear();
+    candidateLists.set(itemLanguage, entry);
+  }
+  return entry;
+}
+
 export interface LanguageGuess {
   /** ISO 639 code of the best guess, or null when the text is too short or unlike any language. */
   detected: string | null;
@@ -97,11 +113,9 @@ export interface LanguageGuess {
  * (the release pipeline's faster one, federation/release/langid.ts).
  */
 export function detectLanguage(text: string, itemLanguage: string, rank: (value: string, options: { minLength: number; only: string[] }) => [string, number][] = francAll): LanguageGuess {
-  const allowed = acceptable(itemLanguage);
-  const only = new Set(COMMON);
-  for (const c of allowed) for (const three of francCodes(c)) only.add(three);
+  const { allowed, only } = candidatesFor(itemLanguage);
   const relative = new Map<string, number>();
-  const guesses = rank(text, { minLength: MIN_LENGTH, only: [...only] });
+  const guesses = rank(text, { minLength: MIN_LENGTH, only });
   for (const [code, rawScore] of guesses) {
     if (code === 'und') continue;
     // franc scores relative to the spread of its candidates; a lone candidate comes back as 0.

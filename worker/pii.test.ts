@@ -91,4 +91,12 @@ describe('personal-data scan', () => {
     expect(scanText('ID KE-12345678 here', config)).toEqual([{ type: 'national_id', start: 3, end: 14, text: 'KE-12345678' }]);
     expect(scanText('SSN 123-45-6789', config)).toEqual([]);
   });
+
+  it('runs a configured format without digits (the digit pre-check is for the built-in ones only)', () => {
+    const config = { nationalIds: [{ name: 'letters only (test)', pattern: 'XQ[A-Z]{6}' }] };
+    expect(scanText('my code XQABCDEF ok', config).map((s) => s.text)).toEqual(['XQABCDEF']);
+    // The same finders, text with and without the characters they need.
+    expect(scanText('no digits, no at sign, no links here').length).toBe(0);
+    expect(scanText('HTTPS://example.org/~amina').map((s) => s.type)).toEqual(['url']);
+  });
 });

@@ -106,7 +106,26 @@ function personalUrl(url: string): boolean {
   return first !== undefined && !GENERIC_FIRST_SEGMENT.test(first);
 }
 
-type Finder = { type: PersonalDataType; find(text: string, config: PersonalDataConfig): Array<[number, string]> };
+type Finder = {
+  type: PersonalDataType;
+  /** A cheap test a text must pass for the finder to find anything in it (none: always run). */
+  needs?: RegExp;
+  find(text: string, config: PersonalDataConfig): Array<[number, string]>;
+};
+
+const DIGIT = /\d/;
+const AT = /@/;
+
+const nationalIdExpressions = new WeakMap<NationalIdPattern, RegExp>();
+/** A national id format's expression, compiled once per pattern object (matchAll copies it, so sharing is safe). */
+function nationalIdExpression(id: NationalIdPattern): RegExp {
+  let re = nationalIdExpressions.get(id);
+  if (re === undefined) {
+    re = new RegExp(`${B}(?:${id.pattern})${E}`, `g${(id.flags ?? '').replace(/[gyu]/g, '')}u`);
+    nationalIdExpressions.set(id, re);
+  }
+  return re;
+}
 
 function matches(re: RegExp, text: string, keep: (m: string) => boolean = () => true): Array<[number, string]> {
   const out: Array<[number, string]> = [];
@@ -121,11 +140,12 @@ const phoneDigitsOk = (m: string, min: number) => {
 
 /** In order of precedence. */
 const FINDERS: readonly Finder[] = [
-  { type: 'email', find: (t) => matches(EMAIL, t) },
-  { type: 'url', find: (t) => matches(URL_RE, t, personalUrl) },
-  { type: 'iban', find: (t) => matches(IBAN_RE, t, ibanValid) },
+  { type: 'email', needs: AT, find: (t) => matches(EMAIL, t) },
+  { type: 'url', needs: /https?:\/\/|www\./iu, find: (t) => matches(URL_RE, t, personalUrl) },
+  { type: 'iban', needs: DIGIT, find: (t) => matches(IBAN_RE, t, ibanValid) },
   {
     type: 'card',
+    needs: DIGIT,
     find: (t) =>
       matches(CARD_RE, t, (m) => {
         const d = digitsOf(m);
@@ -136,25 +156,26 @@ const FINDERS: readonly Finder[] = [
     type: 'national_id',
     find: (t, config) =>
       config.nationalIds.flatMap((id) =>
-        matches(new RegExp(`${B}(?:${id.pattern})${E}`, `g${(id.flags ?? '').replace(/[gyu]/g, '')}u`), t, (m) =>
-          id.check === 'luhn' ? luhnValid(digitsOf(m)) : true,
-        ),
+        // The built-in formats all hold digits; a configured one may not, so it always runs.
+        DEFAULT_NATIONAL_IDS.includes(id) && !DIGIT.test(t) ? [] : matches(nationalIdExpression(id), t, (m) => (id.check === 'luhn' ? luhnValid(digitsOf(m)) : true)),
       ),
   },
   {
     type: 'phone',
+    needs: DIGIT,
     find: (t) => [
       ...matches(PHONE_INTL, t, (m) => phoneDigitsOk(m, 8)),
       ...matches(PHONE_NATIONAL, t, (m) => phoneDigitsOk(m, 9) && digitsOf(m).length <= 11),
     ],
   },
-  { type: 'handle', find: (t) => matches(HANDLE_RE, t) },
+  { type: 'handle', needs: AT, find: (t) => matches(HANDLE_RE, t) },
 ];
 
 /** Every finding in `text`, in text order, none overlapping. */
 export function scanText(text: string, config: PersonalDataConfig = DEFAULT_CONFIG): Span[] {
   const taken: Span[] = [];
   for (const finder of FINDERS) {
+    if (finder.needs !== undefined && !finder.needs.test(text)) continue;
     for (const [start, found] of finder.find(text, config)) {
       const end = start + found.length;
       if (taken.some((s) => start < s.end && s.start < end)) continue;

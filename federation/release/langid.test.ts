@@ -18,6 +18,10 @@ const texts = [
   'Привет, how are you today, my friend?',
   'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
   'Andika kwa [EMAIL] au piga simu [PHONE] kwa maelezo zaidi.',
+  // Astral characters (surrogate pairs): emoji, CJK extension B, Ugaritic.
+  'Habari za asubuhi 😀 rafiki yangu, karibu sana nyumbani',
+  '𠀀𠀁𠀂 漢字の文章です 𠀃𠀄 これは日本語',
+  '𐎀𐎁𐎂 ελληνικά κείμενα εδώ 🎉',
 ];
 const onlies: string[][] = [
   [],

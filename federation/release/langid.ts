@@ -20,8 +20,8 @@ const MIN_LENGTH = 10;
 const MAX_DIFFERENCE = 300;
 
 interface ScriptModel {
-  /** Trigram → its number within this script. */
-  ids: Map<string, number>;
+  /** Trigram (its code units, `key3`) → its number within this script. */
+  ids: Map<number, number>;
   /** Languages in franc's data order. */
   names: string[];
   /** For each trigram number, the profiles holding it (CSR: offsets into lang/rank). */
@@ -30,9 +30,12 @@ interface ScriptModel {
   rank: Int16Array;
 }
 
+/** A trigram's three UTF-16 code units as one number (exact in a double: 48 bits). */
+const key3 = (a: number, b: number, c: number) => a * 0x100000000 + b * 0x10000 + c;
+
 const models = new Map<string, ScriptModel>();
 for (const [script, languages] of Object.entries(data as Record<string, Record<string, string>>)) {
-  const ids = new Map<string, number>();
+  const ids = new Map<number, number>();
   const names = Object.keys(languages);
   // franc: `trigrams[model[weight]] = weight`, counting down, so a repeated trigram keeps its first index.
   const profiles = names.map((name) => {
@@ -40,8 +43,10 @@ for (const [script, languages] of Object.entries(data as Record<string, Record<s
     const ranks = new Map<number, number>();
     for (let w = trigrams.length - 1; w >= 0; w--) {
       const t = trigrams[w]!;
-      if (!ids.has(t)) ids.set(t, ids.size);
-      ranks.set(ids.get(t)!, w);
+      // franc's trigrams are three code units (padded with spaces where a profile holds fewer).
+      const k = key3(t.charCodeAt(0), t.charCodeAt(1), t.charCodeAt(2));
+      if (!ids.has(k)) ids.set(k, ids.size);
+      ranks.set(ids.get(k)!, w);
     }
     return ranks;
   });
@@ -64,7 +69,51 @@ for (const [script, languages] of Object.entries(data as Record<string, Record<s
 
 const SCRIPTS = Object.entries(expressions as Record<string, RegExp>);
 
+/**
+ * For every BMP code unit (surrogates aside), a bit per script whose expression matches it:
+ * franc's expressions are character classes (astral characters as surrogate pairs), so a text
+ * without surrogates has, per script, as many matches as code units with that bit. Built on
+ * first use from the expressions themselves (about 0.2 s).
+ */
+let scriptBits: Uint32Array | undefined;
+function bitsOf(): Uint32Array {
+  if (scriptBits !== undefined) return scriptBits;
+  const bits = new Uint32Array(0x10000);
+  const tests = SCRIPTS.map(([, e]) => new RegExp(e.source));
+  for (let c = 0; c < 0x10000; c++) {
+    if (c >= 0xd800 && c < 0xe000) continue;
+    const ch = String.fromCharCode(c);
+    let mask = 0;
+    for (let i = 0; i < tests.length; i++) if (tests[i]!.test(ch)) mask |= 1 << i;
+    bits[c] = mask;
+  }
+  return (scriptBits = bits);
+}
+if (SCRIPTS.length > 32) throw new Error('langid: more than 32 scripts; the script table needs wider masks');
+
+/** franc's script pick: the script whose expression matches the largest share of the text (the first on a tie). */
 function topScript(value: string): [string | undefined, number] {
+  const bits = bitsOf();
+  const counts = new Int32Array(SCRIPTS.length);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xe000) return topScriptByExpressions(value);
+    for (let m = bits[c]!; m !== 0; m &= m - 1) counts[31 - Math.clz32(m & -m)]!++;
+  }
+  let topCount = -1;
+  let top: string | undefined;
+  for (let i = 0; i < SCRIPTS.length; i++) {
+    const count = counts[i]! / value.length || 0;
+    if (count > topCount) {
+      topCount = count;
+      top = SCRIPTS[i]![0];
+    }
+  }
+  return [top, topCount];
+}
+
+/** franc's own loop (texts with astral characters). */
+function topScriptByExpressions(value: string): [string | undefined, number] {
   let topCount = -1;
   let top: string | undefined;
   for (const [script, expression] of SCRIPTS) {
@@ -78,27 +127,38 @@ function topScript(value: string): [string | undefined, number] {
   return [top, topCount];
 }
 
-/** trigram-utils' `clean` + n-gram's trigrams, counted. */
-function trigramCounts(value: string): Map<string, number> {
+/** trigram-utils' `clean` + n-gram's trigrams, counted (keyed by their code units). */
+function trigramCounts(value: string): Map<number, number> {
   const cleaned = ` ${value.replace(/[\u0021-\u0040]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase()} `;
-  const counts = new Map<string, number>();
-  for (let i = 0; i + 3 <= cleaned.length; i++) {
-    const t = cleaned.slice(i, i + 3);
-    counts.set(t, (counts.get(t) ?? 0) + 1);
+  const counts = new Map<number, number>();
+  let a = cleaned.charCodeAt(0);
+  let b = cleaned.charCodeAt(1);
+  for (let i = 2; i < cleaned.length; i++) {
+    const c = cleaned.charCodeAt(i);
+    const k = key3(a, b, c);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+    a = b;
+    b = c;
   }
   return counts;
 }
 
 const candidateCache = new Map<string, Map<string, number[]>>();
+/** The same `only` array (a caller's memoised list) skips the join of its codes. */
+const candidatesByList = new WeakMap<readonly string[], Map<string, number[]>>();
 
 /** Indices (in franc's data order) of the script's languages in `only` (all when it is empty). */
 function candidates(script: string, model: ScriptModel, only: readonly string[]): number[] {
-  const key = only.join(',');
-  let byScript = candidateCache.get(key);
+  let byScript = candidatesByList.get(only);
   if (byScript === undefined) {
-    if (candidateCache.size > 1000) candidateCache.clear();
-    byScript = new Map();
-    candidateCache.set(key, byScript);
+    const key = only.join(',');
+    byScript = candidateCache.get(key);
+    if (byScript === undefined) {
+      if (candidateCache.size > 1000) candidateCache.clear();
+      byScript = new Map();
+      candidateCache.set(key, byScript);
+    }
+    candidatesByList.set(only, byScript);
   }
   let list = byScript.get(script);
   if (list === undefined) {

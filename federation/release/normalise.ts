@@ -35,6 +35,8 @@ export interface Normalised {
   contribution: Contribution;
   /** The prose fields, in a stable order, joined by newlines (what the later stages read). */
   text: string;
+  /** Whether any string changed (when none did, the item is the one given, its keys in another order). */
+  changed: boolean;
   /** A prose field outside the bounds, if any: its path and length. */
   outOfBounds?: { field: string; length: number; bound: 'min' | 'max' };
 }
@@ -42,10 +44,12 @@ export interface Normalised {
 export function normaliseContribution(item: Contribution, bounds: { minChars: number; maxChars: number }): Normalised {
   const prose: string[] = [];
   let outOfBounds: Normalised['outOfBounds'];
+  let changed = false;
   const walk = (value: unknown, key: string, path: string): unknown => {
     if (typeof value === 'string') {
       if (NOT_PROSE.has(key)) return value;
       const text = normaliseText(value);
+      if (text !== value) changed = true;
       const length = [...text].length;
       if (outOfBounds === undefined && value.length > 0 && length < bounds.minChars) outOfBounds = { field: path, length, bound: 'min' };
       if (outOfBounds === undefined && length > bounds.maxChars) outOfBounds = { field: path, length, bound: 'max' };
@@ -63,5 +67,5 @@ export function normaliseContribution(item: Contribution, bounds: { minChars: nu
   };
   const data = walk(item.data, 'data', 'data');
   const contribution = { ...item, data } as Contribution;
-  return { contribution, text: prose.join('\n'), ...(outOfBounds ? { outOfBounds } : {}) };
+  return { contribution, text: prose.join('\n'), changed, ...(outOfBounds ? { outOfBounds } : {}) };
 }

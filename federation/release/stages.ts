@@ -49,10 +49,16 @@ function validate({ config }: StageOptions): ItemStage {
       const parsed = Contribution.safeParse(candidate.contribution, PARSE);
       if (!parsed.success) return { rule: 'schema', detail: parsed.error.issues[0]?.message ?? 'invalid' };
       const n = normaliseContribution(parsed.data, config.text);
-      const again = Contribution.safeParse(n.contribution, PARSE);
-      if (!again.success) return { rule: 'empty_after_normalisation', detail: again.error.issues[0]?.path.join('.') ?? '' };
+      // Parsed again only when normalising changed a string (it may have emptied a required one);
+      // otherwise the first parse's output is the same item, in the schema's key order.
+      let contribution = parsed.data;
+      if (n.changed) {
+        const again = Contribution.safeParse(n.contribution, PARSE);
+        if (!again.success) return { rule: 'empty_after_normalisation', detail: again.error.issues[0]?.path.join('.') ?? '' };
+        contribution = again.data;
+      }
       if (n.outOfBounds) return { rule: n.outOfBounds.bound === 'min' ? 'too_short' : 'too_long', detail: `${n.outOfBounds.field}: ${n.outOfBounds.length} characters` };
-      candidate.contribution = again.data;
+      candidate.contribution = contribution;
       candidate.text = n.text;
       return undefined;
     },
