@@ -20,3 +20,4 @@ export * from './models.ts';
 export * from './openapi.ts';
 export * from './federation.ts';
 export * from './releases.ts';
+export * from './gold.ts';

@@ -141,11 +141,19 @@ class Batch {
   }
 
   private async targetOf(id: string): Promise<TargetFacts | undefined> {
+    // A gold item (store/gold.ts) is a target too, though never a stored contribution.
     const row = await this.trx
       .selectFrom('contributions as c')
       .leftJoin('item_state as s', 's.id', 'c.id')
       .select(['c.kind', 'c.contributor', 'c.campaign', 's.status', 's.root'])
       .where('c.id', '=', id)
+      .unionAll((eb) =>
+        eb
+          .selectFrom('gold_items as g')
+          .leftJoin('item_state as s', 's.id', 'g.id')
+          .select(['g.kind', 'g.contributor', 'g.campaign', 's.status', 's.root'])
+          .where('g.id', '=', id),
+      )
       .executeTakeFirst();
     if (row === undefined) return undefined;
     return {

@@ -54,9 +54,12 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
   );
   const lookupHash = sqlite.prepare('SELECT content_hash FROM contributions WHERE id = ?').pluck();
   const lookupCampaign = sqlite.prepare('SELECT data FROM campaigns WHERE slug = ?').pluck();
+  // A gold item (store/gold.ts) is a target too, though never a stored contribution.
   const lookupTarget = sqlite.prepare(
     'SELECT c.kind, c.contributor, c.campaign, s.status, s.root FROM contributions c ' +
-      'LEFT JOIN item_state s ON s.id = c.id WHERE c.id = ?',
+      'LEFT JOIN item_state s ON s.id = c.id WHERE c.id = ? ' +
+      'UNION ALL SELECT g.kind, g.contributor, g.campaign, s.status, s.root FROM gold_items g ' +
+      'LEFT JOIN item_state s ON s.id = g.id WHERE g.id = ?',
   );
   const ensureState = sqlite.prepare(
     "INSERT INTO item_state (id, root, revision_of, status) VALUES (?, ?, ?, 'pending') ON CONFLICT (id) DO NOTHING",
@@ -122,7 +125,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       return campaigns.get(slug);
     };
     const targetOf = (id: string): TargetFacts | undefined => {
-      const row = lookupTarget.get(id) as
+      const row = lookupTarget.get(id, id) as
         | { kind: string; contributor: string; campaign: string; status: string | null; root: string | null }
         | undefined;
       if (row === undefined) return undefined;

@@ -2,6 +2,7 @@
  * Reading and steering the derived state of items, shared by every SQL backend: the review queue,
  * the status of given ids, a moderator's decision, and re-deriving statuses when a campaign's
  * consensus rule changes. (Reviews themselves arrive through ingest, which keeps the tallies.)
+ * The queue mixes in the campaign's gold items (gold.ts), about one in ten by default.
  *
  * An item with no `item_state` row is pending with no votes (see migration 0002).
  *
@@ -25,8 +26,14 @@ import type { ModeratorAction, QueueRequest } from './store.ts';
 import { fromRow } from './rows.ts';
 import { lockItems } from './locks.ts';
 import { campaignFacts, deriveStatus, isContentKind, moderatorOf } from './semantics.ts';
+import { mixGold } from './gold.ts';
 
+/** Real pending items, then gold mixed in (gold.ts): gold items look like any other on the wire. */
 export async function reviewQueue(db: Kysely<Database>, request: QueueRequest): Promise<ReviewQueue['items']> {
+  return mixGold(db, request, await pendingItems(db, request));
+}
+
+async function pendingItems(db: Kysely<Database>, request: QueueRequest): Promise<ReviewQueue['items']> {
   const rows = await db
     .selectFrom('contributions as c')
     .leftJoin('item_state as s', 's.id', 'c.id')

@@ -86,6 +86,36 @@ export interface TombstonesTable {
   created_at: string;
 }
 
+/** Gold items (migration 0008, store/gold.ts): test questions with a known answer, never in `contributions`. */
+export interface GoldItemsTable {
+  id: string;
+  campaign: string;
+  kind: string;
+  language: string;
+  contributor: string;
+  /** sha256 of the canonical JSON of { campaign, kind, language, data }. */
+  content_key: string;
+  /** Canonical JSON of the `Contribution` reviewers are served. */
+  item: string;
+  /** `good` or `bad`. */
+  expected: string;
+  note: string | null;
+  imported_at: string;
+}
+
+/** Which reviewer was served which gold item (never twice). */
+export interface GoldServesTable {
+  reviewer: string;
+  gold: string;
+  served_at: string;
+}
+
+/** How often a campaign's review queue serves gold: one item in `every`. */
+export interface GoldCampaignsTable {
+  campaign: string;
+  every: number;
+}
+
 export interface Database {
   contributions: ContributionsTable;
   campaigns: CampaignsTable;
@@ -94,6 +124,9 @@ export interface Database {
   reviews: ReviewsTable;
   item_state: ItemStateTable;
   tombstones: TombstonesTable;
+  gold_items: GoldItemsTable;
+  gold_serves: GoldServesTable;
+  gold_campaigns: GoldCampaignsTable;
 }
 
 export type ContributionRow = Omit<ContributionsTable, 'seq'> & { seq: number };

@@ -11,6 +11,7 @@ import * as m0004 from './0004_checks.ts';
 import * as m0005 from './0005_provenance.ts';
 import * as m0006 from './0006_federation.ts';
 import * as m0007 from './0007_releases.ts';
+import * as m0008 from './0008_gold.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_provenance': m0005,
   '0006_federation': m0006,
   '0007_releases': m0007,
+  '0008_gold': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
