@@ -1,14 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { v4 as uuidv4 } from 'uuid';
-import { Contribution, type ContributionInput } from '../protocol/index.ts';
-import { openStore, type Store } from '../store/index.ts';
-import { idiom, review } from '../../test/support/contributions.ts';
 import { parseReleaseConfig, type ReleaseConfig } from './config.ts';
 import { runAbuse, shingles } from './abuse.ts';
-import { buildRelease } from './pipeline.ts';
 import { WorkTable, type WorkRow } from './work.ts';
 
 type Row = Omit<WorkRow, 'split' | 'cluster'>;
@@ -113,58 +108,5 @@ describe('stage 8: abuse and poisoning defences over the work table', () => {
   it('flags nothing without established contributors to compare with', async () => {
     work.insert(Array.from({ length: 10 }, (_, i) => workRow(i + 1, `fresh-${i}`, `${sentence(i)} zambarau kimya hufungua mlango wa siri`)));
     expect((await runAbuse(work, config())).plantedPhrases).toEqual([]);
-  });
-});
-
-describe('stage 8: reviewers measured on gold items', () => {
-  let dir: string;
-  let store: Store;
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vernacular-abuse-store-'));
-    store = await openStore({ dataDir: join(dir, 'data') });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const ingest = (...items: ContributionInput[]) => store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
-  const item = (i: number) => idiom({ data: { expression: `Methali ya majaribio ${W[i % W.length]} ${W[(i >> 4) % W.length]}`, example: sentence(i), meaning: 'Maana yake ni wazi kwa kila mtu.' } });
-
-  it('does not count the votes of a reviewer who disagrees with moderators on gold items', async () => {
-    const [bad, h1, h2] = [uuidv4(), uuidv4(), uuidv4()];
-    const gold = Array.from({ length: 6 }, (_, i) => item(i));
-    const carried = item(10); // accepted only thanks to the unreliable reviewer
-    const solid = item(11); // accepted by two reliable reviewers (and the unreliable one)
-    await ingest(...gold, carried, solid);
-    await ingest(
-      ...gold.map((g, i) => review(g.id, { contributor: bad, data: { action: i < 4 ? 'down' : 'up' } })),
-      ...gold.map((g) => review(g.id, { contributor: h1 })),
-      ...gold.map((g) => review(g.id, { contributor: h2 })),
-      review(carried.id, { contributor: bad }),
-      review(carried.id, { contributor: h1 }),
-      review(solid.id, { contributor: bad }),
-      review(solid.id, { contributor: h1 }),
-      review(solid.id, { contributor: h2 }),
-    );
-    for (const g of gold.slice(0, 5)) expect(await store.moderate(g.id, 'clear')).toBe(true);
-    expect(await store.moderate(gold[5]!.id, 'hide')).toBe(true); // bad voted up: against again
-    const manifest = await buildRelease({ store, config: config({ minGold: 5, goldDisagreement: 0.5 }, { language: { check: false } }), outDir: join(dir, 'r'), snapshot: 'test' });
-    const rejected = readFileSync(join(dir, 'r', 'rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; stage: string; rule: string; detail: string });
-    const abuse = rejected.filter((r) => r.stage === 'abuse');
-    expect(abuse.map((r) => [r.id, r.rule])).toEqual([[carried.id, 'unreliable_votes']]);
-    expect(abuse[0]!.detail).toBe('pending without the votes of 1 unreliable reviewer (1 up, 0 down, 0 flags left)');
-    expect(manifest.stages.find((s) => s.stage === 'abuse')!.excluded).toEqual({ unreliable_votes: 1 });
-    expect(Object.values(manifest.counts.idioms ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
-  });
-
-  it('keeps the votes of a reviewer with too few gold votes to judge', async () => {
-    const bad = uuidv4();
-    const gold = Array.from({ length: 4 }, (_, i) => item(i));
-    const carried = item(10);
-    await ingest(...gold, carried);
-    await ingest(...gold.map((g) => review(g.id, { contributor: bad, data: { action: 'down' } })), review(carried.id, { contributor: bad }), review(carried.id));
-    for (const g of gold) await store.moderate(g.id, 'clear');
-    const manifest = await buildRelease({ store, config: config({ minGold: 5 }, { language: { check: false } }), outDir: join(dir, 'r'), snapshot: 'test' });
-    expect(manifest.stages.find((s) => s.stage === 'abuse')!.excluded).toEqual({});
   });
 });

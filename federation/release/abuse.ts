@@ -3,15 +3,16 @@
  * bounded reads of the snapshot store's review tables. Each exclusion has its own rule, so every
  * item it drops stays traceable in `rejected.jsonl`:
  *
- * - `unreliable_votes`: reviewers who vote against the known answer of gold items too often are
- *   not counted. Gold items are the items a moderator decided on (`item_state.moderator`):
- *   `cleared` is a known-good answer (an up vote agrees), `hidden` a known-bad one (a down vote or
- *   a flag agrees). A reviewer with at least `minGold` votes on gold items of whom at least
- *   `goldDisagreement` disagree is unreliable: every item they voted on gets its status derived
- *   again, by its campaign's consensus rule, from the votes of the others; an item no longer
- *   accepted (or pending, where the config includes pending) is left out. The stage can only
- *   remove: an item that reliable votes would have accepted but unreliable down votes rejected
- *   was left out at stage 4 and is not brought back (it is not re-checked by stages 5–6).
+ * - `unreliable_votes`: reviewers who vote against the known answer of gold items (test questions
+ *   a steward seeded into review queues: store/gold.ts) too often are not counted, and every item
+ *   they voted on is judged again, by its campaign's consensus rule, from the others' votes
+ *   (reliability.ts). That is a stage-4 decision, recorded as one: an item accepted only thanks to
+ *   them is left out at stage `consensus` with rule `unreliable_votes` (the reviewers named), and
+ *   one rejected or hidden only by their votes comes back and goes through stages 5–6 (and the
+ *   exact-duplicate check) like any other. Stage 4 makes these decisions itself when the pipeline
+ *   hands it the regrade (StageOptions.gold; its notes then carry `gold`); for the items it did
+ *   not, this stage applies them to the work table first, before every other rule here. Items
+ *   brought back here are not compared for near duplicates (stage 7 ran before them).
  * - `unreliable_contributor`: contributors with at least `minItems` reviewed items (accepted,
  *   rejected or hidden in the snapshot) whose rejected share is at least `rejectionRatio` × the
  *   median share of such contributors (and at least `minRejectionRate`, so that a median of zero
@@ -29,21 +30,29 @@
  *   `local`) in the release; the earliest (by server order) are kept. Caps run last, so they
  *   count only what the other rules let through.
  */
-import type { Store } from '../store/index.ts';
-import { consensus, DEFAULT_CAMPAIGN, DEFAULT_CONSENSUS, type ConsensusRule } from '../protocol/index.ts';
+import type { Store, StoredContribution } from '../store/index.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { WorkTable } from './work.ts';
-import type { GlobalStage } from './global.ts';
+import { exactDuplicates, type GlobalStage, type StageFigures } from './global.ts';
+import { type Candidate, itemStages } from './stages.ts';
+import { textHash } from './pipeline.ts';
+import { goldRegrade, type GoldRegrade, NO_REGRADE, passesConsensus, regradeDetail } from './reliability.ts';
 
 export const ABUSE_STAGE = 'abuse';
 
 /** What the stage needs besides the work table (the store is the frozen snapshot). */
 export interface AbuseContext {
   store?: Store;
+  /** Gold regrading, when the caller computed it already (else it is read from the store). */
+  gold?: GoldRegrade;
 }
 
 export interface AbuseSummary {
   unreliableReviewers: string[];
+  /** Items gold regrading brought back (stage 4 had left them out) and left out (stage `consensus`, rule `unreliable_votes`). */
+  restored: number;
+  unreliableVotes: number;
+  figures: StageFigures;
   unreliableContributors: string[];
   plantedPhrases: string[];
 }
@@ -70,92 +79,70 @@ const MIN_EXPECTED = 5;
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-/** Reviewers who disagree with gold answers too often (gold: the moderator's decision). */
-async function unreliableReviewers(store: Store, abuse: Abuse): Promise<Map<string, string>> {
-  const rows = await store.db
-    .selectFrom('reviews as r')
-    .innerJoin('item_state as s', 's.id', 'r.target')
-    .select(['r.reviewer', (eb) => eb.fn.countAll<number>().as('votes')])
-    .select((eb) =>
-      eb.fn
-        .sum<number>(
-          eb
-            .case()
-            .when(eb.and([eb('s.moderator', '=', 'cleared'), eb('r.action', '<>', 'up')]))
-            .then(1)
-            .when(eb.and([eb('s.moderator', '=', 'hidden'), eb('r.action', '=', 'up')]))
-            .then(1)
-            .else(0)
-            .end(),
-        )
-        .as('against'),
-    )
-    .where('s.moderator', 'in', ['cleared', 'hidden'])
-    .groupBy('r.reviewer')
-    .execute();
-  const out = new Map<string, string>();
-  for (const r of rows) {
-    const votes = Number(r.votes);
-    const against = Number(r.against);
-    if (votes >= abuse.minGold && against / votes >= abuse.goldDisagreement) {
-      out.set(r.reviewer, `${against} of ${votes} gold votes against the known answer`);
-    }
-  }
-  return out;
-}
-
-/** Items whose status, without the unreliable reviewers' votes, no longer lets them in. */
-async function unreliableVotes(work: WorkTable, store: Store, config: ReleaseConfig, unreliable: Map<string, string>): Promise<number> {
-  if (unreliable.size === 0) return 0;
-  const reviewers = [...unreliable.keys()].sort();
-  const rules = new Map<string, ConsensusRule>([[DEFAULT_CAMPAIGN, DEFAULT_CONSENSUS]]);
-  for (const c of await store.campaigns()) rules.set(c.slug, c.consensus);
-  // The items they voted on, in a side table; then one pass over the work table finds those kept.
+/** Gold regrading (reliability.ts) of the items stage 4 judged without it (their notes carry no `gold`). */
+async function unreliableVotes(work: WorkTable, config: ReleaseConfig, regrade: GoldRegrade): Promise<void> {
+  const ids = Object.keys(regrade.items);
+  if (ids.length === 0) return;
+  const later = itemStages({ config, quarantined: new Set() }).filter((s) => s.name === 'language' || s.name === 'personal_data');
   const db = work.db;
   db.exec('DROP TABLE IF EXISTS abuse_targets; CREATE TABLE abuse_targets (id TEXT PRIMARY KEY) WITHOUT ROWID');
-  const exclusions: { seq: number; detail: string }[] = [];
+  let duplicatesAgain = false;
   try {
     const insert = db.prepare('INSERT OR IGNORE INTO abuse_targets (id) VALUES (?)');
-    for (let i = 0; i < reviewers.length; i += 200) {
-      const targets = await store.db.selectFrom('reviews').select('target').where('reviewer', 'in', reviewers.slice(i, i + 200)).execute();
-      db.transaction(() => {
-        for (const t of targets) insert.run(t.target);
-      })();
-    }
+    db.transaction(() => {
+      for (const id of ids) insert.run(id);
+    })();
     const page = db.prepare(
-      'SELECT i.seq, i.id, i.campaign FROM items i JOIN abuse_targets t ON t.id = i.id WHERE i.stage IS NULL AND i.seq > ? ORDER BY i.seq LIMIT 500',
+      `SELECT i.seq, i.id, i.stage, i.rule, i.item, i.text, i.notes, i.origin FROM items i JOIN abuse_targets t ON t.id = i.id
+       WHERE i.seq > ? ORDER BY i.seq LIMIT 500`,
     );
+    const setStatus = db.prepare('UPDATE items SET status = ? WHERE seq = ?');
+    const exclude = db.prepare("UPDATE items SET status = ?, stage = 'consensus', rule = 'unreliable_votes', detail = ?, cluster = NULL, notes = ? WHERE seq = ?");
+    const freeDuplicates = db.prepare("UPDATE items SET stage = NULL, rule = NULL, detail = NULL, cluster = NULL WHERE stage = 'duplicates' AND rule = 'exact_duplicate' AND cluster = ?");
+    const restore = db.prepare('UPDATE items SET status = ?, item = ?, text = ?, hash = ?, stage = ?, rule = ?, detail = ?, notes = ? WHERE seq = ?');
     for (let after = -1; ; ) {
-      const rows = page.all(after) as { seq: number; id: string; campaign: string }[];
+      const rows = page.all(after) as { seq: number; id: string; stage: string | null; rule: string | null; item: string; text: string; notes: string | null; origin: string | null }[];
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.seq;
-      const ids = rows.map((r) => r.id);
-      const votes = await store.db.selectFrom('reviews').select(['target', 'reviewer', 'action']).where('target', 'in', ids).execute();
-      const states = await store.db.selectFrom('item_state').select(['id', 'moderator']).where('id', 'in', ids).execute();
-      const moderator = new Map(states.map((s) => [s.id, s.moderator]));
-      const tallies = new Map<string, { up: number; down: number; flags: number; dropped: number }>();
-      for (const v of votes) {
-        const t = tallies.get(v.target) ?? { up: 0, down: 0, flags: 0, dropped: 0 };
-        tallies.set(v.target, t);
-        if (unreliable.has(v.reviewer)) t.dropped++;
-        else if (v.action === 'up') t.up++;
-        else if (v.action === 'down') t.down++;
-        else t.flags++;
-      }
-      for (const { seq, id, campaign } of rows) {
-        const t = tallies.get(id);
-        if (t === undefined || t.dropped === 0) continue;
-        const m = moderator.get(id);
-        const status = consensus({ ...t, moderator: m === 'hidden' || m === 'cleared' ? m : undefined }, rules.get(campaign) ?? DEFAULT_CONSENSUS);
-        if (status === 'accepted' || (status === 'pending' && config.includePending)) continue;
-        exclusions.push({ seq, detail: `${status} without the votes of ${t.dropped} unreliable reviewer${t.dropped === 1 ? '' : 's'} (${t.up} up, ${t.down} down, ${t.flags} flags left)` });
-      }
+      db.transaction(() => {
+        for (const row of rows) {
+          const r = regrade.items[row.id]!;
+          const notes = row.notes === null ? {} : (JSON.parse(row.notes) as Record<string, unknown>);
+          setStatus.run(r.status, row.seq);
+          // Judged at stage 4 already, or left out for what votes cannot change (schema, withdrawn, superseded, quarantine).
+          if (notes.gold !== undefined || row.stage === 'validate' || (row.stage === 'exclusions' && row.rule !== 'hidden')) continue;
+          notes.gold = { was: r.was, status: r.status, without: r.dropped };
+          const passed = row.stage !== 'exclusions' && row.stage !== 'consensus';
+          const passes = r.status !== 'hidden' && passesConsensus(r.status, config);
+          if (passed && !passes) {
+            exclude.run(r.status, regradeDetail(r), JSON.stringify(notes), row.seq);
+            if (freeDuplicates.run(row.id).changes > 0) duplicatesAgain = true;
+          } else if (!passed && passes) {
+            // Back in: stages 5–6, as every item that passes consensus goes through them.
+            const stored = JSON.parse(row.item) as StoredContribution;
+            const candidate: Candidate = { contribution: stored.contribution, status: r.status, origin: row.origin, text: row.text, notes };
+            let verdict: { stage: string; rule: string; detail: string } | undefined;
+            for (const stage of later) {
+              const v = stage.apply(candidate);
+              if (v !== undefined) {
+                verdict = { stage: stage.name, ...v };
+                break;
+              }
+            }
+            restore.run(
+              r.status, JSON.stringify({ ...stored, contribution: candidate.contribution }), candidate.text, textHash(candidate.text),
+              verdict?.stage ?? null, verdict?.rule ?? null, verdict?.detail ?? null, JSON.stringify(candidate.notes), row.seq,
+            );
+            if (verdict === undefined) duplicatesAgain = true;
+          }
+        }
+      })();
     }
   } finally {
     db.exec('DROP TABLE IF EXISTS abuse_targets');
   }
-  exclusions.sort((a, b) => a.seq - b.seq);
-  return work.exclude(ABUSE_STAGE, 'unreliable_votes', exclusions);
+  // Items back in (or freed by an item now out) are checked for exact duplicates like the others.
+  if (duplicatesAgain) await exactDuplicates.run(work, config);
 }
 
 /** Contributors whose items are rejected by review far more often than others'. */
@@ -301,22 +288,38 @@ function caps(work: WorkTable, abuse: Abuse): void {
 /** Runs every rule of stage 8, in order: votes, contributors, phrases, caps. */
 export async function runAbuse(work: WorkTable, config: ReleaseConfig, context: AbuseContext = {}): Promise<AbuseSummary> {
   const abuse = config.abuse;
-  let reviewers = new Map<string, string>();
-  if (context.store !== undefined) {
-    reviewers = await unreliableReviewers(context.store, abuse);
-    await unreliableVotes(work, context.store, config, reviewers);
-  }
+  const gold = context.gold ?? (context.store !== undefined ? await goldRegrade(context.store, config) : NO_REGRADE);
+  await unreliableVotes(work, config, gold);
+  // Stage 4 may have regraded some itself (their notes say so); count every regraded item once.
+  const regraded = work.db
+    .prepare("SELECT sum(rule = 'unreliable_votes') AS excluded, sum(rule IS NOT 'unreliable_votes' AND notes LIKE '%\"gold\":%') AS restored FROM items WHERE notes LIKE '%\"gold\":%'")
+    .get() as { excluded: number | null; restored: number | null };
   const contributors = unreliableContributors(work, abuse);
   const phrases = plantedPhrases(work, abuse);
   caps(work, abuse);
-  return { unreliableReviewers: [...reviewers.keys()].sort(), unreliableContributors: contributors, plantedPhrases: phrases };
+  const unreliableReviewers = Object.keys(gold.unreliable).sort();
+  const figures: StageFigures = {
+    gold_items: gold.goldItems,
+    gold_votes: gold.goldVotes,
+    reviewers_measured_on_gold: gold.measured,
+    unreliable_reviewers: unreliableReviewers.length,
+    restored_by_gold: regraded.restored ?? 0,
+  };
+  return {
+    unreliableReviewers,
+    restored: figures.restored_by_gold!,
+    unreliableVotes: regraded.excluded ?? 0,
+    unreliableContributors: contributors,
+    plantedPhrases: phrases,
+    figures,
+  };
 }
 
 export const abuseStage: GlobalStage = {
   name: ABUSE_STAGE,
   description:
-    'Abuse and poisoning defences: votes of reviewers who disagree with gold (moderator-decided) answers are not counted; contributors rejected by review far more often than the median are left out; rare phrases repeated by many fresh contributors (planted triggers) are left out; per-contributor and per-node caps keep the earliest items.',
-  async run(work: WorkTable, config: ReleaseConfig, context?: AbuseContext): Promise<void> {
-    await runAbuse(work, config, context);
+    'Abuse and poisoning defences: reviewers who disagree with the known answer of gold items (test questions seeded in review queues) too often are not counted — items are judged again from the other votes (stage consensus, rule unreliable_votes); contributors rejected by review far more often than the median are left out; rare phrases repeated by many fresh contributors (planted triggers) are left out; per-contributor and per-node caps keep the earliest items.',
+  async run(work: WorkTable, config: ReleaseConfig, context?: AbuseContext): Promise<StageFigures> {
+    return (await runAbuse(work, config, context)).figures;
   },
 };

@@ -8,6 +8,7 @@ import { sizeCategory } from '../dataset/card.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { ReleaseManifest } from './pipeline.ts';
 import { filesSection } from './views.ts';
+import { goldSummary } from './reliability.ts';
 
 const HUB_LICENCE: Record<string, string> = {
   'CC0-1.0': 'cc0-1.0', 'CC-BY-4.0': 'cc-by-4.0', 'CC-BY-SA-4.0': 'cc-by-sa-4.0', 'ODC-By-1.0': 'odc-by',
@@ -97,6 +98,8 @@ ${table(Object.entries(manifest.kinds), ['kind', 'items'])}
 | stage | items in | left out | what it does |
 |---|---|---|---|
 ${stageRows.join('\n')}
+
+${goldSummary(manifest.stages, config)}
 
 Every item left out is listed in \`rejected.jsonl\` with its stage, rule and reason.
 \`contributors.txt\` lists the pseudonymous ids of everyone in this release, so that an erasure

@@ -42,7 +42,11 @@ export const ReleaseConfig = z
         /** …and at least this share rejected, so that a median of zero does not make one rejection an outlier. */
         minRejectionRate: Fraction.default(0.25),
         minItems: z.int().min(1).default(10),
-        /** Gold items: reviewers who vote against a gold answer this share of the time (≥ minGold) are not counted. */
+        /**
+         * Gold items (test questions with a known answer seeded in review queues: `vernacular gold import`):
+         * reviewers with at least minGold votes on them who vote against the known answer this share of the
+         * time are not counted, and the items they voted on are judged again from the others' votes (reliability.ts).
+         */
         goldDisagreement: Fraction.default(0.5),
         minGold: z.int().min(1).default(5),
         /** A rare phrase (n words) repeated by at least this many fresh contributors is flagged. */

@@ -10,6 +10,7 @@ import type { ReleaseConfig } from './config.ts';
 import type { ReleaseManifest } from './pipeline.ts';
 import type { ReleaseStats } from './stats.ts';
 import { MIN_GROUP } from './demographics.ts';
+import { goldSummary } from './reliability.ts';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** 12345 → "12,345", the same everywhere (no locale). */
@@ -189,6 +190,7 @@ export function reportHtml({ manifest, config, stats }: ReportInput): string {
         ]), [false, true, true, false]),
       `<h3>What each stage does</h3>`,
       `<dl class="stages">${manifest.stages.map((s) => `<dt><code>${escape(s.stage)}</code></dt><dd>${escape(s.description)}</dd>`).join('')}</dl>`,
+      `<p>${escape(goldSummary(manifest.stages, config))}</p>`,
     ]),
     section('rejections', 'Why items were left out', [
       barChart('rejections', 'Items left out, by stage and rule', [{ name: 'left out', colour: 's1' }], rejectionBars, 'No item was left out.'),

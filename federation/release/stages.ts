@@ -10,6 +10,7 @@ import { francAllFast } from './langid.ts';
 import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig, type Span } from '../../worker/pii.ts';
 import type { ReleaseConfig } from './config.ts';
 import { normaliseContribution } from './normalise.ts';
+import { type GoldRegrade, passesConsensus, regradeDetail } from './reliability.ts';
 
 export interface Candidate {
   contribution: Contribution;
@@ -37,6 +38,12 @@ export interface StageOptions {
   config: ReleaseConfig;
   /** Node ids whose records are left out (quarantined on the hub). */
   quarantined: ReadonlySet<string>;
+  /**
+   * Gold regrading (reliability.ts `goldRegrade`, plain data): the status of the items unreliable
+   * reviewers voted on, from the other votes. Without it stage 8 applies the same regrading to
+   * the work table afterwards (abuse.ts).
+   */
+  gold?: GoldRegrade;
 }
 
 const PARSE = { reportInput: true } as const;
@@ -65,11 +72,18 @@ function validate({ config }: StageOptions): ItemStage {
   };
 }
 
-function exclusions({ quarantined }: StageOptions): ItemStage {
+/** The status stages 3–4 judge: regraded by gold when unreliable reviewers voted on the item. */
+function judged(candidate: Candidate, gold: GoldRegrade | undefined): ItemStatus {
+  return gold?.items[candidate.contribution.id]?.status ?? candidate.status;
+}
+
+function exclusions({ quarantined, gold }: StageOptions): ItemStage {
   return {
     name: 'exclusions',
     description: 'Withdrawn items, edited-away (superseded) revisions, items hidden by moderation and everything from quarantined nodes are left out.',
-    apply({ status, origin }) {
+    apply(candidate) {
+      const { origin } = candidate;
+      const status = judged(candidate, gold);
       if (status === 'withdrawn') return { rule: 'withdrawn', detail: 'withdrawn by its contributor' };
       if (status === 'superseded') return { rule: 'superseded', detail: 'replaced by a later edit of its author' };
       if (status === 'hidden') return { rule: 'hidden', detail: 'hidden by a moderator or by flags' };
@@ -79,13 +93,27 @@ function exclusions({ quarantined }: StageOptions): ItemStage {
   };
 }
 
-function consensus({ config }: StageOptions): ItemStage {
+const GOLD_NOTE =
+  ' Votes of reviewers who disagree with the known answer of gold items (test questions seeded in review queues) too often are not counted: the items they voted on are judged again from the other votes (rule unreliable_votes: accepted only thanks to them).';
+
+function consensus({ config, gold }: StageOptions): ItemStage {
   return {
     name: 'consensus',
-    description: config.includePending
+    description: (config.includePending
       ? 'Items accepted by review, and (by this release\'s config) items still pending review; rejected items are left out.'
-      : 'Only items accepted by community review under their campaign\'s rule.',
-    apply({ status }) {
+      : 'Only items accepted by community review under their campaign\'s rule.') + GOLD_NOTE,
+    apply(candidate) {
+      const regraded = gold?.items[candidate.contribution.id];
+      if (regraded !== undefined) {
+        candidate.status = regraded.status;
+        const was = passesConsensus(regraded.was, config);
+        if (was !== passesConsensus(regraded.status, config)) {
+          // The decision changed (back in, or out): the item says so (stage 8 counts these).
+          candidate.notes.gold = { was: regraded.was, status: regraded.status, without: regraded.dropped };
+          if (was) return { rule: 'unreliable_votes', detail: regradeDetail(regraded) };
+        }
+      }
+      const { status } = candidate;
       if (status === 'accepted') return undefined;
       if (status === 'pending' && config.includePending) return undefined;
       return { rule: status === 'rejected' ? 'rejected_by_review' : 'not_yet_reviewed', detail: status };
