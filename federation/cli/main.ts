@@ -9,6 +9,7 @@ import { campaign, CAMPAIGN_HELP, moderate, MODERATE_HELP } from './campaign.ts'
 import { models, MODELS_HELP } from './models.ts';
 import { hub, HUB_HELP, node, NODE_HELP } from './federation.ts';
 import { release, RELEASE_HELP } from './release.ts';
+import { gold, GOLD_HELP } from './gold.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -18,6 +19,7 @@ Commands:
   dataset build   Quick export: the release pipeline, permissive (see: vernacular dataset --help)
   campaign        Create, change and list campaigns; import seed items (see: vernacular campaign --help)
   moderate        Hide an item, or clear its flags (see: vernacular moderate --help)
+  gold            Import and list gold items: test questions for reviewers (see: vernacular gold --help)
   models          Import, pull and list on-device models (see: vernacular models --help)
   release         Snapshot; build, list and diff releases (see: vernacular release --help)
   hub             The hub steward's commands: enrolment tokens, nodes (see: vernacular hub --help)
@@ -37,6 +39,7 @@ const HELP_BY_COMMAND: Record<string, string> = {
   'dataset build': DATASET_HELP,
   campaign: CAMPAIGN_HELP,
   moderate: MODERATE_HELP,
+  gold: GOLD_HELP,
   models: MODELS_HELP,
   hub: HUB_HELP,
   release: RELEASE_HELP,
@@ -67,6 +70,8 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await campaign(rest, io);
       case 'moderate':
         return await moderate(rest, io);
+      case 'gold':
+        return await gold(rest, io);
       case 'models':
         return await models(rest, io);
       case 'hub':
