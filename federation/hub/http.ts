@@ -5,6 +5,7 @@
  *   GET  /federation/v1/cursor   signed: where the node's next push starts
  *   POST /federation/v1/push     signed: one batch of records, with its batch signature
  *   GET  /federation/v1/pull     signed: withdrawals made elsewhere, national campaigns, standing
+ *   GET  /federation/v1/gold     signed: the gold items of national campaigns (gold.ts)
  *   POST /federation/v1/glossary/{campaign}
  *                                signed: a campaign's glossary, y-protocols sync messages exactly
  *                                as a device sends them to a node (the hub merges every node's)
@@ -46,6 +47,7 @@ import { inlineDecoder, type SyncDecoder } from '../server/decoder.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
 import { decodeClientRequest, GlossarySyncError } from '../protocol/glossary.sync.ts';
+import { goldRoute } from './gold.ts';
 
 export interface HubOptions {
   store: Store;
@@ -258,6 +260,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     return c.json(answer);
   });
   app.all('/federation/v1/pull', methodNotAllowed(['GET', 'HEAD']));
+  goldRoute(app, store, registry, authenticate);
 
   const glossary = openGlossaryStore(store.db);
   app.post('/federation/v1/glossary/:campaign', async (c) => {

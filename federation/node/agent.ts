@@ -27,6 +27,7 @@ import {
   type ModelEntry,
   ModelsResponse,
   PullResponse,
+  GoldList,
   PushResponse,
 } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
@@ -34,6 +35,7 @@ import { enrolmentProof, type NodeKey } from '../trust/keys.ts';
 import { authorizationHeader } from '../trust/request.ts';
 import { batchManifest } from '../trust/manifest.ts';
 import { HUB_ORIGIN, type Link, LinkStore } from './link.ts';
+import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
 import type { ModelStore } from '../models/store.ts';
 import * as Y from 'yjs';
 import { openGlossaryStore } from '../glossary/store.ts';
@@ -91,6 +93,8 @@ export interface PushSummary {
 export interface PullSummary {
   withdrawals: number;
   campaigns: number;
+  /** Gold items of the hub's campaigns stored or changed here. */
+  gold?: number;
 }
 
 /** The words `vernacular node status` and the app show for a failed exchange. */
@@ -389,6 +393,7 @@ export class FederationAgent {
       }
       if (!answer.more) {
         summary.campaigns += await this.applyCampaigns(answer.campaigns);
+        summary.gold = await this.pullGold();
         await this.fetchHubModels().catch(() => undefined);
       }
       after = answer.next;
@@ -396,6 +401,25 @@ export class FederationAgent {
       if (!answer.more) break;
     }
     return summary;
+  }
+
+  /**
+   * The gold items of the hub's campaigns (hub/gold.ts), stored as they are (same ids), so this
+   * node's queue serves them and its reviewers' votes on them count on the hub. A hub without
+   * gold answers 404: then there is none.
+   */
+  private async pullGold(): Promise<number> {
+    let answer: GoldList;
+    try {
+      answer = GoldList.parse(await this.signed('GET', '/federation/v1/gold'));
+    } catch (err) {
+      if (err instanceof HubError && err.status === 404) return 0;
+      throw err;
+    }
+    const pulled = await this.links.pulledCampaigns();
+    const gold = answer.gold.filter((g) => pulled.has(g.item.campaign));
+    for (const [slug, every] of Object.entries(answer.every)) if (pulled.has(slug)) await setGoldEvery(this.store.db, slug, every);
+    return storeGoldItems(this.store.db, gold);
   }
 
   /** Campaigns made here: every stored one that was not pulled from the hub. */

@@ -45,7 +45,12 @@ export type GoldItem = z.output<typeof GoldItem>;
 
 /** GET /federation/v1/gold (signed): the gold items of the campaigns the hub publishes. */
 export const GoldList = z
-  .object({ protocol: z.literal(PROTOCOL_VERSION), gold: z.array(GoldItem) })
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    gold: z.array(GoldItem),
+    /** How often each campaign's review queue serves gold (one item in `every`), where the hub set it. */
+    every: z.record(z.string().max(LIMITS.campaignSlug), z.int().min(2).max(1000)),
+  })
   .strict()
   .meta({ id: 'GoldList' });
 export type GoldList = z.output<typeof GoldList>;

@@ -203,6 +203,13 @@ export async function goldEvery(db: Kysely<Database>, campaign: string): Promise
   return row === undefined ? DEFAULT_GOLD_EVERY : Number(row.every);
 }
 
+/** The campaigns (of these) whose queue rate was set, and the rate. */
+export async function goldRates(db: Kysely<Database>, campaigns: readonly string[]): Promise<Record<string, number>> {
+  if (campaigns.length === 0) return {};
+  const rows = await db.selectFrom('gold_campaigns').select(['campaign', 'every']).where('campaign', 'in', campaigns).orderBy('campaign').execute();
+  return Object.fromEntries(rows.map((r) => [r.campaign, Number(r.every)]));
+}
+
 /** The gold items of these campaigns (all when none are named), in id order, as the hub hands them out. */
 export async function goldItems(db: Kysely<Database>, campaigns?: readonly string[]): Promise<GoldItem[]> {
   if (campaigns !== undefined && campaigns.length === 0) return [];
