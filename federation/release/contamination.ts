@@ -5,8 +5,9 @@
  * (stage `contamination`, rule `eval_overlap`, the detail naming the eval item).
  *
  * Words are runs of letters, marks and digits (an inner apostrophe kept, as in ng'ombe), lower-cased
- * from the normalised prose, so punctuation and case do not hide a quotation. The eval n-grams are
- * few and held in memory; the training items are streamed from the work table.
+ * from the normalised prose, so punctuation and case do not hide a quotation. The eval n-grams go to
+ * a side table with only their hashes in memory (evalIndex); the training items are streamed from
+ * the work table.
  */
 import type { ReleaseConfig } from './config.ts';
 import type { GlobalStage } from './global.ts';
@@ -33,40 +34,73 @@ function wordHashes(ws: readonly string[]): Uint32Array {
   return out;
 }
 
+/**
+ * The eval items' n-grams. Their texts (each with the earliest eval item holding it) are in a
+ * side table of the work table (`eval_grams`), so memory does not grow with the eval set; in
+ * memory there is only the sorted list of their 32-bit hashes, which a text's n-grams are looked
+ * up in first (a hit there is confirmed by its text in the side table).
+ */
 export interface ContaminationIndex {
-  /** n-gram hash → n-gram text → the earliest eval item id with it. */
-  grams: Map<number, Map<string, string>>;
+  /** Distinct n-gram hashes, ascending. */
+  hashes: Uint32Array;
+  /** Distinct n-grams (texts). */
+  count: number;
   n: number;
+  /** The earliest eval item holding the n-gram `gram` (of hash `hash`), if any. */
+  lookup(hash: number, gram: string): string | undefined;
 }
 
 /** The eval items' n-grams (kept eval items, in seq order: the earliest eval item is named). */
 export function evalIndex(work: WorkTable, n: number): ContaminationIndex {
-  const grams = new Map<number, Map<string, string>>();
+  const db = work.db;
+  db.exec('DROP TABLE IF EXISTS eval_grams; CREATE TABLE eval_grams (gram TEXT PRIMARY KEY, hash INTEGER NOT NULL, id TEXT NOT NULL) WITHOUT ROWID');
+  const insert = db.prepare('INSERT OR IGNORE INTO eval_grams (gram, hash, id) VALUES (?, ?, ?)');
+  let page: [string, number, string][] = [];
+  const flush = () => {
+    db.transaction(() => {
+      for (const p of page) insert.run(p);
+    })();
+    page = [];
+  };
   for (const row of work.kept('seq, id, text', "kind = 'eval'")) {
     const ws = words(row.text);
     const hs = wordHashes(ws);
-    for (let i = 0; i + n <= ws.length; i++) {
-      const h = gramHash(hs, i, n);
-      const text = ws.slice(i, i + n).join(' ');
-      const bucket = grams.get(h) ?? grams.set(h, new Map()).get(h)!;
-      if (!bucket.has(text)) bucket.set(text, row.id);
-    }
+    for (let i = 0; i + n <= ws.length; i++) page.push([ws.slice(i, i + n).join(' '), gramHash(hs, i, n), row.id]);
+    if (page.length >= 10_000) flush();
   }
-  return { grams, n };
+  flush();
+  const count = db.prepare('SELECT count(*) FROM eval_grams').pluck().get() as number;
+  const hashes = new Uint32Array(db.prepare('SELECT DISTINCT hash FROM eval_grams ORDER BY hash').pluck().all() as number[]);
+  const find = db.prepare('SELECT id FROM eval_grams WHERE gram = ? AND hash = ?').pluck();
+  return { hashes, count, n, lookup: (hash, gram) => find.get(gram, hash) as string | undefined };
+}
+
+/** Whether the sorted `hashes` hold `h`. */
+function holds(hashes: Uint32Array, h: number): boolean {
+  let lo = 0;
+  let hi = hashes.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = hashes[mid]!;
+    if (v === h) return true;
+    if (v < h) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /** The first eval n-gram a text contains, if any: which eval item and which words. */
 export function overlap(index: ContaminationIndex, text: string): { evalId: string; gram: string } | undefined {
-  const { grams, n } = index;
-  if (grams.size === 0) return undefined;
+  const { hashes, n } = index;
+  if (hashes.length === 0) return undefined;
   const ws = words(text);
   if (ws.length < n) return undefined;
   const hs = wordHashes(ws);
   for (let i = 0; i + n <= ws.length; i++) {
-    const bucket = grams.get(gramHash(hs, i, n));
-    if (bucket === undefined) continue;
+    const h = gramHash(hs, i, n);
+    if (!holds(hashes, h)) continue;
     const gram = ws.slice(i, i + n).join(' ');
-    const evalId = bucket.get(gram);
+    const evalId = index.lookup(h, gram);
     if (evalId !== undefined) return { evalId, gram };
   }
   return undefined;
@@ -79,13 +113,14 @@ export const contamination: GlobalStage = {
     const n = config.splits.contaminationWords;
     const index = evalIndex(work, n);
     const found: { seq: number; detail: string }[] = [];
-    if (index.grams.size > 0) {
+    if (index.count > 0) {
       for (const row of work.kept('seq, text', "split = 'train' AND kind <> 'eval'")) {
         const hit = overlap(index, row.text);
         if (hit !== undefined) found.push({ seq: row.seq, detail: `shares ${n} words with eval item ${hit.evalId}: "${hit.gram}"` });
       }
     }
     work.exclude('contamination', 'eval_overlap', found);
-    return { eval_ngrams: [...index.grams.values()].reduce((a, m) => a + m.size, 0) };
+    work.db.exec('DROP TABLE eval_grams');
+    return { eval_ngrams: index.count };
   },
 };

@@ -202,33 +202,31 @@ class UnionFind {
 }
 
 /**
- * Finds near duplicates among the kept items of the work table and excludes all but the earliest
- * of each cluster (stage `duplicates`, rule `near_duplicate`).
+ * An item's LSH band keys: `bands` triples (band, bucket, seq), the bucket a 52-bit hash of the
+ * band's rows of its MinHash signature and of its kind and language (so only items of one kind
+ * and language ever share a bucket). Pure, so the collect stage can compute them beside stages
+ * 2–6 (on its threads) and `nearDuplicates` finds them in the side table.
  */
-export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'duplicates'>): NearDuplicateResult {
-  const { threshold, shingle, permutations } = config.duplicates;
-  const { bands, rows } = banding(permutations, threshold);
-  const hasher = new MinHasher(permutations);
-  const db = work.db;
+export class BandKeys {
+  readonly bands: number;
+  readonly rows: number;
+  private readonly hasher: MinHasher;
+  private readonly shingle: number;
+  private readonly groupSeeds = new Map<string, number>();
 
-  // Pass 1: a signature per kept item, its band hashes into the side table.
-  db.exec('DROP TABLE IF EXISTS bands; CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL)');
-  // One statement per item (all its bands): far fewer calls into SQLite than one per band.
-  const insert = db.prepare(`INSERT INTO bands (band, bucket, seq) VALUES ${Array.from({ length: bands }, () => '(?, ?, ?)').join(', ')}`);
-  const groupSeeds = new Map<string, number>();
-  let page: number[][] = [];
-  const flush = () => {
-    db.transaction(() => {
-      for (const values of page) insert.run(values);
-    })();
-    page = [];
-  };
-  for (const row of work.kept('seq, kind, language, text')) {
-    const group = `${row.kind}\u0000${row.language}`;
-    let groupSeed = groupSeeds.get(group);
-    if (groupSeed === undefined) groupSeeds.set(group, (groupSeed = hash32(group, MINHASH_SEED)));
-    const sig = hasher.signature(shingles(row.text, shingle));
-    const values: number[] = new Array(bands * 3);
+  constructor(duplicates: ReleaseConfig['duplicates']) {
+    ({ bands: this.bands, rows: this.rows } = banding(duplicates.permutations, duplicates.threshold));
+    this.hasher = new MinHasher(duplicates.permutations);
+    this.shingle = duplicates.shingle;
+  }
+
+  /** Writes the item's `bands * 3` values into `out` from `offset`. */
+  write(seq: number, kind: string, language: string, text: string, out: { [i: number]: number }, offset: number): void {
+    const group = `${kind}\u0000${language}`;
+    let groupSeed = this.groupSeeds.get(group);
+    if (groupSeed === undefined) this.groupSeeds.set(group, (groupSeed = hash32(group, MINHASH_SEED)));
+    const sig = this.hasher.signature(shingles(text, this.shingle));
+    const { bands, rows } = this;
     for (let b = 0; b < bands; b++) {
       // Two 32-bit hashes of the band's rows (and of the kind and language): a 52-bit bucket key.
       let h1 = groupSeed ^ b;
@@ -237,14 +235,56 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
         h1 = fmix32(h1 ^ sig[j]!);
         h2 = fmix32(Math.imul(h2, 0x27d4eb2d) ^ sig[j]!);
       }
-      values[b * 3] = b;
-      values[b * 3 + 1] = (h1 >>> 12) * 2 ** 32 + h2;
-      values[b * 3 + 2] = row.seq;
+      out[offset + b * 3] = b;
+      out[offset + b * 3 + 1] = (h1 >>> 12) * 2 ** 32 + h2;
+      out[offset + b * 3 + 2] = seq;
     }
-    page.push(values);
-    if (page.length >= 5000) flush();
   }
-  flush();
+}
+
+/** The side table of band keys (dropped and made again). */
+export function createBandsTable(work: WorkTable): void {
+  work.db.exec('DROP TABLE IF EXISTS bands; CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL)');
+}
+
+/** One INSERT of all of an item's bands (far fewer calls into SQLite than one per band). */
+export function bandInsert(work: WorkTable, bands: number) {
+  return work.db.prepare(`INSERT INTO bands (band, bucket, seq) VALUES ${Array.from({ length: bands }, () => '(?, ?, ?)').join(', ')}`);
+}
+
+/**
+ * Finds near duplicates among the kept items of the work table and excludes all but the earliest
+ * of each cluster (stage `duplicates`, rule `near_duplicate`).
+ */
+export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'duplicates'>): NearDuplicateResult {
+  const { threshold, shingle, permutations } = config.duplicates;
+  const { bands, rows } = banding(permutations, threshold);
+  const db = work.db;
+
+  // Pass 1: a signature per kept item, its band keys into the side table — unless the collect
+  // stage already wrote them (BandKeys, for every item stages 2–6 kept): then only the keys of
+  // items a later stage excluded (exact duplicates) are taken out.
+  if (work.bandsPrefilled) {
+    db.exec('DELETE FROM bands WHERE seq IN (SELECT seq FROM items WHERE stage IS NOT NULL)');
+  } else {
+    createBandsTable(work);
+    const keys = new BandKeys(config.duplicates);
+    const insert = bandInsert(work, bands);
+    let page: number[][] = [];
+    const flush = () => {
+      db.transaction(() => {
+        for (const values of page) insert.run(values);
+      })();
+      page = [];
+    };
+    for (const row of work.kept('seq, kind, language, text')) {
+      const values: number[] = new Array(bands * 3);
+      keys.write(row.seq, row.kind, row.language, row.text, values, 0);
+      page.push(values);
+      if (page.length >= 5000) flush();
+    }
+    flush();
+  }
   db.exec('CREATE INDEX bands_bucket ON bands (band, bucket, seq)');
 
   // Pass 2: buckets with more than one item (SQL grouping over the index), pairs verified.

@@ -17,16 +17,17 @@
  * give byte-identical files.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { CONTENT_KINDS, type Contribution, type ContentKind, type ItemStatus } from '../protocol/index.ts';
+import { CONTENT_KINDS, type Contribution, type ContentKind } from '../protocol/index.ts';
 import type { Store, StoredContribution } from '../store/index.ts';
-import { isContentKind } from '../store/semantics.ts';
 import { jsonlWriter, type JsonlWriter } from '../dataset/jsonl.ts';
 import { evalRecord, idiomRecord, isKind, normRecord, preferenceRecord, ruleRecord, sftRecord, translationRecord } from '../dataset/records.ts';
 import { type ReleaseConfig, configHash } from './config.ts';
-import { type Candidate, itemStages } from './stages.ts';
-import { WorkTable, type WorkRow } from './work.ts';
+import { itemStages } from './stages.ts';
+import { WorkTable } from './work.ts';
+import { type CollectedPage, contentPages, lastSeq, recordsByKind } from './collect.ts';
+import { pageRunner } from './collect.threads.ts';
+import { BandKeys, bandInsert, createBandsTable } from './near.ts';
 import { globalStages } from './global.ts';
 import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
 import { releaseCard } from './card.ts';
@@ -81,62 +82,43 @@ export interface BuildOptions {
   quarantined?: ReadonlySet<string>;
   /** Called after each file is written (writers of Parquet, views… plug in here). */
   log?: (line: string) => void;
+  /** Threads for stages 2–6 (0: this thread; default one per core; see collect.threads.ts). */
+  threads?: number;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** The exact-duplicate key: the prose lower-cased, whitespace collapsed. */
-export function textHash(text: string): string {
-  return sha256(text.toLowerCase().replace(/\s+/g, ' ').trim());
-}
-
-/** Stages 1–6: stream the snapshot into the work table. */
-async function collect(store: Store, work: WorkTable, options: BuildOptions, stages: ReturnType<typeof itemStages>): Promise<Record<string, number>> {
-  const read: Record<string, number> = {};
-  let rows: Parameters<WorkTable['insert']>[0][number][] = [];
-  for await (const stored of store.contributions()) {
-    const kind = stored.contribution.kind;
-    read[kind] = (read[kind] ?? 0) + 1;
-    if (!isContentKind(kind)) continue;
-    rows.push(toWorkRow(stored, stages));
-    if (rows.length >= 2000) {
-      work.insert(rows);
-      rows = [];
-    }
+/** Stages 1–6: stream the snapshot's content items through the item stages (on the collect threads) into the work table. */
+async function collect(store: Store, work: WorkTable, options: BuildOptions): Promise<Record<string, number>> {
+  const { config } = options;
+  const maxSeq = await lastSeq(store);
+  const read = await recordsByKind(store, maxSeq);
+  const near = config.duplicates.near ? new BandKeys(config.duplicates) : undefined;
+  let insertBands: ReturnType<typeof bandInsert> | undefined;
+  if (near !== undefined) {
+    createBandsTable(work);
+    insertBands = bandInsert(work, near.bands);
   }
-  work.insert(rows);
-  return read;
-}
-
-function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>): Omit<WorkRow, 'split' | 'cluster'> {
-  const candidate: Candidate = { contribution: stored.contribution, status: stored.status as ItemStatus, origin: stored.origin, text: '', notes: {} };
-  let excluded: { stage: string; rule: string; detail: string } | undefined;
-  for (const stage of stages) {
-    const verdict = stage.apply(candidate);
-    if (verdict !== undefined) {
-      excluded = { stage: stage.name, ...verdict };
-      break;
-    }
-  }
-  const c = candidate.contribution;
-  return {
-    seq: stored.seq,
-    id: c.id,
-    kind: c.kind,
-    language: c.language,
-    contributor: c.contributor,
-    origin: stored.origin,
-    campaign: c.campaign,
-    created_at: c.createdAt,
-    status: stored.status,
-    item: JSON.stringify({ ...stored, contribution: c }),
-    text: candidate.text,
-    hash: textHash(candidate.text),
-    stage: excluded?.stage ?? null,
-    rule: excluded?.rule ?? null,
-    detail: excluded?.detail ?? null,
-    notes: Object.keys(candidate.notes).length > 0 ? JSON.stringify(candidate.notes) : null,
+  const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])] }, options.threads);
+  const write = ({ rows, bands }: CollectedPage) => {
+    work.insert(rows);
+    if (insertBands === undefined || bands.length === 0) return;
+    const width = near!.bands * 3;
+    const statement = insertBands;
+    work.db.transaction(() => {
+      for (let at = 0; at < bands.length; at += width) statement.run(...bands.subarray(at, at + width));
+    })();
   };
+  try {
+    const inFlight: Promise<CollectedPage>[] = [];
+    for await (const page of contentPages(store, maxSeq)) {
+      inFlight.push(runner.run(page));
+      if (inFlight.length >= runner.capacity) write(await inFlight.shift()!);
+    }
+    while (inFlight.length > 0) write(await inFlight.shift()!);
+  } finally {
+    await runner.close();
+  }
+  work.bandsPrefilled = near !== undefined;
+  return read;
 }
 
 /** The records one kept item makes, per release config. */
@@ -161,7 +143,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
   const work = new WorkTable(join(outDir, '.work.sqlite'));
   try {
     const stages = itemStages({ config, quarantined: options.quarantined ?? new Set() });
-    const read = await collect(store, work, options, stages);
+    const read = await collect(store, work, options);
     log(`read ${Object.values(read).reduce((a, b) => a + b, 0)} records`);
     const globals = globalStages(config);
     const figures = new Map<string, Record<string, number>>();
@@ -294,3 +276,4 @@ function sortedRecord(r: Record<string, number>): Record<string, number> {
 }
 
 export { RELEASE_CONFIGS };
+export { textHash } from './collect.ts';

@@ -35,6 +35,8 @@ export interface WorkRow {
 
 export class WorkTable {
   readonly db: BetterSqlite3.Database;
+  /** The collect stage wrote every kept item's near-duplicate band keys (near.ts `bands`) already. */
+  bandsPrefilled = false;
 
   constructor(readonly path: string) {
     rmSync(path, { force: true });

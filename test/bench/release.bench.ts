@@ -294,7 +294,8 @@ async function childBuild(dataDir: string, outDir: string): Promise<BuildResult>
     // Progress on stderr: seconds since start, RSS now and the high-water mark, what was done.
     const log = (line: string) =>
       console.error(`    ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${mib(process.memoryUsage().rss)} (peak ${mib(process.resourceUsage().maxRSS * 1024)}): ${line}`);
-    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', log });
+    const threads = process.env.RELEASE_BENCH_THREADS === undefined ? undefined : Number(process.env.RELEASE_BENCH_THREADS);
+    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', log, ...(threads === undefined ? {} : { threads }) });
   } finally {
     await store.close();
   }

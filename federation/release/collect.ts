@@ -1,0 +1,142 @@
+/**
+ * Stages 1–6 of a release: the snapshot read page by page in server order, each content item run
+ * through the per-item stages (stages.ts) and turned into its work-table row, and — for the items
+ * those stages keep — its near-duplicate band keys (near.ts), computed here so that stage 7 need
+ * not read every text again.
+ *
+ * The per-page work (`collector`) is pure and runs either on this thread or on worker threads
+ * (collect.threads.ts): a page is handed out whole and its rows come back in the same order, so
+ * the work table is the same whichever ran it. The main thread only reads pages and writes rows.
+ */
+import { createHash } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { CONTENT_KINDS, type ItemStatus } from '../protocol/index.ts';
+import type { Store, StoredContribution } from '../store/index.ts';
+import type { ContributionRow, Database } from '../store/schema.ts';
+import { fromRow } from '../store/rows.ts';
+import type { ReleaseConfig } from './config.ts';
+import { BandKeys } from './near.ts';
+import { type Candidate, itemStages } from './stages.ts';
+import type { WorkRow } from './work.ts';
+
+/** The exact-duplicate key: sha256 of the prose lower-cased, whitespace collapsed. */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text.toLowerCase().replace(/\s+/g, ' ').trim(), 'utf8').digest('hex');
+}
+
+/** A stored content item as read: its row and its derived status. */
+export type PageRow = ContributionRow & { status: string | null };
+
+/** What the per-page work needs (plain data: it is sent to the collect threads). */
+export interface CollectSetup {
+  config: ReleaseConfig;
+  /** Node ids whose records are left out. */
+  quarantined: string[];
+}
+
+export type WorkInsert = Omit<WorkRow, 'split' | 'cluster'>;
+
+export interface CollectedPage {
+  rows: WorkInsert[];
+  /** Band keys of the kept items (near.ts BandKeys: triples band, bucket, seq), when near duplicates are on. */
+  bands: Float64Array;
+}
+
+/** The per-page work: rows in, work rows (and band keys) out, in the same order. */
+export function collector(setup: CollectSetup): (page: readonly PageRow[]) => CollectedPage {
+  const { config } = setup;
+  const stages = itemStages({ config, quarantined: new Set(setup.quarantined) });
+  const keys = config.duplicates.near ? new BandKeys(config.duplicates) : undefined;
+  return (page) => {
+    const rows: WorkInsert[] = new Array(page.length);
+    let kept = 0;
+    for (let i = 0; i < page.length; i++) {
+      const { status, ...row } = page[i]!;
+      rows[i] = toWorkRow(fromRow(row, (status ?? 'pending') as ItemStatus), stages);
+      if (rows[i]!.stage === null) kept++;
+    }
+    const bands = new Float64Array(keys === undefined ? 0 : kept * keys.bands * 3);
+    if (keys !== undefined) {
+      let at = 0;
+      for (const r of rows) {
+        if (r.stage !== null) continue;
+        keys.write(r.seq, r.kind, r.language, r.text, bands, at);
+        at += keys.bands * 3;
+      }
+    }
+    return { rows, bands };
+  };
+}
+
+function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>): WorkInsert {
+  const candidate: Candidate = { contribution: stored.contribution, status: stored.status as ItemStatus, origin: stored.origin, text: '', notes: {} };
+  let excluded: { stage: string; rule: string; detail: string } | undefined;
+  for (const stage of stages) {
+    const verdict = stage.apply(candidate);
+    if (verdict !== undefined) {
+      excluded = { stage: stage.name, ...verdict };
+      break;
+    }
+  }
+  const c = candidate.contribution;
+  return {
+    seq: stored.seq,
+    id: c.id,
+    kind: c.kind,
+    language: c.language,
+    contributor: c.contributor,
+    origin: stored.origin,
+    campaign: c.campaign,
+    created_at: c.createdAt,
+    status: stored.status,
+    item: JSON.stringify({ ...stored, contribution: c }),
+    text: candidate.text,
+    hash: textHash(candidate.text),
+    stage: excluded?.stage ?? null,
+    rule: excluded?.rule ?? null,
+    detail: excluded?.detail ?? null,
+    notes: Object.keys(candidate.notes).length > 0 ? JSON.stringify(candidate.notes) : null,
+  };
+}
+
+/** Records in the snapshot by kind (reviews and withdrawals too), up to `maxSeq`. */
+export async function recordsByKind(store: Store, maxSeq: number): Promise<Record<string, number>> {
+  const db = store.db as Kysely<Database>;
+  const groups = await db
+    .selectFrom('contributions')
+    .select(['kind', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('seq', '<=', maxSeq)
+    .groupBy('kind')
+    .execute();
+  return Object.fromEntries(groups.map((g) => [g.kind, Number(g.n)]));
+}
+
+/** The largest `seq` when the read starts (every page is bounded by it). */
+export async function lastSeq(store: Store): Promise<number> {
+  const db = store.db as Kysely<Database>;
+  const bound = await db.selectFrom('contributions').select((eb) => eb.fn.max('seq').as('max')).executeTakeFirst();
+  return Number(bound?.max ?? 0);
+}
+
+/** The content items (no reviews, no withdrawals), in server order, a page at a time, as stored. */
+export async function* contentPages(store: Store, maxSeq: number, pageSize = 2000): AsyncGenerator<PageRow[]> {
+  const db = store.db as Kysely<Database>;
+  let after = 0;
+  while (after < maxSeq) {
+    const page = (await db
+      .selectFrom('contributions as c')
+      .leftJoin('item_state as s', 's.id', 'c.id')
+      .selectAll('c')
+      .select('s.status')
+      .where('c.seq', '>', after)
+      .where('c.seq', '<=', maxSeq)
+      // `kind || ''`, not `kind`: an index on kind would make SQLite sort every page (quadratic).
+      .where(sql<string>`${sql.ref('c.kind')} || ''`, 'in', [...CONTENT_KINDS])
+      .orderBy('c.seq')
+      .limit(pageSize)
+      .execute()) as PageRow[];
+    if (page.length === 0) return;
+    yield page;
+    after = Number(page[page.length - 1]!.seq);
+  }
+}
