@@ -16,6 +16,8 @@ export type {
   StoreCounts,
   ReadOptions,
   RelayedRecord,
+  RelayText,
+  RelayReadOptions,
   CampaignInput,
   ModeratorAction,
 } from './store.ts';

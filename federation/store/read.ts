@@ -9,8 +9,8 @@
 import type { Kysely } from 'kysely';
 import type { ItemStatus } from '../protocol/index.ts';
 import type { Database } from './schema.ts';
-import type { ReadOptions, StoreCounts, StoredContribution } from './store.ts';
-import { fromRow } from './rows.ts';
+import type { ReadOptions, RelayReadOptions, RelayText, StoreCounts, StoredContribution } from './store.ts';
+import { fromRow, RELAY_COLUMNS, relayText } from './rows.ts';
 
 const DEFAULT_PAGE_SIZE = 1000;
 
@@ -47,6 +47,21 @@ export async function* readContributions(
     left -= page.length;
     after = Number(page[page.length - 1]!.seq);
   }
+}
+
+/** `Store.relayTexts` in portable SQL: one page, no join (the SQLite store prepares its own). */
+export async function readRelayTexts(db: Kysely<Database>, options: RelayReadOptions): Promise<RelayText[]> {
+  checkRelayRead(options);
+  let query = db.selectFrom('contributions').select(RELAY_COLUMNS).where('seq', '>', options.after);
+  const excluded = options.excludeOrigin;
+  if (excluded !== undefined) query = query.where((eb) => eb.or([eb('origin', 'is', null), eb('origin', '<>', excluded)]));
+  const rows = await query.orderBy('seq').limit(options.limit).execute();
+  return rows.map((row) => relayText(RELAY_COLUMNS.map((c) => row[c])));
+}
+
+export function checkRelayRead(options: RelayReadOptions): void {
+  if (!Number.isInteger(options.after)) throw new RangeError(`Bad cursor ${options.after}`);
+  if (!Number.isInteger(options.limit) || options.limit < 0) throw new RangeError(`Bad limit ${options.limit}`);
 }
 
 export async function countContributions(db: Kysely<Database>): Promise<StoreCounts> {

@@ -229,6 +229,27 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
         expect(await all(store, { limit: 0 })).toEqual([]);
       });
 
+      it('reads the same records for a push as relay texts, each parsing to what contributions() gives', async () => {
+        const direct = parse(idioms(3));
+        await store.ingest(device, direct.slice(0, 2));
+        await relay(NODE_A, ...idioms(2));
+        await store.ingest(device, direct.slice(2));
+        const every = await all(store);
+        for (const options of [{ after: 0, limit: 10 }, { after: every[0]!.seq, limit: 2, excludeOrigin: NODE_A }, { after: 0, limit: 10, excludeOrigin: NODE_A }]) {
+          const expected = await all(store, options);
+          const texts = await store.relayTexts(options);
+          expect(texts.map((t) => ({ seq: t.seq, id: t.id, contentHash: t.contentHash, deviceId: t.deviceId, receivedAt: t.receivedAt }))).toEqual(
+            expected.map((s) => ({ seq: s.seq, id: s.contribution.id, contentHash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt })),
+          );
+          expect(texts.map((t) => JSON.parse(t.json) as unknown)).toEqual(
+            expected.map((s) => ({ deviceId: s.deviceId, receivedAt: s.receivedAt, contribution: s.contribution })),
+          );
+        }
+        expect(await store.relayTexts({ after: every[every.length - 1]!.seq, limit: 10 })).toEqual([]);
+        expect(await store.relayTexts({ after: 0, limit: 0 })).toEqual([]);
+        await expect(store.relayTexts({ after: 0.5, limit: 1 })).rejects.toThrow(RangeError);
+      });
+
       it('gives seq as a number on every backend', async () => {
         await ingest(idiom());
         const [stored] = await all(store);

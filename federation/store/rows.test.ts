@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, Contribution } from '../protocol/index.ts';
-import { canonicalForms, fromRow, toRow } from './rows.ts';
-import { idiom } from '../../test/support/contributions.ts';
+import { canonicalForms, fromRow, RELAY_COLUMNS, relayText, toRow } from './rows.ts';
+import { idiom, review, withdrawal } from '../../test/support/contributions.ts';
 
 describe('canonicalForms', () => {
   const samples = [
@@ -41,5 +41,34 @@ describe('rows', () => {
   it('refuses a row of a kind this version does not know', () => {
     const row = { ...toRow(Contribution.parse(idiom()), 'd', 'now'), seq: 1, kind: 'recipe' };
     expect(() => fromRow(row)).toThrow(/unknown kind/);
+  });
+});
+
+describe('relayText', () => {
+  const checks = {
+    language: { detected: null, score: 0.2, matches: false, confirmed: true, detector: 'eld@1.0.0' },
+    personalData: { kept: [{ type: 'email', count: 1 }], redacted: [] },
+  };
+  const items = [
+    idiom(),
+    idiom({ checks, revisionOf: idiom().id, data: { expression: 'quote " backslash \\ 😀 \u2028', meaning: 'tab\tnewline\n', region: 'Pwani' } }),
+    review(idiom().id, { data: { action: 'flag', reason: 'spam' } }),
+    withdrawal('all'),
+  ].map((i) => Contribution.parse(i));
+
+  it('is the JSON of the record that fromRow rebuilds, with its manifest entry', () => {
+    for (const [k, item] of items.entries()) {
+      const row = { ...toRow(item, 'device "1"', '2026-11-01T00:00:00.000Z'), seq: k + 3 };
+      const stored = fromRow(row);
+      const text = relayText(RELAY_COLUMNS.map((c) => row[c]));
+      expect(JSON.parse(text.json)).toEqual({ deviceId: stored.deviceId, receivedAt: stored.receivedAt, contribution: stored.contribution });
+      expect(JSON.parse(text.json).contribution).toEqual(item);
+      expect(text).toMatchObject({ seq: k + 3, id: item.id, contentHash: row.content_hash, deviceId: 'device "1"', receivedAt: '2026-11-01T00:00:00.000Z' });
+    }
+  });
+
+  it('refuses a row of a kind this version does not know', () => {
+    const row = { ...toRow(items[0]!, 'd', 'now'), seq: 1, kind: 'recipe' };
+    expect(() => relayText(RELAY_COLUMNS.map((c) => row[c]))).toThrow(/unknown kind/);
   });
 });

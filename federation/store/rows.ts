@@ -7,7 +7,7 @@
 import { hash } from 'node:crypto';
 import { canonicalJson, CONTRIBUTION_KINDS, type Contribution } from '../protocol/index.ts';
 import type { ContributionRow, NewContributionRow } from './schema.ts';
-import type { StoredContribution } from './store.ts';
+import type { RelayText, StoredContribution } from './store.ts';
 import type { ItemStatus } from '../protocol/index.ts';
 
 // Keys that V8 orders numerically ahead of all others, whatever the insertion order.
@@ -38,9 +38,25 @@ function keySorted(value: unknown): unknown {
  * itself, so the result is always exactly the protocol's canonical JSON.
  */
 export function canonicalForms(item: Contribution): { whole: string; data: string } {
-  const sorted = keySorted(item) as { data: unknown } | null;
-  if (sorted === null) return { whole: canonicalJson(item), data: canonicalJson(item.data) };
-  return { whole: JSON.stringify(sorted), data: JSON.stringify(sorted.data) };
+  // `data` (most of the bytes) is copied and serialised once, and its JSON spliced into the
+  // whole; the envelope's members are serialised one by one in key order.
+  const sortedData = keySorted(item.data);
+  if (sortedData === null && item.data !== null) return { whole: canonicalJson(item), data: canonicalJson(item.data) };
+  const data = JSON.stringify(sortedData);
+  let whole = '{';
+  for (const key of Object.keys(item).sort()) {
+    const value = (item as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    let member: string;
+    if (key === 'data') member = data;
+    else if (value !== null && typeof value === 'object') {
+      const sorted = keySorted(value);
+      if (sorted === null) return { whole: canonicalJson(item), data };
+      member = JSON.stringify(sorted);
+    } else member = JSON.stringify(value);
+    whole += `${whole.length === 1 ? '' : ','}${JSON.stringify(key)}:${member}`;
+  }
+  return { whole: `${whole}}`, data };
 }
 
 export function contentHash(item: Contribution): string {
@@ -93,6 +109,33 @@ export function toRow(
 
 type Licence = Contribution['consent']['licence'];
 const KINDS = new Set<string>(CONTRIBUTION_KINDS);
+
+/** The columns a push relays (RelayText), in the order `relayText` reads them. */
+export const RELAY_COLUMNS = [
+  'seq', 'id', 'kind', 'campaign', 'language', 'contributor', 'device_id', 'device_seq', 'created_at',
+  'received_at', 'licence', 'consent_version', 'data', 'content_hash', 'revision_of', 'checks',
+] as const;
+
+/**
+ * A row read as RELAY_COLUMNS (an array, in that order), as the push relays it: the JSON text of
+ * `{ deviceId, receivedAt, contribution }` with the contribution that `fromRow` rebuilds, written
+ * directly — every string escaped by JSON.stringify, the stored canonical JSON of `data` and
+ * `checks` put in as it is (it was written by canonicalJson, so it is JSON of the same value).
+ */
+export function relayText(r: readonly unknown[]): RelayText {
+  const s = JSON.stringify;
+  const [seq, id, kind, campaign, language, contributor, deviceId, deviceSeq, createdAt, receivedAt, licence, consentVersion, data, contentHash, revisionOf, checks] =
+    r as [number | string, string, string, string, string, string, string, number | string, string, string, string, string, string, string, string | null, string | null];
+  if (!KINDS.has(kind)) throw new Error(`Stored contribution ${id} has unknown kind "${kind}"`);
+  const json =
+    `{"deviceId":${s(deviceId)},"receivedAt":${s(receivedAt)},"contribution":{"id":${s(id)},"campaign":${s(campaign)},` +
+    `"language":${s(language)},"contributor":${s(contributor)},"deviceSeq":${Number(deviceSeq)},"createdAt":${s(createdAt)},` +
+    `"consent":{"version":${s(consentVersion)},"licence":${s(licence)}}` +
+    (revisionOf !== null ? `,"revisionOf":${s(revisionOf)}` : '') +
+    (checks !== null ? `,"checks":${checks}` : '') +
+    `,"kind":${s(kind)},"data":${data}}}`;
+  return { seq: Number(seq), id, contentHash, deviceId, receivedAt, json };
+}
 
 /** Rebuilds the contribution from its row. Rows were validated on the way in, so no re-parse. */
 export function fromRow(row: ContributionRow, status: ItemStatus = 'pending'): StoredContribution {

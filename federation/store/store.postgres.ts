@@ -16,7 +16,7 @@ import type { Store } from './store.ts';
 import { migrateToLatest } from './migrate.ts';
 import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { postgresIngest } from './ingest.postgres.ts';
-import { countContributions, readContributions } from './read.ts';
+import { countContributions, readContributions, readRelayTexts } from './read.ts';
 import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
 
@@ -115,6 +115,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return store(planRelayed(origin, records, new Date().toISOString()));
     },
     contributions: (readOptions) => readContributions(db, readOptions),
+    relayTexts: (relayOptions) => readRelayTexts(db, relayOptions),
     counts: () => countContributions(db),
     campaigns: () => listCampaigns(db),
     campaign: (slug) => getCampaign(db, slug),

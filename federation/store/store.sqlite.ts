@@ -17,7 +17,8 @@ import type { Store } from './store.ts';
 import { migrateToLatest } from './migrate.ts';
 import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { type BatchWriter, sqliteBatchWriter } from './ingest.sqlite.ts';
-import { countContributions, readContributions } from './read.ts';
+import { checkRelayRead, countContributions, readContributions } from './read.ts';
+import { RELAY_COLUMNS, relayText } from './rows.ts';
 import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
 
@@ -59,6 +60,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     throw err;
   }
 
+  // The push's read (relayTexts): prepared once, rows as arrays, no join.
+  const relayPage = sqlite
+    .prepare(
+      `SELECT ${RELAY_COLUMNS.join(', ')} FROM contributions WHERE seq > ? AND (origin IS NULL OR origin <> ?) ORDER BY seq LIMIT ?`,
+    )
+    .raw();
+  const relayPageAll = sqlite.prepare(`SELECT ${RELAY_COLUMNS.join(', ')} FROM contributions WHERE seq > ? ORDER BY seq LIMIT ?`).raw();
+
   // The connection lock keeps this synchronous transaction clear of any Kysely query.
   const store = async (plan: BatchPlan) =>
     classify(plan, await db.connection().execute(() => Promise.resolve(writeBatch(plan.firsts, plan.firstItems))));
@@ -75,6 +84,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       return store(planRelayed(origin, records, new Date().toISOString()));
     },
     contributions: (readOptions) => readContributions(db, readOptions),
+    async relayTexts(relayOptions) {
+      checkRelayRead(relayOptions);
+      const { after, limit, excludeOrigin } = relayOptions;
+      const rows = await db.connection().execute(() =>
+        Promise.resolve(
+          (excludeOrigin === undefined ? relayPageAll.all(after, limit) : relayPage.all(after, excludeOrigin, limit)) as unknown[][],
+        ),
+      );
+      return rows.map(relayText);
+    },
     counts: () => countContributions(db),
     campaigns: () => listCampaigns(db),
     campaign: (slug) => getCampaign(db, slug),

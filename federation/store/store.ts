@@ -62,6 +62,29 @@ export interface ReadOptions {
   excludeOrigin?: string;
 }
 
+/**
+ * A stored record as a push relays it, read for that alone: its batch-manifest entry (id, content
+ * hash, device, receipt time) and the JSON text of its protocol `PushRecord`, written from the
+ * stored columns (the stored canonical `data` and `checks` as they are) without rebuilding the
+ * contribution object. Parsing `json` gives exactly `{ deviceId, receivedAt, contribution }` of the
+ * same record read through `contributions()`.
+ */
+export interface RelayText {
+  seq: number;
+  id: string;
+  contentHash: string;
+  deviceId: string;
+  receivedAt: string;
+  json: string;
+}
+
+/** A page of records to relay: after a cursor, at most `limit`, leaving out one origin's. */
+export interface RelayReadOptions {
+  after: number;
+  limit: number;
+  excludeOrigin?: string;
+}
+
 /** A record another node stored, relayed here with what that node knew of it. */
 export interface RelayedRecord {
   contribution: Contribution;
@@ -120,6 +143,11 @@ export interface Store {
    * order, fetched page by page; `after`, `limit` and `excludeOrigin` narrow it (push batches).
    */
   contributions(options?: ReadOptions): AsyncIterable<StoredContribution>;
+  /**
+   * The records `contributions({ after, limit, excludeOrigin })` would give, in the same order, as
+   * a push sends them (RelayText): one read, no derived status.
+   */
+  relayTexts(options: RelayReadOptions): Promise<RelayText[]>;
   counts(): Promise<StoreCounts>;
 
   /** Stored campaigns, by slug (`general` is not stored; see campaigns.ts in server/). */
