@@ -3,12 +3,20 @@
  * thread (server/decoder.threads.ts): the JSON, the envelope, each record validated on its own
  * (a bad one is answered, the others go on), each record's canonical form and content hash, and
  * the batch signature checked against the manifest rebuilt from them. Pure and synchronous.
+ *
+ * The valid records come back packed (`PackedRecords`): one flat array of strings and numbers,
+ * each record's `data` only as its canonical JSON. A structured clone of that costs a fraction of
+ * cloning a thousand nested objects (their keys included) plus the same data again as canonical
+ * JSON; `unpackRecords` rebuilds each validated contribution on the receiving side, its `data`
+ * parsed from that canonical JSON when first read (the store reads it only for reviews and
+ * withdrawals), so it is the same value that was validated and hashed.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult } from '../protocol/index.ts';
+import { canonicalJson, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult } from '../protocol/index.ts';
 import { ApiError } from '../server/errors.ts';
 import { parseJsonBody, type RawBody } from '../server/body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
+import type { RelayedRecord } from '../store/store.ts';
 import { publicKeyObject, verifySignature } from '../trust/keys.ts';
 import { batchManifest } from '../trust/manifest.ts';
 
@@ -24,8 +32,8 @@ export interface DecodedPush {
   after: number;
   through: number;
   signature: string;
-  /** Valid records, with their index in the batch and canonical form. */
-  valid: { index: number; record: PushRecord; canonical: Canonical }[];
+  /** Valid records, with their index in the batch and canonical form (see `unpackRecords`). */
+  valid: PackedRecords;
   /** One result per invalid record. */
   problems: PushResult[];
   /** Every record's id, in batch order (kept with the signature). */
@@ -41,13 +49,13 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
   const request = parsed.data;
   if (request.node !== node.id) throw new ApiError(400, 'invalid_request', 'The batch names another node than the one that signed the request');
   const { batch } = request;
-  const valid: DecodedPush['valid'] = [];
+  const valid: PackedRecords = [];
   const problems: PushResult[] = [];
   const entries = batch.records.map((raw, index) => {
     const record = PushRecord.safeParse(raw, PARSE);
     if (record.success) {
       const canonical = canonicalOf(record.data.contribution);
-      valid.push({ index, record: record.data, canonical });
+      pack(valid, index, record.data, canonical);
       const { id } = record.data.contribution;
       return { id, hash: canonical.hash, deviceId: record.data.deviceId, receivedAt: record.data.receivedAt };
     }
@@ -69,4 +77,55 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
     throw new ApiError(400, 'bad_batch_signature', 'The batch signature does not match its records; nothing was stored');
   }
   return { campaigns: request.campaigns, after: batch.after, through: batch.through, signature: batch.signature, valid, problems, ids: entries.map((e) => e.id) };
+}
+
+/**
+ * Valid records, RECORD_WIDTH values each: index in the batch, device, receipt time, the
+ * contribution's envelope (id, kind, campaign, language, contributor, deviceSeq, createdAt,
+ * consent version and licence, revisionOf or null), its checks as canonical JSON or null, its
+ * data as canonical JSON, and its content hash.
+ */
+export type PackedRecords = (string | number | null)[];
+const RECORD_WIDTH = 16;
+
+function pack(out: PackedRecords, index: number, record: PushRecord, canonical: Canonical): void {
+  const c = record.contribution;
+  out.push(
+    index, record.deviceId, record.receivedAt,
+    c.id, c.kind, c.campaign, c.language, c.contributor, c.deviceSeq, c.createdAt, c.consent.version, c.consent.licence,
+    ('revisionOf' in c ? c.revisionOf : undefined) ?? null,
+    c.checks === undefined ? null : canonicalJson(c.checks),
+    canonical.data, canonical.hash,
+  );
+}
+
+/** The records `decodePush` validated, in batch order, each with its index in the batch. */
+export function unpackRecords(packed: PackedRecords): { index: number; record: RelayedRecord }[] {
+  const out: { index: number; record: RelayedRecord }[] = [];
+  for (let i = 0; i < packed.length; i += RECORD_WIDTH) {
+    const v = packed;
+    const dataJson = v[i + 14] as string;
+    const contribution: Record<string, unknown> = {
+      id: v[i + 3], kind: v[i + 4], campaign: v[i + 5], language: v[i + 6], contributor: v[i + 7],
+      deviceSeq: v[i + 8], createdAt: v[i + 9], consent: { version: v[i + 10], licence: v[i + 11] },
+    };
+    if (v[i + 12] !== null) contribution.revisionOf = v[i + 12];
+    if (v[i + 13] !== null) contribution.checks = JSON.parse(v[i + 13] as string) as unknown;
+    let data: unknown;
+    Object.defineProperty(contribution, 'data', {
+      enumerable: true,
+      configurable: true,
+      get: () => (data ??= JSON.parse(dataJson) as unknown),
+    });
+    out.push({
+      index: v[i] as number,
+      record: {
+        contribution: contribution as unknown as Contribution,
+        deviceId: v[i + 1] as string,
+        receivedAt: v[i + 2] as string,
+        canonical: { data: dataJson, hash: v[i + 15] as string },
+      },
+    });
+  }
+  return out;
 }

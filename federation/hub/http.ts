@@ -42,7 +42,7 @@ import { bodyEncoding, checkJsonContentType, parseJsonBody, readBodyBytes } from
 import { enrolmentProof, nodeIdOf, publicKeyObject, verifySignature } from '../trust/keys.ts';
 import { DEFAULT_WINDOW_MS, parseAuthorization, signingString } from '../trust/request.ts';
 import { type EnrolledNode, HubRegistry } from './registry.ts';
-import { type DecodedPush } from './decode.ts';
+import { type DecodedPush, unpackRecords } from './decode.ts';
 import { inlineDecoder, type SyncDecoder } from '../server/decoder.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
@@ -197,15 +197,13 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
       }
     }
 
-    const statuses = await store.ingestRelayed(
-      nodeId,
-      push.valid.map((v) => ({ contribution: v.record.contribution, deviceId: v.record.deviceId, receivedAt: v.record.receivedAt, canonical: v.canonical })),
-    );
+    const valid = unpackRecords(push.valid);
+    const statuses = await store.ingestRelayed(nodeId, valid.map((v) => v.record));
     const problems = [...push.problems];
     let accepted = 0;
     let duplicate = 0;
     statuses.forEach((status, k) => {
-      const { index, record } = push.valid[k]!;
+      const { index, record } = valid[k]!;
       const id = record.contribution.id;
       if (status === 'accepted') accepted++;
       else if (status === 'duplicate') duplicate++;
