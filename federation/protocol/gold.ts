@@ -43,10 +43,16 @@ export const GoldItem = z
   .meta({ id: 'GoldItem' });
 export type GoldItem = z.output<typeof GoldItem>;
 
-/** GET /federation/v1/gold (signed): the gold items of the campaigns the hub publishes. */
+/**
+ * GET /federation/v1/gold?known=HASH (signed): the gold items of the campaigns the hub publishes.
+ * `hash` names this set; when it is the one the node says it knows, `gold` and `every` are empty
+ * and `unchanged` is true (the node asks every round; the set rarely changes).
+ */
 export const GoldList = z
   .object({
     protocol: z.literal(PROTOCOL_VERSION),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    unchanged: z.boolean(),
     gold: z.array(GoldItem),
     /** How often each campaign's review queue serves gold (one item in `every`), where the hub set it. */
     every: z.record(z.string().max(LIMITS.campaignSlug), z.int().min(2).max(1000)),

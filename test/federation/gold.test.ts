@@ -87,6 +87,17 @@ describe('gold items imported on the hub', () => {
     });
     const listed = await onHub((store) => listGold(store.db, 'shule'));
     expect(listed.find((g) => g.id === target)).toMatchObject({ votes: 1, against: 1 });
+    // Gold imported later reaches the node too (an unchanged set is not sent again; a changed one is).
+    await writeFile(file, JSON.stringify({ kind: 'idiom', language: 'sw', data: { expression: 'Dhahabu mpya', meaning: 'Maana.', example: 'Mfano.' }, expected: 'good' }));
+    expect((await hub.cli(['gold', 'import', '--campaign', 'shule', file])).code).toBe(0);
+    await waitFor('the node to hold the new gold item', async () => {
+      const store = await openStore({ dataDir: node.dataDir, mustExist: true });
+      try {
+        return (await goldItems(store.db)).length === 4;
+      } finally {
+        await store.close();
+      }
+    });
     // Gold is still no contribution anywhere.
     const hubHolds = await held({ dataDir: hub.dataDir, database: pg.url });
     for (const id of goldIds) expect(hubHolds.has(id)).toBe(false);
