@@ -49,6 +49,8 @@ export const DEFAULT_BATCH_SIZE = 1000;
  */
 export const PUSH_WINDOW = Math.max(1, Math.min(8, Number(process.env.VERNACULAR_PUSH_WINDOW ?? 2) || 2));
 export const DEFAULT_INTERVAL_MS = 15_000;
+/** How often a long push writes the hub's cursor down on the node (see push()). */
+const NOTE_CURSOR_MS = 1000;
 
 export class HubError extends Error {
   constructor(
@@ -314,6 +316,14 @@ export class FederationAgent {
       await Promise.allSettled(inFlight.map((f) => f.answer));
       inFlight.length = 0;
     };
+    let noted = cursor;
+    let notedAt = Date.now();
+    const noteCursor = async () => {
+      if (summary.batches === 0 && noted === cursor) return;
+      noted = cursor;
+      notedAt = Date.now();
+      await this.links.update({ pushCursor: cursor, lastPushAt: new Date().toISOString() });
+    };
     for (;;) {
       while (!exhausted && inFlight.length < PUSH_WINDOW) {
         const first = summary.batches === 0 && inFlight.length === 0 && sendFrom === cursor;
@@ -339,11 +349,13 @@ export class FederationAgent {
         await drain();
         if (err instanceof HubError && err.code === 'out_of_order' && typeof err.details?.cursor === 'number') {
           cursor = err.details.cursor;
+          noted = cursor;
           await this.links.update({ pushCursor: cursor });
           sendFrom = cursor;
           exhausted = false;
           continue;
         }
+        if (noted !== cursor) await this.links.update({ pushCursor: cursor }).catch(() => {});
         throw err;
       }
       summary.batches++;
@@ -355,7 +367,11 @@ export class FederationAgent {
       for (const p of answer.problems) this.log(`federation: the hub refused ${p.id ?? `record ${p.index}`}: ${p.code ?? p.status} ${p.message ?? ''}`);
       for (const slug of answer.campaignConflicts) this.log(`federation: the hub holds another campaign called "${slug}"; rename this node’s campaign`);
       cursor = answer.cursor;
-      await this.links.update({ pushCursor: cursor, lastPushAt: new Date().toISOString() });
+      // The hub's cursor is the truth and is asked for first on every push, so the node's copy
+      // (shown as its backlog) is written at most every NOTE_CURSOR_MS while batches keep coming,
+      // and always when the push ends or fails: one durable write per batch cost as much as a
+      // tenth of the push.
+      if (Date.now() - notedAt >= NOTE_CURSOR_MS) await noteCursor();
       if (cursor !== head.batch.through) {
         // The hub holds more (or less) than this batch reached: resume from its word.
         await drain();
@@ -364,21 +380,24 @@ export class FederationAgent {
       }
     }
     if (summary.batches === 0) await this.links.update({ lastPushAt: new Date().toISOString() });
+    else await noteCursor();
     return summary;
   }
 
-  /** The records after `after` (at most a batch), signed, as the gzipped body of a push. */
+  /**
+   * The records after `after` (at most a batch), signed, as the gzipped body of a push. The body
+   * is written from the records' JSON texts as the store reads them for relaying (RelayText: the
+   * stored canonical data as it is), so no contribution object is rebuilt and serialised again.
+   */
   private async prepareBatch(after: number, campaigns: readonly Campaign[]): Promise<PreparedBatch> {
-    const stored = [];
-    for await (const s of this.store.contributions({ after, limit: this.batchSize, excludeOrigin: HUB_ORIGIN })) stored.push(s);
+    const stored = await this.store.relayTexts({ after, limit: this.batchSize, excludeOrigin: HUB_ORIGIN });
     const through = stored.length === 0 ? after : stored[stored.length - 1]!.seq;
-    const records = stored.map((s) => ({ deviceId: s.deviceId, receivedAt: s.receivedAt, contribution: s.contribution }));
-    const signature = this.key.sign(batchManifest(
-      { node: this.key.id, after, through },
-      stored.map((s) => ({ id: s.contribution.id, hash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt })),
-    ));
-    const body = { protocol: PROTOCOL_VERSION, node: this.key.id, campaigns, batch: { after, through, records, signature } };
-    return { through, records: records.length, bytes: gzipSync(JSON.stringify(body)) };
+    const signature = this.key.sign(batchManifest({ node: this.key.id, after, through }, stored.map((s) => ({ id: s.id, hash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt }))));
+    const json = (value: unknown) => JSON.stringify(value);
+    const body =
+      `{"protocol":${json(PROTOCOL_VERSION)},"node":${json(this.key.id)},"campaigns":${json(campaigns)},` +
+      `"batch":{"after":${after},"through":${through},"records":[${stored.map((s) => s.json).join(',')}],"signature":${json(signature)}}}`;
+    return { through, records: stored.length, bytes: gzipSync(body) };
   }
 
   private async pull(): Promise<PullSummary> {
