@@ -11,7 +11,7 @@ import type { PreferenceRecord, SftRecord } from '../dataset/records.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { ReleaseFile } from './pipeline.ts';
 import { fileSha256 } from './snapshot.ts';
-import { COLUMNS, ParquetShards } from './parquet.ts';
+import { COLUMNS, ParquetShards, RowBudget } from './parquet.ts';
 import { datasetSlug, ktoRecords, llamaFactoryInfo, llamaFactoryPreference, openaiDpo, openaiSft, VIEW_FILES } from './views.ts';
 
 export interface ReleaseOutputs {
@@ -21,11 +21,16 @@ export interface ReleaseOutputs {
   abort(): Promise<void>;
 }
 
+/** Row bytes (by the writers' worst-case bound) all Parquet writers of a release may hold before writing a row group. */
+export const PARQUET_BUFFER_BYTES = 48 * 1024 * 1024;
+
 export function releaseOutputs(options: { outDir: string; config: ReleaseConfig; log?: (line: string) => void }): ReleaseOutputs {
   const { outDir, config } = options;
   const shards = new Map<string, { config: string; split: string; shards: ParquetShards }>();
   const jsonl = new Map<string, { config: string; split: string; writer: JsonlWriter; rows: number }>();
   const ktoCounts: Record<string, number> = {};
+  // Rows waiting for their row group, all configs and splits together (memory stays flat).
+  const budget = new RowBudget(PARQUET_BUFFER_BYTES);
 
   const parquet = async (name: string, split: string, row: unknown) => {
     const columns = COLUMNS[name];
@@ -44,6 +49,7 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
           columns,
           maxShardBytes: config.maxShardBytes,
           metadata: { 'vernacular.release': config.name, 'vernacular.version': config.version, 'vernacular.config': name, 'vernacular.split': split },
+          budget,
         }),
       };
       shards.set(key, entry);

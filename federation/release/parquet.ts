@@ -134,6 +134,27 @@ export interface ShardFile {
   rows: number;
 }
 
+/**
+ * A budget of buffered row bytes shared by every ParquetShards of a release: when all of them
+ * together hold more than `limit`, the one holding most writes its row group now. Without it each
+ * config/split held up to MAX_GROUP_BYTES, and a release writes about twenty at once.
+ */
+export class RowBudget {
+  used = 0;
+  readonly holders = new Set<ParquetShards>();
+  constructor(readonly limit: number) {}
+
+  /** Flushes the largest holders until the budget is kept. */
+  enforce(): void {
+    while (this.used > this.limit) {
+      let largest: ParquetShards | undefined;
+      for (const h of this.holders) if (largest === undefined || h.pendingBytes > largest.pendingBytes) largest = h;
+      if (largest === undefined || largest.pendingBytes === 0) return;
+      largest.flushPending();
+    }
+  }
+}
+
 export interface ParquetShardsOptions {
   /** Absolute folder of the config, e.g. `<out>/sft`. */
   dir: string;
@@ -143,6 +164,8 @@ export interface ParquetShardsOptions {
   columns: ColumnSpec;
   maxShardBytes: number;
   metadata: Record<string, string>;
+  /** Shared with the release's other writers (none: this writer's own limits only). */
+  budget?: RowBudget;
 }
 
 interface OpenShard {
@@ -210,8 +233,24 @@ export class ParquetShards {
     if (this.#pendingBytes === 0 && this.#pending.length === 0 && 4 + this.#pendingBound(bound) + this.#footerBound(1) > this.#o.maxShardBytes) this.oversized++;
     this.#pending.push(row);
     this.#pendingBytes += bound;
+    const budget = this.#o.budget;
+    if (budget !== undefined) {
+      budget.used += bound;
+      budget.holders.add(this);
+    }
     const groupBytes = Math.min(MAX_GROUP_BYTES, Math.max(1, Math.floor(this.#o.maxShardBytes / 8)));
     if (this.#pendingBytes >= groupBytes || this.#pending.length >= MAX_GROUP_ROWS) this.#flushGroup();
+    budget?.enforce();
+  }
+
+  /** Bytes (by the row bound) of the rows waiting for the next row group. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Writes the waiting rows as a row group now (the shared budget asks for it). */
+  flushPending(): void {
+    this.#flushGroup();
   }
 
   #openShard(): void {
@@ -248,6 +287,7 @@ export class ParquetShards {
     shard.rows += rows.length;
     shard.groups++;
     this.#partials.at(-1)!.rows = shard.rows;
+    if (this.#o.budget !== undefined) this.#o.budget.used -= this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
   }

@@ -118,6 +118,7 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions): Pr
     await runner.close();
   }
   work.bandsPrefilled = near !== undefined;
+  work.indexKinds();
   return read;
 }
 

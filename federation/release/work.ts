@@ -45,11 +45,13 @@ export class WorkTable {
     this.db.pragma('synchronous = OFF');
     this.db.pragma('temp_store = FILE');
     this.db.pragma('cache_size = -65536');
+    // The large columns last: a scan that reads only the small ones (most of the global stages'
+    // queries) then never follows a row's overflow pages.
     this.db.exec(`CREATE TABLE items (
       seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, language TEXT NOT NULL,
       contributor TEXT NOT NULL, origin TEXT, campaign TEXT NOT NULL, created_at TEXT NOT NULL,
-      status TEXT NOT NULL, item TEXT NOT NULL, text TEXT NOT NULL, hash TEXT NOT NULL,
-      stage TEXT, rule TEXT, detail TEXT, split TEXT, cluster TEXT, notes TEXT)`);
+      status TEXT NOT NULL, hash TEXT NOT NULL, stage TEXT, rule TEXT, detail TEXT, split TEXT,
+      cluster TEXT, notes TEXT, text TEXT NOT NULL, item TEXT NOT NULL)`);
   }
 
   private insertStatement: BetterSqlite3.Statement | undefined;
@@ -63,6 +65,11 @@ export class WorkTable {
     this.db.transaction(() => {
       for (const row of rows) statement.run(row);
     })();
+  }
+
+  /** Once every row is in: an index by kind, for the passes that read one kind in server order. */
+  indexKinds(): void {
+    this.db.exec('CREATE INDEX IF NOT EXISTS items_kind_seq ON items (kind, seq)');
   }
 
   /** Marks rows excluded by a global stage (only rows still kept). */
