@@ -15,9 +15,10 @@
  * (`bad_signature`), is outside the time window (`stale_request`, with the hub's time), reuses a
  * nonce (`replayed_request`) or comes from a revoked node (`node_revoked`). A push whose batch
  * signature does not match its records is `bad_batch_signature`; one that starts after the hub's
- * cursor for the node is `out_of_order` (with the cursor). The records of a batch are stored in
- * one transaction; the cursor moves only after that commit, so any failure before it is retried
- * as a duplicate.
+ * cursor for the node is `out_of_order` (with the cursor). The records of a batch, the batch's
+ * signature and ids, and the node's cursor are written in one transaction, so the cursor never
+ * moves past records that were not committed, and any failure before the commit is retried as a
+ * duplicate.
  */
 import type { Context, Hono } from 'hono';
 import {
@@ -198,7 +199,13 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     }
 
     const valid = unpackRecords(push.valid);
-    const statuses = await store.ingestRelayed(nodeId, valid.map((v) => v.record));
+    const receivedAt = new Date(now()).toISOString();
+    const batch = { node: nodeId, after: push.after, through: push.through, signature: push.signature, ids: push.ids, receivedAt };
+    // The records, the batch and the cursor commit together, in one durable transaction.
+    let cursor = 0;
+    const statuses = await store.ingestRelayed(nodeId, valid.map((v) => v.record), async (trx) => {
+      cursor = await registry.recordAndAdvance(batch, new Date(now()), trx);
+    });
     const problems = [...push.problems];
     let accepted = 0;
     let duplicate = 0;
@@ -211,10 +218,6 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
       else problems.push({ index, id, status: 'rejected', code: status.code, field: status.field, message: status.message });
     });
     problems.sort((a, b) => a.index - b.index);
-    const receivedAt = new Date(now()).toISOString();
-    const cursor = await registry.recordAndAdvance({
-      node: nodeId, after: push.after, through: push.through, signature: push.signature, ids: push.ids, receivedAt,
-    }, new Date(now()));
     return { protocol: PROTOCOL_VERSION, cursor, problems, accepted, duplicate, campaignConflicts, serverTime: receivedAt };
   }
 

@@ -233,21 +233,32 @@ export class HubRegistry {
    * Keeps a batch's signature and ids (once: the same batch again changes nothing) and moves the
    * node's cursor forward to its end (never back), in one transaction. Answers the cursor.
    */
-  async recordAndAdvance(batch: StoredBatch, now = new Date()): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('fed_batches')
-        .values({
-          node: batch.node, after: batch.after, through: batch.through, signature: batch.signature,
-          ids: JSON.stringify(batch.ids), received_at: batch.receivedAt,
-        })
-        .onConflict((oc) => oc.columns(['node', 'after', 'through']).doNothing())
-        .execute();
-      await trx.updateTable('fed_nodes').set({ cursor: batch.through }).where('id', '=', batch.node).where('cursor', '<', batch.through).execute();
-      await trx.updateTable('fed_nodes').set({ last_push_at: now.toISOString() }).where('id', '=', batch.node).execute();
-      const row = await trx.selectFrom('fed_nodes').select('cursor').where('id', '=', batch.node).executeTakeFirst();
-      return Number(row?.cursor ?? 0);
-    });
+  async recordAndAdvance(batch: StoredBatch, now = new Date(), within?: Kysely<Database>): Promise<number> {
+    if (within !== undefined) return this.record(within.withTables<HubTables>(), batch, now);
+    return this.db.transaction().execute((trx) => this.record(trx, batch, now));
+  }
+
+  /** recordAndAdvance's writes, through `trx` (a transaction: its own, or an ingest's). */
+  private async record(trx: Kysely<HubTables>, batch: StoredBatch, now: Date): Promise<number> {
+    await trx
+      .insertInto('fed_batches')
+      .values({
+        node: batch.node, after: batch.after, through: batch.through, signature: batch.signature,
+        ids: JSON.stringify(batch.ids), received_at: batch.receivedAt,
+      })
+      .onConflict((oc) => oc.columns(['node', 'after', 'through']).doNothing())
+      .execute();
+    // The cursor only ever moves forward: the larger of where it is and where the batch ends.
+    const row = await trx
+      .updateTable('fed_nodes')
+      .set((eb) => ({
+        cursor: eb.case().when('cursor', '<', batch.through).then(batch.through).else(eb.ref('cursor')).end(),
+        last_push_at: now.toISOString(),
+      }))
+      .where('id', '=', batch.node)
+      .returning('cursor')
+      .executeTakeFirst();
+    return Number(row?.cursor ?? 0);
   }
 
   async notePull(node: string, now = new Date()): Promise<void> {

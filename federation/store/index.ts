@@ -18,6 +18,7 @@ export type {
   RelayedRecord,
   RelayText,
   RelayReadOptions,
+  WithinIngest,
   CampaignInput,
   ModeratorAction,
 } from './store.ts';

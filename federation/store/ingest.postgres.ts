@@ -18,6 +18,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { CONTENT_KINDS, type Contribution, DEFAULT_CAMPAIGN, type ItemStatus } from '../protocol/index.ts';
 import type { Database, NewContributionRow } from './schema.ts';
 import type { InsertOutcome } from './ingest.ts';
+import type { WithinIngest } from './store.ts';
 import { lockItems } from './locks.ts';
 import {
   type CampaignFacts,
@@ -50,10 +51,14 @@ export async function postgresIngest(
   db: Kysely<Database>,
   rows: readonly NewContributionRow[],
   items: readonly Contribution[],
+  within?: WithinIngest,
 ): Promise<InsertOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockItems(trx);
-    return new Batch(trx).run(rows, items);
+    const outcome = await new Batch(trx).run(rows, items);
+    // More writes of the caller's (store.ts WithinIngest), committed with the records.
+    await within?.(trx);
+    return outcome;
   });
 }
 

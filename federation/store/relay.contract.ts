@@ -6,9 +6,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
+import { type Kysely, sql } from 'kysely';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import type { IngestStatus, RelayedRecord, Store, StoredContribution } from './store.ts';
 import type { StoreHarness } from './store.contract.ts';
+import type { Database } from './schema.ts';
 import { idiom, idioms, review, withdrawal } from '../../test/support/contributions.ts';
 
 const rejected = (code: string) => expect.objectContaining({ status: 'rejected', code });
@@ -204,6 +206,34 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
           rejected('unknown_target'),
           rejected('unknown_target'),
         ]);
+      });
+    });
+
+    describe('more writes in the same transaction', () => {
+      const nonces = async () =>
+        Number((await sql<{ n: number | string }>`SELECT count(*) AS n FROM fed_nonces`.execute(store.db)).rows[0]!.n);
+      const note = (nonce: string) => async (trx: Kysely<Database>) => {
+        await sql`INSERT INTO fed_nonces (node, nonce, expires_at) VALUES (${NODE_A}, ${nonce}, 1)`.execute(trx);
+      };
+
+      it('commits the records and the caller\'s writes together', async () => {
+        const items = idioms(2);
+        expect(await store.ingestRelayed(NODE_A, relayed(items), note('one'))).toEqual(['accepted', 'accepted']);
+        expect(await store.ingestRelayed(NODE_A, [], note('two'))).toEqual([]);
+        expect(await nonces()).toBe(2);
+        expect((await all(store)).map((s) => s.contribution.id)).toEqual(items.map((i) => i.id));
+      });
+
+      it('keeps neither when the caller\'s writes fail', async () => {
+        const failing = async (trx: Kysely<Database>) => {
+          await note('three')(trx);
+          throw new Error('refused');
+        };
+        await expect(store.ingestRelayed(NODE_A, relayed(idioms(2)), failing)).rejects.toThrow('refused');
+        expect(await nonces()).toBe(0);
+        expect(await all(store)).toEqual([]);
+        // The store goes on as before.
+        expect(await relay(NODE_A, idiom())).toEqual(['accepted']);
       });
     });
 

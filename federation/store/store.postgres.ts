@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './schema.ts';
-import type { Store } from './store.ts';
+import type { Store, WithinIngest } from './store.ts';
 import { migrateToLatest } from './migrate.ts';
 import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { postgresIngest } from './ingest.postgres.ts';
@@ -99,7 +99,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw err;
   }
 
-  const store = async (plan: BatchPlan) => classify(plan, await postgresIngest(db, plan.firsts, plan.firstItems));
+  const store = async (plan: BatchPlan, within?: WithinIngest) => classify(plan, await postgresIngest(db, plan.firsts, plan.firstItems, within));
 
   let closed = false;
   return {
@@ -109,10 +109,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (items.length === 0) return [];
       return store(planBatch(deviceId, items, new Date().toISOString(), canonical));
     },
-    async ingestRelayed(origin, records) {
+    async ingestRelayed(origin, records, within) {
       if (closed) throw new Error('The store is closed');
-      if (records.length === 0) return [];
-      return store(planRelayed(origin, records, new Date().toISOString()));
+      if (records.length === 0 && within === undefined) return [];
+      return store(planRelayed(origin, records, new Date().toISOString()), within);
     },
     contributions: (readOptions) => readContributions(db, readOptions),
     relayTexts: (relayOptions) => readRelayTexts(db, relayOptions),

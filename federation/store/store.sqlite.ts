@@ -11,7 +11,7 @@
  * `INSERT … RETURNING`, which SQLite must parse and prepare again (6,500 parameters) every batch.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, sql, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -23,6 +23,8 @@ import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns,
 import { moderate, reviewQueue, statuses } from './review.ts';
 
 export { migrateToLatest } from './migrate.ts';
+
+const NOTHING_WRITTEN = { inserted: new Set<string>(), storedHash: new Map<string, string>(), rejected: new Map() } as const;
 
 export interface SqliteStoreOptions {
   /** The database file. */
@@ -79,9 +81,26 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       if (items.length === 0) return [];
       return store(planBatch(deviceId, items, new Date().toISOString(), canonical));
     },
-    async ingestRelayed(origin, records) {
-      if (records.length === 0) return [];
-      return store(planRelayed(origin, records, new Date().toISOString()));
+    async ingestRelayed(origin, records, within) {
+      if (within === undefined) {
+        if (records.length === 0) return [];
+        return store(planRelayed(origin, records, new Date().toISOString()));
+      }
+      const plan = planRelayed(origin, records, new Date().toISOString());
+      // One transaction on the one connection: the batch writer's own transaction nests in it (a
+      // savepoint), then `within` runs through Kysely on the same connection, then one commit.
+      return db.connection().execute(async (conn) => {
+        await sql`BEGIN IMMEDIATE`.execute(conn);
+        try {
+          const outcome = plan.firsts.length > 0 ? writeBatch(plan.firsts, plan.firstItems) : NOTHING_WRITTEN;
+          await within(conn);
+          await sql`COMMIT`.execute(conn);
+          return classify(plan, outcome);
+        } catch (err) {
+          if (sqlite.inTransaction) await sql`ROLLBACK`.execute(conn);
+          throw err;
+        }
+      });
     },
     contributions: (readOptions) => readContributions(db, readOptions),
     async relayTexts(relayOptions) {

@@ -85,6 +85,13 @@ export interface RelayReadOptions {
   excludeOrigin?: string;
 }
 
+/**
+ * More writes for the transaction of an `ingestRelayed`, run in it after the records were written
+ * (the hub records the batch and moves the node's cursor there): the records and these writes
+ * commit together, with one durable commit, or not at all. `trx` is the transaction's executor.
+ */
+export type WithinIngest = (trx: Kysely<Database>) => Promise<void>;
+
 /** A record another node stored, relayed here with what that node knew of it. */
 export interface RelayedRecord {
   contribution: Contribution;
@@ -137,7 +144,7 @@ export interface Store {
    * derived state, one durable transaction), keeping each record's device and the origin's
    * receipt time; `receivedAt` becomes now. A record already held, from wherever, keeps its origin.
    */
-  ingestRelayed(origin: string, records: readonly RelayedRecord[]): Promise<IngestStatus[]>;
+  ingestRelayed(origin: string, records: readonly RelayedRecord[], within?: WithinIngest): Promise<IngestStatus[]>;
   /**
    * Every contribution stored when the iteration starts (later ones are left out), in `seq`
    * order, fetched page by page; `after`, `limit` and `excludeOrigin` narrow it (push batches).
