@@ -12,5 +12,5 @@ port.on('message', ({ id, page }: { id: number; page: PageRow[] }) => {
   } catch (err) {
     reply = { id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }
-  port.postMessage(reply, 'out' in reply ? [reply.out.bands.buffer as ArrayBuffer] : []);
+  port.postMessage(reply, 'out' in reply ? [reply.out.bands.buffer as ArrayBuffer, reply.out.sigs.buffer as ArrayBuffer] : []);
 });

@@ -40,6 +40,8 @@ export interface CollectedPage {
   rows: WorkInsert[];
   /** Band keys of the kept items (near.ts BandKeys: triples band, bucket, seq), when near duplicates are on. */
   bands: Float64Array;
+  /** Their MinHash signatures, one after another. */
+  sigs: Uint32Array;
 }
 
 /** The per-page work: rows in, work rows (and band keys) out, in the same order. */
@@ -56,15 +58,16 @@ export function collector(setup: CollectSetup): (page: readonly PageRow[]) => Co
       if (rows[i]!.stage === null) kept++;
     }
     const bands = new Float64Array(keys === undefined ? 0 : kept * keys.bands * 3);
+    const sigs = new Uint32Array(keys === undefined ? 0 : kept * keys.permutations);
     if (keys !== undefined) {
-      let at = 0;
+      let n = 0;
       for (const r of rows) {
         if (r.stage !== null) continue;
-        keys.write(r.seq, r.kind, r.language, r.text, bands, at);
-        at += keys.bands * 3;
+        keys.write(r.seq, r.kind, r.language, r.text, bands, n * keys.bands * 3, sigs, n * keys.permutations);
+        n++;
       }
     }
-    return { rows, bands };
+    return { rows, bands, sigs };
   };
 }
 

@@ -220,12 +220,21 @@ export class BandKeys {
     this.shingle = duplicates.shingle;
   }
 
-  /** Writes the item's `bands * 3` values into `out` from `offset`. */
-  write(seq: number, kind: string, language: string, text: string, out: { [i: number]: number }, offset: number): void {
+  /** Values per item in a signature. */
+  get permutations(): number {
+    return this.hasher.permutations;
+  }
+
+  /**
+   * Writes the item's `bands * 3` values into `out` from `offset`, and its MinHash signature
+   * into `sigOut` from `sigOffset` (what the pair check compares before reading texts).
+   */
+  write(seq: number, kind: string, language: string, text: string, out: { [i: number]: number }, offset: number, sigOut: Uint32Array, sigOffset: number): void {
     const group = `${kind}\u0000${language}`;
     let groupSeed = this.groupSeeds.get(group);
     if (groupSeed === undefined) this.groupSeeds.set(group, (groupSeed = hash32(group, MINHASH_SEED)));
     const sig = this.hasher.signature(shingles(text, this.shingle));
+    sigOut.set(sig, sigOffset);
     const { bands, rows } = this;
     for (let b = 0; b < bands; b++) {
       // Two 32-bit hashes of the band's rows (and of the kind and language): a 52-bit bucket key.
@@ -242,9 +251,26 @@ export class BandKeys {
   }
 }
 
-/** The side table of band keys (dropped and made again). */
+/** The side tables of band keys and signatures (dropped and made again). */
 export function createBandsTable(work: WorkTable): void {
-  work.db.exec('DROP TABLE IF EXISTS bands; CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL)');
+  work.db.exec(`DROP TABLE IF EXISTS bands; CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL);
+    DROP TABLE IF EXISTS signatures; CREATE TABLE signatures (seq INTEGER PRIMARY KEY, sig BLOB NOT NULL)`);
+}
+
+/** Writes items' band keys and signatures (as BandKeys wrote them: `bands` triples and `permutations` values per item). */
+export function bandWriter(work: WorkTable, keys: BandKeys): (bands: Float64Array, sigs: Uint32Array) => void {
+  const insert = bandInsert(work, keys.bands);
+  const insertSig = work.db.prepare('INSERT INTO signatures (seq, sig) VALUES (?, ?)');
+  const width = keys.bands * 3;
+  const perms = keys.permutations;
+  return (bands, sigs) => {
+    work.db.transaction(() => {
+      for (let at = 0, item = 0; at < bands.length; at += width, item++) {
+        insert.run(...bands.subarray(at, at + width));
+        insertSig.run(bands[at + 2], Buffer.from(sigs.buffer, sigs.byteOffset + item * perms * 4, perms * 4));
+      }
+    })();
+  };
 }
 
 /** One INSERT of all of an item's bands (far fewer calls into SQLite than one per band). */
@@ -261,33 +287,59 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
   const { bands, rows } = banding(permutations, threshold);
   const db = work.db;
 
-  // Pass 1: a signature per kept item, its band keys into the side table — unless the collect
-  // stage already wrote them (BandKeys, for every item stages 2–6 kept): then only the keys of
-  // items a later stage excluded (exact duplicates) are taken out.
+  // Pass 1: a signature per kept item, its band keys and itself into the side tables — unless the
+  // collect stage already wrote them (BandKeys, for every item stages 2–6 kept): then only those
+  // of items a later stage excluded (exact duplicates) are taken out.
   if (work.bandsPrefilled) {
     db.exec('DELETE FROM bands WHERE seq IN (SELECT seq FROM items WHERE stage IS NOT NULL)');
   } else {
     createBandsTable(work);
     const keys = new BandKeys(config.duplicates);
-    const insert = bandInsert(work, bands);
-    let page: number[][] = [];
+    const write = bandWriter(work, keys);
+    const PAGE = 5000;
+    let bandValues = new Float64Array(PAGE * bands * 3);
+    let sigs = new Uint32Array(PAGE * permutations);
+    let n = 0;
     const flush = () => {
-      db.transaction(() => {
-        for (const values of page) insert.run(values);
-      })();
-      page = [];
+      write(bandValues.subarray(0, n * bands * 3), sigs.subarray(0, n * permutations));
+      n = 0;
     };
     for (const row of work.kept('seq, kind, language, text')) {
-      const values: number[] = new Array(bands * 3);
-      keys.write(row.seq, row.kind, row.language, row.text, values, 0);
-      page.push(values);
-      if (page.length >= 5000) flush();
+      keys.write(row.seq, row.kind, row.language, row.text, bandValues, n * bands * 3, sigs, n * permutations);
+      if (++n === PAGE) flush();
     }
     flush();
+    bandValues = new Float64Array(0);
+    sigs = new Uint32Array(0);
   }
   db.exec('CREATE INDEX bands_bucket ON bands (band, bucket, seq)');
 
-  // Pass 2: buckets with more than one item (SQL grouping over the index), pairs verified.
+  // Pass 2a: candidate pairs from the buckets with more than one item (SQL grouping over the
+  // index, a page of buckets at a time), each pair once however many bands it shares.
+  db.exec('DROP TABLE IF EXISTS pairs; CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID');
+  const bucketPage = db.prepare(
+    'SELECT band, bucket, group_concat(seq) AS seqs FROM bands WHERE (band, bucket) > (?, ?) GROUP BY band, bucket HAVING count(*) > 1 ORDER BY band, bucket LIMIT 20000',
+  );
+  const addPair = db.prepare('INSERT OR IGNORE INTO pairs (a, b) VALUES (?, ?)');
+  for (let after: [number, number] = [-1, -1]; ; ) {
+    const page = bucketPage.all(...after) as { band: number; bucket: number; seqs: string }[];
+    if (page.length === 0) break;
+    db.transaction(() => {
+      for (const { seqs } of page) {
+        const members = seqs.split(',').map(Number).sort((p, q) => p - q);
+        for (let i = 1; i < members.length; i++) {
+          for (let j = Math.max(0, i - WINDOW); j < i; j++) addPair.run(members[j]!, members[i]!);
+        }
+      }
+    })();
+    const last = page[page.length - 1]!;
+    after = [last.band, last.bucket];
+  }
+
+  // Pass 2b: each pair checked, in order. First by its signatures: a pair whose estimated Jaccard
+  // is more than five standard deviations (of the estimate at the threshold) below the threshold
+  // is not a near duplicate (a pair at the threshold is dropped here with probability < 10⁻⁶);
+  // the rest by their exact shingle Jaccard, read from their texts.
   const fetch = db.prepare('SELECT seq, id, kind, language, text FROM items WHERE seq = ?');
   const cache = new Map<number, { id: string; group: string; set: Set<number> }>();
   const item = (seq: number) => {
@@ -300,30 +352,20 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
     }
     return entry;
   };
+  const floor = Math.ceil(permutations * (threshold - 5 * Math.sqrt((threshold * (1 - threshold)) / permutations)));
   const uf = new UnionFind();
-  let failed = new Set<string>();
   let candidatePairs = 0;
-  const verify = (a: number, b: number) => {
-    if (uf.find(a) === uf.find(b)) return;
-    const key = `${a}:${b}`;
-    if (failed.has(key)) return;
+  const pairs = db.prepare('SELECT p.a AS a, p.b AS b, x.sig AS x, y.sig AS y FROM pairs p JOIN signatures x ON x.seq = p.a JOIN signatures y ON y.seq = p.b ORDER BY p.a, p.b');
+  for (const { a, b, x, y } of pairs.iterate() as IterableIterator<{ a: number; b: number; x: Buffer; y: Buffer }>) {
     candidatePairs++;
-    const x = item(a);
-    const y = item(b);
-    if (x.group === y.group && jaccard(x.set, y.set) >= threshold) {
-      uf.union(a, b);
-      return;
-    }
-    if (failed.size >= 200_000) failed = new Set();
-    failed.add(key);
-  };
-  const buckets = db.prepare('SELECT group_concat(seq) AS seqs FROM bands GROUP BY band, bucket HAVING count(*) > 1').pluck();
-  for (const seqs of buckets.iterate() as IterableIterator<string>) {
-    const members = seqs.split(',').map(Number).sort((p, q) => p - q);
-    for (let i = 1; i < members.length; i++) {
-      for (let j = Math.max(0, i - WINDOW); j < i; j++) verify(members[j]!, members[i]!);
-    }
+    let same = 0;
+    for (let j = 0; j < x.length; j += 4) if (x.readUInt32LE(j) === y.readUInt32LE(j)) same++;
+    if (same < floor || uf.find(a) === uf.find(b)) continue;
+    const p = item(a);
+    const q = item(b);
+    if (p.group === q.group && jaccard(p.set, q.set) >= threshold) uf.union(a, b);
   }
+  db.exec('DROP TABLE pairs');
 
   // Clusters: every member but the root excluded, pointing at the root.
   const roots = new Map<number, number[]>();

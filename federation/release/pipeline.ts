@@ -27,7 +27,7 @@ import { itemStages } from './stages.ts';
 import { WorkTable } from './work.ts';
 import { type CollectedPage, contentPages, lastSeq, recordsByKind } from './collect.ts';
 import { pageRunner } from './collect.threads.ts';
-import { BandKeys, bandInsert, createBandsTable } from './near.ts';
+import { BandKeys, bandWriter, createBandsTable } from './near.ts';
 import { globalStages } from './global.ts';
 import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
 import { releaseCard } from './card.ts';
@@ -91,21 +91,15 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions): Pr
   const { config } = options;
   const maxSeq = await lastSeq(store);
   const read = await recordsByKind(store, maxSeq);
-  const near = config.duplicates.near ? new BandKeys(config.duplicates) : undefined;
-  let insertBands: ReturnType<typeof bandInsert> | undefined;
-  if (near !== undefined) {
+  let writeBands: ReturnType<typeof bandWriter> | undefined;
+  if (config.duplicates.near) {
     createBandsTable(work);
-    insertBands = bandInsert(work, near.bands);
+    writeBands = bandWriter(work, new BandKeys(config.duplicates));
   }
   const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])] }, options.threads);
-  const write = ({ rows, bands }: CollectedPage) => {
+  const write = ({ rows, bands, sigs }: CollectedPage) => {
     work.insert(rows);
-    if (insertBands === undefined || bands.length === 0) return;
-    const width = near!.bands * 3;
-    const statement = insertBands;
-    work.db.transaction(() => {
-      for (let at = 0; at < bands.length; at += width) statement.run(...bands.subarray(at, at + width));
-    })();
+    if (writeBands !== undefined && bands.length > 0) writeBands(bands, sigs);
   };
   try {
     const inFlight: Promise<CollectedPage>[] = [];
@@ -117,7 +111,7 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions): Pr
   } finally {
     await runner.close();
   }
-  work.bandsPrefilled = near !== undefined;
+  work.bandsPrefilled = writeBands !== undefined;
   work.indexKinds();
   return read;
 }

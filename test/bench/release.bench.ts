@@ -30,7 +30,9 @@
  * The report replaces this benchmark's section of docs/benchmarks.md. Trials:
  * `RELEASE_BENCH_SIZES=20000,100000 RELEASE_BENCH_SMALL_ROUNDS=1 node …/release.bench.js` prints the
  * report without writing it; `… generate DIR N` then `node --cpu-prof …/release.bench.js build DIR OUT`
- * profiles one build (progress and RSS per stage on stderr).
+ * profiles one build (progress and RSS per stage on stderr); `RELEASE_BENCH_THREADS=0` builds
+ * on the main thread only (the default is one collect thread per core); `RELEASE_BENCH_CORPUS_DIR`
+ * keeps the generated corpora and reuses them in later runs.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -518,8 +520,19 @@ async function main(): Promise<void> {
   let parquet: ParquetRounds | undefined;
   try {
     for (const size of sizes) {
-      const dataDir = join(dir, `data-${size}`);
-      const generated = await generate(dataDir, size);
+      // RELEASE_BENCH_CORPUS_DIR keeps the generated corpora there and reuses them (the same seed
+      // gives the same corpus; generating 1M takes about 4 minutes).
+      const keep = process.env.RELEASE_BENCH_CORPUS_DIR;
+      const dataDir = keep === undefined ? join(dir, `data-${size}`) : join(keep, `data-${size}`);
+      const shapeFile = join(dataDir, 'generated.json');
+      let generated: Awaited<ReturnType<typeof generate>>;
+      if (keep !== undefined && existsSync(shapeFile) && existsSync(snapshotPath(dataDir, 'bench'))) {
+        generated = JSON.parse(readFileSync(shapeFile, 'utf8')) as typeof generated;
+      } else {
+        rmSync(dataDir, { recursive: true, force: true });
+        generated = await generate(dataDir, size);
+        if (keep !== undefined) writeFileSync(shapeFile, JSON.stringify(generated));
+      }
       rmSync(join(dataDir, 'vernacular.sqlite'), { force: true });
       console.log(`${fmt(size)} items: ${fmt(generated.shape.records)} records generated and ingested in ${sec(generated.seconds)}, snapshot ${mib(generated.snapshotBytes)}`);
       const result: SizeResult = { size, shape: generated.shape, generateSeconds: generated.seconds, snapshotBytes: generated.snapshotBytes, builds: [], raw: [] };
