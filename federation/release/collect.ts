@@ -15,6 +15,7 @@ import type { Store, StoredContribution } from '../store/index.ts';
 import type { ContributionRow, Database } from '../store/schema.ts';
 import { fromRow } from '../store/rows.ts';
 import type { ReleaseConfig } from './config.ts';
+import type { GoldRegrade } from './reliability.ts';
 import { BandKeys } from './near.ts';
 import { type Candidate, itemStages } from './stages.ts';
 import type { WorkRow } from './work.ts';
@@ -32,6 +33,8 @@ export interface CollectSetup {
   config: ReleaseConfig;
   /** Node ids whose records are left out. */
   quarantined: string[];
+  /** Gold regrading for stages 3–4 (reliability.ts; plain data). */
+  gold?: GoldRegrade;
 }
 
 export type WorkInsert = Omit<WorkRow, 'split' | 'cluster'>;
@@ -47,7 +50,7 @@ export interface CollectedPage {
 /** The per-page work: rows in, work rows (and band keys) out, in the same order. */
 export function collector(setup: CollectSetup): (page: readonly PageRow[]) => CollectedPage {
   const { config } = setup;
-  const stages = itemStages({ config, quarantined: new Set(setup.quarantined) });
+  const stages = itemStages({ config, quarantined: new Set(setup.quarantined), ...(setup.gold !== undefined ? { gold: setup.gold } : {}) });
   const keys = config.duplicates.near ? new BandKeys(config.duplicates) : undefined;
   return (page) => {
     const rows: WorkInsert[] = new Array(page.length);

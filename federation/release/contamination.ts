@@ -18,8 +18,10 @@ const WORD = /[\p{L}\p{M}\p{N}]+(?:['’ʼ][\p{L}\p{M}\p{N}]+)*/gu;
 
 /** The words of a text: NFC, lower-cased, apostrophes unified, punctuation dropped. */
 export function words(text: string): string[] {
-  return (text.normalize('NFC').toLowerCase().match(WORD) ?? []).map((w) => w.replace(/[’ʼ]/g, "'"));
+  const found = text.normalize('NFC').toLowerCase().match(WORD) ?? [];
+  return APOSTROPHES.test(text) ? found.map((w) => w.replace(/[’ʼ]/g, "'")) : found;
 }
+const APOSTROPHES = /[’ʼ]/;
 
 /** A 32-bit hash of the n words starting at `start`, from the words' own hashes. */
 function gramHash(hashes: Uint32Array, start: number, n: number): number {
@@ -53,9 +55,10 @@ export interface ContaminationIndex {
 /** The eval items' n-grams (kept eval items, in seq order: the earliest eval item is named). */
 export function evalIndex(work: WorkTable, n: number): ContaminationIndex {
   const db = work.db;
-  db.exec('DROP TABLE IF EXISTS eval_grams; CREATE TABLE eval_grams (gram TEXT PRIMARY KEY, hash INTEGER NOT NULL, id TEXT NOT NULL) WITHOUT ROWID');
-  const insert = db.prepare('INSERT OR IGNORE INTO eval_grams (gram, hash, id) VALUES (?, ?, ?)');
-  let page: [string, number, string][] = [];
+  // Appended in seq order, indexed once at the end (far cheaper than a B-tree insert per n-gram).
+  db.exec('DROP TABLE IF EXISTS eval_grams; CREATE TABLE eval_grams (hash INTEGER NOT NULL, gram TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO eval_grams (hash, gram, seq, id) VALUES (?, ?, ?, ?)');
+  let page: [number, string, number, string][] = [];
   const flush = () => {
     db.transaction(() => {
       for (const p of page) insert.run(p);
@@ -65,14 +68,15 @@ export function evalIndex(work: WorkTable, n: number): ContaminationIndex {
   for (const row of work.kept('seq, id, text', "kind = 'eval'")) {
     const ws = words(row.text);
     const hs = wordHashes(ws);
-    for (let i = 0; i + n <= ws.length; i++) page.push([ws.slice(i, i + n).join(' '), gramHash(hs, i, n), row.id]);
+    for (let i = 0; i + n <= ws.length; i++) page.push([gramHash(hs, i, n), ws.slice(i, i + n).join(' '), row.seq, row.id]);
     if (page.length >= 10_000) flush();
   }
   flush();
-  const count = db.prepare('SELECT count(*) FROM eval_grams').pluck().get() as number;
+  db.exec('CREATE INDEX eval_grams_hash ON eval_grams (hash, gram, seq)');
+  const count = db.prepare('SELECT count(*) FROM (SELECT DISTINCT hash, gram FROM eval_grams)').pluck().get() as number;
   const hashes = new Uint32Array(db.prepare('SELECT DISTINCT hash FROM eval_grams ORDER BY hash').pluck().all() as number[]);
-  const find = db.prepare('SELECT id FROM eval_grams WHERE gram = ? AND hash = ?').pluck();
-  return { hashes, count, n, lookup: (hash, gram) => find.get(gram, hash) as string | undefined };
+  const find = db.prepare('SELECT id FROM eval_grams WHERE hash = ? AND gram = ? ORDER BY seq LIMIT 1').pluck();
+  return { hashes, count, n, lookup: (hash, gram) => find.get(hash, gram) as string | undefined };
 }
 
 /** Whether the sorted `hashes` hold `h`. */

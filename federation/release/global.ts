@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/index.ts';
+import type { GoldRegrade } from './reliability.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { WorkTable } from './work.ts';
 import { abuseStage } from './abuse.ts';
@@ -12,6 +13,8 @@ import { contamination } from './contamination.ts';
 /** What a global stage may read besides the work table: the snapshot store (e.g. its reviews). */
 export interface StageContext {
   store?: Store;
+  /** Gold regrading (reliability.ts), computed once before stage 4 and applied there. */
+  gold?: GoldRegrade;
 }
 
 export interface GlobalStage {

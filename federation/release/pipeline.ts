@@ -27,6 +27,7 @@ import { itemStages } from './stages.ts';
 import { WorkTable } from './work.ts';
 import { type CollectedPage, contentPages, lastSeq, recordsByKind } from './collect.ts';
 import { pageRunner } from './collect.threads.ts';
+import { goldRegrade, type GoldRegrade } from './reliability.ts';
 import { BandKeys, bandWriter, createBandsTable } from './near.ts';
 import { globalStages } from './global.ts';
 import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
@@ -87,7 +88,7 @@ export interface BuildOptions {
 }
 
 /** Stages 1–6: stream the snapshot's content items through the item stages (on the collect threads) into the work table. */
-async function collect(store: Store, work: WorkTable, options: BuildOptions): Promise<Record<string, number>> {
+async function collect(store: Store, work: WorkTable, options: BuildOptions, gold: GoldRegrade): Promise<Record<string, number>> {
   const { config } = options;
   const maxSeq = await lastSeq(store);
   const read = await recordsByKind(store, maxSeq);
@@ -96,7 +97,7 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions): Pr
     createBandsTable(work);
     writeBands = bandWriter(work, new BandKeys(config.duplicates));
   }
-  const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])] }, options.threads);
+  const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])], gold }, options.threads);
   const write = ({ rows, bands, sigs }: CollectedPage) => {
     work.insert(rows);
     if (writeBands !== undefined && bands.length > 0) writeBands(bands, sigs);
@@ -137,13 +138,15 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
   await mkdir(outDir, { recursive: true });
   const work = new WorkTable(join(outDir, '.work.sqlite'));
   try {
-    const stages = itemStages({ config, quarantined: options.quarantined ?? new Set() });
-    const read = await collect(store, work, options);
+    // Reviewers measured on gold first, so that stage 4 judges items without the unreliable ones' votes.
+    const gold = await goldRegrade(store, config);
+    const stages = itemStages({ config, quarantined: options.quarantined ?? new Set(), gold });
+    const read = await collect(store, work, options, gold);
     log(`read ${Object.values(read).reduce((a, b) => a + b, 0)} records`);
     const globals = globalStages(config);
     const figures = new Map<string, Record<string, number>>();
     for (const stage of globals) {
-      const reported = await stage.run(work, config, { store });
+      const reported = await stage.run(work, config, { store, gold });
       if (reported) figures.set(stage.name, { ...figures.get(stage.name), ...reported });
       log(`stage ${stage.name} done`);
     }
