@@ -143,12 +143,21 @@ function trigramCounts(value: string): Map<number, number> {
   return counts;
 }
 
-const candidateCache = new Map<string, Map<string, number[]>>();
-/** The same `only` array (a caller's memoised list) skips the join of its codes. */
-const candidatesByList = new WeakMap<readonly string[], Map<string, number[]>>();
+/** A script's candidates for one `only` list, and its trigram lists cut down to those candidates. */
+interface Candidates {
+  /** Indices (in franc's data order) of the candidate languages. */
+  langs: number[];
+  /** The model's CSR lists holding only the candidates' entries (all of them when `only` is empty). */
+  offsets: Int32Array;
+  lang: Uint16Array;
+  rank: Int16Array;
+}
 
-/** Indices (in franc's data order) of the script's languages in `only` (all when it is empty). */
-function candidates(script: string, model: ScriptModel, only: readonly string[]): number[] {
+const candidateCache = new Map<string, Map<string, Candidates>>();
+/** The same `only` array (a caller's memoised list) skips the join of its codes. */
+const candidatesByList = new WeakMap<readonly string[], Map<string, Candidates>>();
+
+function candidates(script: string, model: ScriptModel, only: readonly string[]): Candidates {
   let byScript = candidatesByList.get(only);
   if (byScript === undefined) {
     const key = only.join(',');
@@ -160,13 +169,33 @@ function candidates(script: string, model: ScriptModel, only: readonly string[])
     }
     candidatesByList.set(only, byScript);
   }
-  let list = byScript.get(script);
-  if (list === undefined) {
+  let entry = byScript.get(script);
+  if (entry === undefined) {
     const allowed = new Set(only);
-    list = model.names.flatMap((name, i) => (only.length === 0 || allowed.has(name) ? [i] : []));
-    byScript.set(script, list);
+    const langs = model.names.flatMap((name, i) => (only.length === 0 || allowed.has(name) ? [i] : []));
+    if (only.length === 0) {
+      entry = { langs, offsets: model.offsets, lang: model.lang, rank: model.rank };
+    } else {
+      // Only the candidates' distances are ranked, so the other profiles need not be adjusted.
+      const keep = new Uint8Array(model.names.length);
+      for (const l of langs) keep[l] = 1;
+      const n = model.offsets.length - 1;
+      const offsets = new Int32Array(n + 1);
+      const lang: number[] = [];
+      const rank: number[] = [];
+      for (let id = 0; id < n; id++) {
+        for (let p = model.offsets[id]!, end = model.offsets[id + 1]!; p < end; p++) {
+          if (keep[model.lang[p]!] === 0) continue;
+          lang.push(model.lang[p]!);
+          rank.push(model.rank[p]!);
+        }
+        offsets[id + 1] = lang.length;
+      }
+      entry = { langs, offsets, lang: Uint16Array.from(lang), rank: Int16Array.from(rank) };
+    }
+    byScript.set(script, entry);
   }
-  return list;
+  return entry;
 }
 
 /** `francAll(value, { minLength, only })`, answer for answer. */
@@ -181,17 +210,17 @@ export function francAllFast(value: string, options: { minLength?: number; only?
     if (script === undefined || share === 0 || (only.length > 0 && !only.includes(script))) return [['und', 1]];
     return [[script, 1]];
   }
-  const langs = candidates(script, model, only);
+  const { langs, offsets, lang, rank } = candidates(script, model, only);
   if (langs.length === 0) return [['und', 1]];
-  // Every text trigram costs MAX_DIFFERENCE in a profile without it; walk only the profiles with it.
+  // Every text trigram costs MAX_DIFFERENCE in a profile without it; walk only the (candidate) profiles with it.
   const counts = trigramCounts(value);
   const adjust = new Int32Array(model.names.length);
   for (const [t, c] of counts) {
     const id = model.ids.get(t);
     if (id === undefined) continue;
-    for (let p = model.offsets[id]!, end = model.offsets[id + 1]!; p < end; p++) {
-      const d = c - model.rank[p]! - 1;
-      adjust[model.lang[p]!]! += (d < 0 ? -d : d) - MAX_DIFFERENCE;
+    for (let p = offsets[id]!, end = offsets[id + 1]!; p < end; p++) {
+      const d = c - rank[p]! - 1;
+      adjust[lang[p]!]! += (d < 0 ? -d : d) - MAX_DIFFERENCE;
     }
   }
   const base = counts.size * MAX_DIFFERENCE;
