@@ -113,7 +113,7 @@ export async function release(args: string[], io: Output): Promise<number> {
       let manifest;
       try {
         const quarantined = await new HubRegistry(store.db).quarantined();
-        manifest = await buildRelease({ store, config, outDir, snapshot: name, quarantined, log: (line) => io.err(line) });
+        manifest = await buildRelease({ store, config, outDir, snapshot: name, snapshotFile: snapshotPath(dataDir, name), quarantined, log: (line) => io.err(line) });
         const items = Object.values(manifest.kinds).reduce((a, b) => a + b, 0);
         io.out(`Release ${config.name} ${config.version} from snapshot ${name}: ${items} items in ${outDir}`);
         for (const s of manifest.stages) {

@@ -63,11 +63,19 @@ describe('the collect threads', () => {
     const config = parseReleaseConfig({ version: '1.0.0', includePending: true });
     const threaded = await buildRelease({ store, config, outDir: join(dir, 'threads'), snapshot: 'test', threads: 2 });
     const inline = await buildRelease({ store, config, outDir: join(dir, 'inline'), snapshot: 'test', threads: 0 });
+    // From a snapshot file, the threads read their pages themselves.
+    const { takeSnapshot, openSnapshot } = (await import(pathToFileURL(join(BUILT, 'snapshot.js')).href)) as typeof import('./snapshot.ts');
+    const snap = await takeSnapshot(store, join(dir, 'data'), 'test');
+    const frozen = await openSnapshot(join(dir, 'data'), 'test');
+    const fromFile = await buildRelease({ store: frozen, config, outDir: join(dir, 'file'), snapshot: 'test', snapshotFile: snap.path, threads: 2 }).finally(() => frozen.close());
     expect(threaded).toEqual(inline);
+    expect(fromFile).toEqual(inline);
     const a = files(join(dir, 'threads'));
-    const b = files(join(dir, 'inline'));
-    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-    for (const [path, bytes] of a) expect(bytes === b.get(path), path).toBe(true);
+    for (const other of ['inline', 'file']) {
+      const b = files(join(dir, other));
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      for (const [path, bytes] of a) expect(bytes === b.get(path), `${other}: ${path}`).toBe(true);
+    }
     // The stages really ran: near duplicates found, the English item and the personal data caught.
     const stages = Object.fromEntries(threaded.stages.map((s) => [s.stage, s]));
     expect(stages.duplicates!.excluded.near_duplicate ?? 0).toBeGreaterThan(0);

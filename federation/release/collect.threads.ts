@@ -11,14 +11,14 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type CollectedPage, type CollectSetup, collector, type PageRow } from './collect.ts';
+import { type CollectedPage, type CollectSetup, collector, type PageTask } from './collect.ts';
 
 export interface PageRunner {
   /** Pages to keep in flight for full use of the threads. */
   capacity: number;
   /** Threads the pages run on (0: the calling thread). */
   threads: number;
-  run(page: PageRow[]): Promise<CollectedPage>;
+  run(task: PageTask): Promise<CollectedPage>;
   close(): Promise<void>;
 }
 
@@ -33,7 +33,7 @@ export function defaultCollectThreads(): number {
 export function pageRunner(setup: CollectSetup, threads: number = defaultCollectThreads()): PageRunner {
   if (threads > 0 && existsSync(fileURLToPath(SCRIPT))) return threadRunner(setup, threads);
   const collect = collector(setup);
-  return { capacity: 1, threads: 0, run: async (page) => collect(page), close: async () => {} };
+  return { capacity: 1, threads: 0, run: async (task) => collect(task), close: async () => {} };
 }
 
 function threadRunner(setup: CollectSetup, count: number): PageRunner {
@@ -64,12 +64,12 @@ function threadRunner(setup: CollectSetup, count: number): PageRunner {
   return {
     capacity: count * 2,
     threads: count,
-    run(page) {
+    run(task) {
       if (failure !== undefined) return Promise.reject(failure);
       const id = next++;
       return new Promise<CollectedPage>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        workers[id % count]!.postMessage({ id, page });
+        workers[id % count]!.postMessage({ id, task });
       });
     },
     async close() {

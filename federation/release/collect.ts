@@ -9,6 +9,7 @@
  * the work table is the same whichever ran it. The main thread only reads pages and writes rows.
  */
 import { createHash } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import { CONTENT_KINDS, type ItemStatus } from '../protocol/index.ts';
 import type { Store, StoredContribution } from '../store/index.ts';
@@ -35,7 +36,16 @@ export interface CollectSetup {
   quarantined: string[];
   /** Gold regrading for stages 3–4 (reliability.ts; plain data). */
   gold?: GoldRegrade;
+  /** The snapshot's SQLite file: then a task may name a seq range, read where the task runs. */
+  snapshotFile?: string;
 }
+
+/** A page to run: its rows as read, or a range of server order (`after` < seq ≤ `through`) to read from the snapshot file. */
+export type PageTask = { rows: PageRow[] } | { after: number; through: number };
+
+/** The snapshot read where the pages run: content items of a seq range, in server order. */
+const RANGE_SQL = `SELECT c.*, s.status AS status FROM contributions c LEFT JOIN item_state s ON s.id = c.id
+  WHERE c.seq > ? AND c.seq <= ? AND (c.kind || '') IN (${CONTENT_KINDS.map((k) => `'${k}'`).join(', ')}) ORDER BY c.seq`;
 
 export type WorkInsert = Omit<WorkRow, 'split' | 'cluster'>;
 
@@ -47,12 +57,20 @@ export interface CollectedPage {
   sigs: Uint32Array;
 }
 
-/** The per-page work: rows in, work rows (and band keys) out, in the same order. */
-export function collector(setup: CollectSetup): (page: readonly PageRow[]) => CollectedPage {
+/** The per-page work: rows in (or read from the snapshot file), work rows (and band keys) out, in the same order. */
+export function collector(setup: CollectSetup): (task: PageTask) => CollectedPage {
   const { config } = setup;
+  let range: BetterSqlite3.Statement | undefined;
+  const rowsOf = (task: PageTask): readonly PageRow[] => {
+    if ('rows' in task) return task.rows;
+    if (setup.snapshotFile === undefined) throw new Error('A seq range to collect, but no snapshot file to read it from');
+    range ??= new BetterSqlite3(setup.snapshotFile, { readonly: true, fileMustExist: true }).prepare(RANGE_SQL);
+    return range.all(task.after, task.through) as PageRow[];
+  };
   const stages = itemStages({ config, quarantined: new Set(setup.quarantined), ...(setup.gold !== undefined ? { gold: setup.gold } : {}) });
   const keys = config.duplicates.near ? new BandKeys(config.duplicates) : undefined;
-  return (page) => {
+  return (task) => {
+    const page = rowsOf(task);
     const rows: WorkInsert[] = new Array(page.length);
     let kept = 0;
     for (let i = 0; i < page.length; i++) {

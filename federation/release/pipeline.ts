@@ -25,7 +25,7 @@ import { evalRecord, idiomRecord, isKind, normRecord, preferenceRecord, ruleReco
 import { type ReleaseConfig, configHash } from './config.ts';
 import { itemStages } from './stages.ts';
 import { WorkTable } from './work.ts';
-import { type CollectedPage, contentPages, lastSeq, recordsByKind } from './collect.ts';
+import { type CollectedPage, contentPages, lastSeq, type PageTask, recordsByKind } from './collect.ts';
 import { pageRunner } from './collect.threads.ts';
 import { goldRegrade, type GoldRegrade } from './reliability.ts';
 import { BandKeys, bandWriter, createBandsTable } from './near.ts';
@@ -85,6 +85,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Threads for stages 2–6 (0: this thread; default one per core; see collect.threads.ts). */
   threads?: number;
+  /** The snapshot's SQLite file (the store given is that snapshot): the collect threads then read it themselves. */
+  snapshotFile?: string;
 }
 
 /** Stages 1–6: stream the snapshot's content items through the item stages (on the collect threads) into the work table. */
@@ -97,15 +99,18 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions, gol
     createBandsTable(work);
     writeBands = bandWriter(work, new BandKeys(config.duplicates));
   }
-  const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])], gold }, options.threads);
+  const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])], gold, ...(options.snapshotFile !== undefined ? { snapshotFile: options.snapshotFile } : {}) }, options.threads);
   const write = ({ rows, bands, sigs }: CollectedPage) => {
     work.insert(rows);
     if (writeBands !== undefined && bands.length > 0) writeBands(bands, sigs);
   };
   try {
     const inFlight: Promise<CollectedPage>[] = [];
-    for await (const page of contentPages(store, maxSeq)) {
-      inFlight.push(runner.run(page));
+    // From a snapshot file the pages are read where they run (a range of server order each);
+    // from a store, here.
+    const tasks: AsyncIterable<PageTask> = options.snapshotFile !== undefined ? seqRanges(maxSeq, RANGE) : rowPages(store, maxSeq);
+    for await (const task of tasks) {
+      inFlight.push(runner.run(task));
       if (inFlight.length >= runner.capacity) write(await inFlight.shift()!);
     }
     while (inFlight.length > 0) write(await inFlight.shift()!);
@@ -115,6 +120,17 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions, gol
   work.bandsPrefilled = writeBands !== undefined;
   work.indexKinds();
   return read;
+}
+
+/** Seqs per range read from a snapshot file (about a third are content items; the rest reviews). */
+const RANGE = 6000;
+
+async function* seqRanges(maxSeq: number, size: number): AsyncGenerator<PageTask> {
+  for (let after = 0; after < maxSeq; after += size) yield { after, through: Math.min(after + size, maxSeq) };
+}
+
+async function* rowPages(store: Store, maxSeq: number): AsyncGenerator<PageTask> {
+  for await (const rows of contentPages(store, maxSeq)) yield { rows };
 }
 
 /** The records one kept item makes, per release config. */

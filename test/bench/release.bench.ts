@@ -297,7 +297,7 @@ async function childBuild(dataDir: string, outDir: string): Promise<BuildResult>
     const log = (line: string) =>
       console.error(`    ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${mib(process.memoryUsage().rss)} (peak ${mib(process.resourceUsage().maxRSS * 1024)}): ${line}`);
     const threads = process.env.RELEASE_BENCH_THREADS === undefined ? undefined : Number(process.env.RELEASE_BENCH_THREADS);
-    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', log, ...(threads === undefined ? {} : { threads }) });
+    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', snapshotFile: snapshotPath(dataDir, 'bench'), log, ...(threads === undefined ? {} : { threads }) });
   } finally {
     await store.close();
   }
