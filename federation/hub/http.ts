@@ -152,10 +152,13 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     const { node, bytes } = await authenticate(c, LIMITS.maxBodyBytes);
     // Parsing, validation, hashing and the batch signature run on a decoder thread, so one
     // batch is decoded while the one before it is being stored.
-    const push = await decoder.decodePush({ bytes, encoding }, LIMITS.maxBodyBytes, node);
-    // A node's batches are stored one after another, in the order they arrived; the order is
-    // checked against the cursor as it is once the batch before has been committed.
-    return c.json(await inTurn(node.id, () => store_(node.id, push)));
+    const decoding = decoder.decodePush({ bytes, encoding }, LIMITS.maxBodyBytes, node);
+    decoding.catch(() => {}); // answered in its turn
+    // A node's batches are stored one after another, in the order they arrived (took their turn
+    // as soon as they were authenticated, not when their decoding ended: a batch decoded faster
+    // than the one sent before it must not be refused as out of order); the order is checked
+    // against the cursor as it is once the batch before has been committed.
+    return c.json(await inTurn(node.id, async () => store_(node.id, await decoding)));
   });
   app.all('/federation/v1/push', methodNotAllowed(['POST']));
 

@@ -47,7 +47,7 @@ describe('rows', () => {
 describe('relayText', () => {
   const checks = {
     language: { detected: null, score: 0.2, matches: false, confirmed: true, detector: 'eld@1.0.0' },
-    personalData: { kept: [{ type: 'email', count: 1 }], redacted: [] },
+    personalData: { kept: [{ type: 'email' as const, count: 1 }], redacted: [] },
   };
   const items = [
     idiom(),
