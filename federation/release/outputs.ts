@@ -11,7 +11,8 @@ import type { PreferenceRecord, SftRecord } from '../dataset/records.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { ReleaseFile } from './pipeline.ts';
 import { fileSha256 } from './snapshot.ts';
-import { COLUMNS, ParquetShards, RowBudget } from './parquet.ts';
+import { COLUMNS } from './parquet.ts';
+import { parquetSink } from './parquet.sink.ts';
 import { datasetSlug, ktoRecords, llamaFactoryInfo, llamaFactoryPreference, openaiDpo, openaiSft, VIEW_FILES } from './views.ts';
 
 export interface ReleaseOutputs {
@@ -21,40 +22,19 @@ export interface ReleaseOutputs {
   abort(): Promise<void>;
 }
 
-/** Row bytes (by the writers' worst-case bound) all Parquet writers of a release may hold before writing a row group. */
-export const PARQUET_BUFFER_BYTES = 48 * 1024 * 1024;
-
-export function releaseOutputs(options: { outDir: string; config: ReleaseConfig; log?: (line: string) => void }): ReleaseOutputs {
+export function releaseOutputs(options: { outDir: string; config: ReleaseConfig; log?: (line: string) => void; threaded?: boolean }): ReleaseOutputs {
   const { outDir, config } = options;
-  const shards = new Map<string, { config: string; split: string; shards: ParquetShards }>();
+  // Every Parquet file through one sink (on its own thread when there is one): its writers share
+  // one row-group budget, so memory stays flat.
+  const sink = parquetSink({ outDir, maxShardBytes: config.maxShardBytes, release: config.name, version: config.version }, options.threaded ?? false);
+  const written = new Set<string>();
   const jsonl = new Map<string, { config: string; split: string; writer: JsonlWriter; rows: number }>();
   const ktoCounts: Record<string, number> = {};
-  // Rows waiting for their row group, all configs and splits together (memory stays flat).
-  const budget = new RowBudget(PARQUET_BUFFER_BYTES);
 
   const parquet = async (name: string, split: string, row: unknown) => {
-    const columns = COLUMNS[name];
-    if (columns === undefined) throw new Error(`No Parquet columns for the config "${name}"`);
-    const key = `${name}/${split}`;
-    let entry = shards.get(key);
-    if (entry === undefined) {
-      await mkdir(join(outDir, name), { recursive: true });
-      entry = {
-        config: name,
-        split,
-        shards: new ParquetShards({
-          dir: join(outDir, name),
-          prefix: name,
-          split,
-          columns,
-          maxShardBytes: config.maxShardBytes,
-          metadata: { 'vernacular.release': config.name, 'vernacular.version': config.version, 'vernacular.config': name, 'vernacular.split': split },
-          budget,
-        }),
-      };
-      shards.set(key, entry);
-    }
-    entry.shards.write(row as Record<string, unknown>);
+    if (COLUMNS[name] === undefined) throw new Error(`No Parquet columns for the config "${name}"`);
+    written.add(`${name}/${split}`);
+    sink.write(name, split, row as Record<string, unknown>);
   };
 
   const line = async (path: string, configName: string, split: string, value: unknown) => {
@@ -97,12 +77,12 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
         files.push({ path, config: configName, split, rows, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
       };
       for (const entry of jsonl.values()) await entry.writer.commit();
-      for (const entry of shards.values()) {
-        for (const shard of await entry.shards.finish()) await add(shard.path, entry.config, entry.split, shard.rows);
-        if (entry.shards.oversized > 0) options.log?.(`${entry.config}/${entry.split}: ${entry.shards.oversized} row(s) larger than maxShardBytes, each alone in its shard`);
+      for (const entry of await sink.finish()) {
+        for (const shard of entry.shards) await add(shard.path, entry.config, entry.split, shard.rows);
+        if (entry.oversized > 0) options.log?.(`${entry.config}/${entry.split}: ${entry.oversized} row(s) larger than maxShardBytes, each alone in its shard`);
       }
       for (const [path, entry] of jsonl) await add(path, entry.config, entry.split, entry.rows);
-      const existing = new Set([...jsonl.keys(), ...['train', 'validation'].map((s) => `sft/${s}.jsonl`).filter((p) => shards.has(p.replace(/\.jsonl$/, '')))]);
+      const existing = new Set([...jsonl.keys(), ...['train', 'validation'].map((s) => `sft/${s}.jsonl`).filter((p) => written.has(p.replace(/\.jsonl$/, '')))]);
       await writeFile(join(outDir, 'dataset_info.json'), `${JSON.stringify(llamaFactoryInfo(datasetSlug(config.name), existing), null, 2)}\n`);
       await add('dataset_info.json', '', '', 0);
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -113,7 +93,7 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
 
     async abort() {
       await Promise.all([...jsonl.values()].map((e) => e.writer.abort()));
-      await Promise.all([...shards.values()].map((e) => e.shards.abort()));
+      await sink.abort();
     },
   };
 }

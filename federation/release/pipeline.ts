@@ -211,7 +211,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   const licences: Record<string, number> = {};
   const contributors = new Set<string>();
   // Parquet shards, the kto config, the OpenAI and LLaMA-Factory views: fed every record written below.
-  const outputs = releaseOutputs({ outDir, config, log: options.log });
+  const outputs = releaseOutputs({ outDir, config, log: options.log, threaded: (options.threads ?? 1) > 0 });
   let extra: Awaited<ReturnType<typeof outputs.finish>>;
   try {
     // Kind by kind (the order of CONTENT_KINDS), each in server order: a stable file order.

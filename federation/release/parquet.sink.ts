@@ -1,0 +1,156 @@
+/**
+ * Every Parquet file of a release, written through one sink: rows are gathered per config/split in
+ * batches of BATCH and each batch handed to that config/split's ParquetShards (parquet.ts), with
+ * one row-group budget for all of them. The batches are handed over in the order they fill, on a
+ * Parquet thread (parquet.thread.ts) when the compiled thread script is there, else on the calling
+ * thread — the same order either way, so the files are the same bytes.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { COLUMNS, ParquetShards, RowBudget, type ShardFile } from './parquet.ts';
+
+/** Row bytes (by the writers' worst-case bound) all Parquet writers of a release may hold before writing a row group. */
+export const PARQUET_BUFFER_BYTES = 48 * 1024 * 1024;
+/** Rows per batch handed over. */
+const BATCH = 1000;
+
+export interface SinkSetup {
+  outDir: string;
+  maxShardBytes: number;
+  /** Release name and version, for each file's key-value metadata. */
+  release: string;
+  version: string;
+}
+
+/** What each config/split became. */
+export interface SinkResult {
+  key: string;
+  config: string;
+  split: string;
+  shards: ShardFile[];
+  oversized: number;
+}
+
+export type SinkMessage =
+  | { op: 'rows'; config: string; split: string; rows: Record<string, unknown>[] }
+  | { op: 'finish' }
+  | { op: 'abort' };
+
+/** The writers themselves (on whichever thread runs them). */
+export function sinkWriters(setup: SinkSetup) {
+  const budget = new RowBudget(PARQUET_BUFFER_BYTES);
+  const shards = new Map<string, { config: string; split: string; shards: ParquetShards }>();
+  return {
+    rows(config: string, split: string, rows: Record<string, unknown>[]): void {
+      const key = `${config}/${split}`;
+      let entry = shards.get(key);
+      if (entry === undefined) {
+        const columns = COLUMNS[config];
+        if (columns === undefined) throw new Error(`No Parquet columns for the config "${config}"`);
+        mkdirSync(join(setup.outDir, config), { recursive: true });
+        entry = {
+          config,
+          split,
+          shards: new ParquetShards({
+            dir: join(setup.outDir, config),
+            prefix: config,
+            split,
+            columns,
+            maxShardBytes: setup.maxShardBytes,
+            metadata: { 'vernacular.release': setup.release, 'vernacular.version': setup.version, 'vernacular.config': config, 'vernacular.split': split },
+            budget,
+          }),
+        };
+        shards.set(key, entry);
+      }
+      for (const row of rows) entry.shards.write(row);
+    },
+    async finish(): Promise<SinkResult[]> {
+      const out: SinkResult[] = [];
+      for (const [key, e] of shards) out.push({ key, config: e.config, split: e.split, shards: await e.shards.finish(), oversized: e.shards.oversized });
+      return out;
+    },
+    async abort(): Promise<void> {
+      await Promise.all([...shards.values()].map((e) => e.shards.abort()));
+    },
+  };
+}
+
+export interface ParquetSink {
+  write(config: string, split: string, row: Record<string, unknown>): void;
+  /** Config/splits in the order they were first written. */
+  finish(): Promise<SinkResult[]>;
+  abort(): Promise<void>;
+}
+
+const SCRIPT = new URL('./parquet.thread.js', import.meta.url);
+
+/** On a Parquet thread when `threaded` and the compiled script exists; else here. */
+export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
+  const useThread = threaded && existsSync(fileURLToPath(SCRIPT));
+  const writers = useThread ? undefined : sinkWriters(setup);
+  let worker: Worker | undefined;
+  let failure: Error | undefined;
+  let finishing: ((r: SinkResult[]) => void) | undefined;
+  let failFinish: ((e: Error) => void) | undefined;
+  if (useThread) {
+    worker = new Worker(SCRIPT, { workerData: setup });
+    worker.on('message', (m: { ok: true; results: SinkResult[] } | { ok: false; error: string }) => {
+      if (m.ok) finishing?.(m.results);
+      else {
+        failure ??= new Error(`The Parquet thread failed: ${m.error}`);
+        failFinish?.(failure);
+      }
+    });
+    worker.on('error', (e) => {
+      failure ??= e;
+      failFinish?.(e);
+    });
+  }
+  const pending = new Map<string, { config: string; split: string; rows: Record<string, unknown>[] }>();
+  const hand = (config: string, split: string, rows: Record<string, unknown>[]) => {
+    if (failure !== undefined) throw failure;
+    if (worker !== undefined) worker.postMessage({ op: 'rows', config, split, rows } satisfies SinkMessage);
+    else writers!.rows(config, split, rows);
+  };
+  return {
+    write(config, split, row) {
+      const key = `${config}/${split}`;
+      let p = pending.get(key);
+      if (p === undefined) pending.set(key, (p = { config, split, rows: [] }));
+      p.rows.push(row);
+      if (p.rows.length >= BATCH) {
+        hand(config, split, p.rows);
+        p.rows = [];
+      }
+    },
+    async finish() {
+      for (const p of pending.values()) if (p.rows.length > 0) hand(p.config, p.split, p.rows);
+      pending.clear();
+      if (worker === undefined) return writers!.finish();
+      const w = worker;
+      try {
+        return await new Promise<SinkResult[]>((resolve, reject) => {
+          if (failure !== undefined) return reject(failure);
+          finishing = resolve;
+          failFinish = reject;
+          w.postMessage({ op: 'finish' } satisfies SinkMessage);
+        });
+      } finally {
+        await w.terminate();
+      }
+    },
+    async abort() {
+      pending.clear();
+      if (worker === undefined) return writers!.abort();
+      const w = worker;
+      await new Promise<void>((resolve) => {
+        finishing = () => resolve();
+        failFinish = () => resolve();
+        w.postMessage({ op: 'abort' } satisfies SinkMessage);
+      }).finally(() => w.terminate());
+    },
+  };
+}
