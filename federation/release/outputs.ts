@@ -34,7 +34,7 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
   const parquet = async (name: string, split: string, row: unknown) => {
     if (COLUMNS[name] === undefined) throw new Error(`No Parquet columns for the config "${name}"`);
     written.add(`${name}/${split}`);
-    sink.write(name, split, row as Record<string, unknown>);
+    await sink.write(name, split, row as Record<string, unknown>);
   };
 
   const line = async (path: string, configName: string, split: string, value: unknown) => {

@@ -15,6 +15,8 @@ import { COLUMNS, ParquetShards, RowBudget, type ShardFile } from './parquet.ts'
 export const PARQUET_BUFFER_BYTES = 48 * 1024 * 1024;
 /** Rows per batch handed over. */
 const BATCH = 1000;
+/** Batches handed to the thread and not yet written, at most (so memory stays bounded when it is slower). */
+const MAX_IN_FLIGHT = 16;
 
 export interface SinkSetup {
   outDir: string;
@@ -79,7 +81,8 @@ export function sinkWriters(setup: SinkSetup) {
 }
 
 export interface ParquetSink {
-  write(config: string, split: string, row: Record<string, unknown>): void;
+  /** Resolves at once, unless the Parquet thread is this many batches behind (MAX_IN_FLIGHT): then when it catches up. */
+  write(config: string, split: string, row: Record<string, unknown>): Promise<void> | undefined;
   /** Config/splits in the order they were first written. */
   finish(): Promise<SinkResult[]>;
   abort(): Promise<void>;
@@ -93,27 +96,46 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
   const writers = useThread ? undefined : sinkWriters(setup);
   let worker: Worker | undefined;
   let failure: Error | undefined;
+  let inFlight = 0;
+  let waiting: (() => void) | undefined;
   let finishing: ((r: SinkResult[]) => void) | undefined;
   let failFinish: ((e: Error) => void) | undefined;
   if (useThread) {
     worker = new Worker(SCRIPT, { workerData: setup });
-    worker.on('message', (m: { ok: true; results: SinkResult[] } | { ok: false; error: string }) => {
+    worker.on('message', (m: { ok: true; results: SinkResult[] } | { ok: false; error: string } | { written: true }) => {
+      if ('written' in m) {
+        inFlight--;
+        const w = waiting;
+        waiting = undefined;
+        w?.();
+        return;
+      }
       if (m.ok) finishing?.(m.results);
       else {
         failure ??= new Error(`The Parquet thread failed: ${m.error}`);
         failFinish?.(failure);
+        waiting?.();
       }
     });
     worker.on('error', (e) => {
       failure ??= e;
       failFinish?.(e);
+      waiting?.();
     });
   }
   const pending = new Map<string, { config: string; split: string; rows: Record<string, unknown>[] }>();
-  const hand = (config: string, split: string, rows: Record<string, unknown>[]) => {
+  const hand = (config: string, split: string, rows: Record<string, unknown>[]): Promise<void> | undefined => {
     if (failure !== undefined) throw failure;
-    if (worker !== undefined) worker.postMessage({ op: 'rows', config, split, rows } satisfies SinkMessage);
-    else writers!.rows(config, split, rows);
+    if (worker === undefined) {
+      writers!.rows(config, split, rows);
+      return undefined;
+    }
+    worker.postMessage({ op: 'rows', config, split, rows } satisfies SinkMessage);
+    inFlight++;
+    if (inFlight < MAX_IN_FLIGHT) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      waiting = () => (failure !== undefined ? reject(failure) : resolve());
+    });
   };
   return {
     write(config, split, row) {
@@ -121,10 +143,10 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
       let p = pending.get(key);
       if (p === undefined) pending.set(key, (p = { config, split, rows: [] }));
       p.rows.push(row);
-      if (p.rows.length >= BATCH) {
-        hand(config, split, p.rows);
-        p.rows = [];
-      }
+      if (p.rows.length < BATCH) return undefined;
+      const rows = p.rows;
+      p.rows = [];
+      return hand(config, split, rows);
     },
     async finish() {
       for (const p of pending.values()) if (p.rows.length > 0) hand(p.config, p.split, p.rows);

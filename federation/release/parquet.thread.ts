@@ -11,6 +11,7 @@ port.on('message', (m: SinkMessage) => {
     try {
       if (m.op === 'rows') {
         if (failed === undefined) writers.rows(m.config, m.split, m.rows);
+        port.postMessage({ written: true });
       } else if (m.op === 'finish') {
         if (failed !== undefined) port.postMessage({ ok: false, error: failed });
         else port.postMessage({ ok: true, results: await writers.finish() });
