@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { COLUMNS, ParquetShards, RowBudget, type ShardFile } from './parquet.ts';
 
 /** Row bytes (by the writers' worst-case bound) all Parquet writers of a release may hold before writing a row group. */
-export const PARQUET_BUFFER_BYTES = 48 * 1024 * 1024;
+export const PARQUET_BUFFER_BYTES = 16 * 1024 * 1024;
 /** Rows per batch handed over. */
 const BATCH = 1000;
 /** Batches handed to the thread and not yet written, at most (so memory stays bounded when it is slower). */

@@ -127,6 +127,8 @@ const CHUNK_BUDGET = 160;
 /** Pages are at most this big before compression (hyparquet-writer's default). */
 const PAGE_SIZE = 1024 * 1024;
 const MAX_GROUP_ROWS = 50_000;
+/** A shard's write buffer larger than this is dropped after each row group (see #openShard). */
+const SHRINK_ABOVE = 1024 * 1024;
 const MAX_GROUP_BYTES = 32 * 1024 * 1024;
 
 export interface ShardFile {
@@ -260,6 +262,12 @@ export class ParquetShards {
     const flush = () => {
       if (bytes.index > 0) writeSync(fd, new Uint8Array(bytes.buffer, 0, bytes.index));
       bytes.index = 0;
+      // The buffer grew to hold a whole row group; with twenty-odd shards open, keeping each at
+      // its largest would hold hundreds of MiB between row groups, so it starts small again.
+      if (bytes.buffer.byteLength > SHRINK_ABOVE) {
+        bytes.buffer = new ArrayBuffer(64 * 1024);
+        bytes.view = new DataView(bytes.buffer);
+      }
     };
     // Row groups go to the file as they are written (ParquetWriter calls flush after each).
     const writer: Writer = Object.assign(bytes, { flush, finish: flush });
