@@ -22,6 +22,7 @@ import {
   MAX_GOLD_IMPORT,
 } from '../protocol/index.ts';
 import { goldContentKey, type GoldInput } from '../store/gold.ts';
+import { seedFormat } from './seedfile.ts';
 
 export type GoldFileFormat = 'csv' | 'jsonl';
 
@@ -44,11 +45,9 @@ export interface GoldFile {
   problems: GoldProblem[];
 }
 
+/** A gold file is read like a seed file: CSV, or JSON Lines (.jsonl, .ndjson). */
 export function goldFormat(path: string): GoldFileFormat | undefined {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.csv')) return 'csv';
-  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
-  return undefined;
+  return seedFormat(path);
 }
 
 /** Stands in for the envelope the node makes, so that only the steward's fields are checked. */
