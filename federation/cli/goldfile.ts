@@ -11,7 +11,6 @@
  * object), and any other column is a text field of `data` (e.g. expression, meaning); empty cells
  * are absent. Rows are numbered as a spreadsheet shows them (the header is row 1).
  */
-import { parse } from 'csv-parse/sync';
 import {
   type Campaign,
   CONSENT_VERSION,
@@ -22,7 +21,7 @@ import {
   MAX_GOLD_IMPORT,
 } from '../protocol/index.ts';
 import { goldContentKey, type GoldInput } from '../store/gold.ts';
-import { seedFormat } from './seedfile.ts';
+import { readRows, seedFormat } from './seedfile.ts';
 
 export type GoldFileFormat = 'csv' | 'jsonl';
 
@@ -120,54 +119,10 @@ function csvRow(header: string[], cells: string[]): Record<string, unknown> {
   return out;
 }
 
-function readCsv(text: string, campaign: Campaign, out: Reading): void {
-  let records: Array<{ record: string[]; info: { lines: number; records: number } }>;
-  try {
-    records = parse(text, { info: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as unknown as typeof records;
-  } catch (err) {
-    out.problems.push({ row: 0, line: (err as { lines?: number }).lines ?? 0, field: '', code: 'malformed_csv', message: (err as Error).message });
-    return;
-  }
-  const [head, ...rows] = records;
-  if (head === undefined) return;
-  const header = head.record.map((h) => h.trim());
-  for (const { record, info } of rows) {
-    const row = info.records;
-    if (record.length !== header.length) {
-      out.problems.push({ row, line: info.lines, field: '', code: 'invalid_value', message: `Has ${record.length} fields; the header has ${header.length}` });
-      continue;
-    }
-    let value: Record<string, unknown>;
-    try {
-      value = csvRow(header, record);
-    } catch {
-      out.problems.push({ row, line: info.lines, field: 'data', code: 'invalid_value', message: 'Must be a JSON object' });
-      continue;
-    }
-    check(value, row, info.lines, campaign, out);
-  }
-}
-
-function readJsonl(text: string, campaign: Campaign, out: Reading): void {
-  text.split('\n').forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      out.problems.push({ row: line, line, field: '', code: 'malformed_json', message: (err as Error).message });
-      return;
-    }
-    check(value, line, line, campaign, out);
-  });
-}
-
 /** The rows of a gold file for `campaign`, and every problem found. */
 export function readGoldFile(text: string, format: GoldFileFormat, campaign: Campaign): GoldFile {
   const out: Reading = { rows: [], problems: [], keys: new Map() };
-  if (format === 'csv') readCsv(text, campaign, out);
-  else readJsonl(text, campaign, out);
+  readRows(text, format, out.problems, csvRow, 'data', (value, row, line) => check(value, row, line, campaign, out));
   const rows = out.rows.length + new Set(out.problems.map((p) => p.row)).size;
   if (rows > MAX_GOLD_IMPORT) out.problems.push({ row: 0, line: 0, field: '', code: 'too_many_rows', message: `At most ${MAX_GOLD_IMPORT} gold items per import` });
   return { rows: out.rows, problems: out.problems };

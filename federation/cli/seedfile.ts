@@ -67,14 +67,41 @@ function cellsToObject(header: string[], cells: string[]): Record<string, unknow
   return out;
 }
 
-function readCsv(text: string, out: Reading): void {
+/**
+ * The rows of a steward's file (seeds, gold items), CSV with a header or JSON Lines: each row
+ * turned into a value and handed to `onRow` with its row and line numbers; what cannot be read
+ * goes to `problems`. `cells` makes a CSV row's value (throwing when a JSON cell, `jsonField`,
+ * is not an object).
+ */
+export function readRows(
+  text: string,
+  format: SeedFileFormat,
+  problems: SeedProblem[],
+  cells: (header: string[], record: string[]) => Record<string, unknown>,
+  jsonField: string,
+  onRow: (value: unknown, row: number, line: number) => void,
+): void {
+  if (format === 'jsonl') {
+    text.split('\n').forEach((raw, i) => {
+      const line = i + 1;
+      if (raw.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        problems.push({ row: line, line, field: '', code: 'malformed_json', message: (err as Error).message });
+        return;
+      }
+      onRow(value, line, line);
+    });
+    return;
+  }
   let records: Array<{ record: string[]; info: { lines: number; records: number } }>;
   try {
     // With `info: true` each record comes with where it was read (the typings do not say so).
     records = parse(text, { info: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as unknown as typeof records;
   } catch (err) {
-    const lines = (err as { lines?: number }).lines ?? 0;
-    out.problems.push({ row: 0, line: lines, field: '', code: 'malformed_csv', message: (err as Error).message });
+    problems.push({ row: 0, line: (err as { lines?: number }).lines ?? 0, field: '', code: 'malformed_csv', message: (err as Error).message });
     return;
   }
   const [head, ...rows] = records;
@@ -83,45 +110,23 @@ function readCsv(text: string, out: Reading): void {
   for (const { record, info } of rows) {
     const row = info.records;
     if (record.length !== header.length) {
-      out.problems.push({
-        row,
-        line: info.lines,
-        field: '',
-        code: 'invalid_value',
-        message: `Has ${record.length} fields; the header has ${header.length}`,
-      });
+      problems.push({ row, line: info.lines, field: '', code: 'invalid_value', message: `Has ${record.length} fields; the header has ${header.length}` });
       continue;
     }
     let value: Record<string, unknown>;
     try {
-      value = cellsToObject(header, record);
+      value = cells(header, record);
     } catch {
-      out.problems.push({ row, line: info.lines, field: 'source', code: 'invalid_value', message: 'Must be a JSON object' });
+      problems.push({ row, line: info.lines, field: jsonField, code: 'invalid_value', message: 'Must be a JSON object' });
       continue;
     }
-    validate(value, row, info.lines, out);
+    onRow(value, row, info.lines);
   }
-}
-
-function readJsonl(text: string, out: Reading): void {
-  text.split('\n').forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      out.problems.push({ row: line, line, field: '', code: 'malformed_json', message: (err as Error).message });
-      return;
-    }
-    validate(value, line, line, out);
-  });
 }
 
 export function readSeedFile(text: string, format: SeedFileFormat): SeedFile {
   const out: Reading = { seeds: [], problems: [], ids: new Set() };
-  if (format === 'csv') readCsv(text, out);
-  else readJsonl(text, out);
+  readRows(text, format, out.problems, cellsToObject, 'source', (value, row, line) => validate(value, row, line, out));
   const rows = out.seeds.length + new Set(out.problems.map((p) => p.row)).size;
   if (rows > LIMITS.seedsPerImport) {
     out.problems.push({ row: 0, line: 0, field: '', code: 'too_many_rows', message: `At most ${LIMITS.seedsPerImport} seeds per import` });
