@@ -23,6 +23,21 @@ describe('app updates', () => {
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
   }
 
+  /** Where the page's service workers stand, for a failure message. */
+  const workerStates = () =>
+    page
+      .evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration();
+        return {
+          installing: reg?.installing?.state ?? null,
+          waiting: reg?.waiting?.state ?? null,
+          active: reg?.active?.state ?? null,
+          controlled: !!navigator.serviceWorker.controller,
+          marker: (window as unknown as { marker?: number }).marker ?? null,
+        };
+      })
+      .catch((error: Error) => ({ unreadable: error.message }));
+
   beforeAll(async () => {
     webRoot = await tempDir('web');
     await cp(join(process.cwd(), 'dist', 'web'), webRoot, { recursive: true });
@@ -58,12 +73,18 @@ describe('app updates', () => {
     await page.getByText('A new version of Vernacular is ready.').waitFor({ timeout: 30_000 });
     const before = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 2));
+    // The page reloads into the new version: a new document loads (the marker set above is gone
+    // with the old page). Waiting for the load event, rather than polling the page, names a crash
+    // or a closed page as what it is.
+    const reloaded = page.waitForEvent('load', { timeout: 120_000 });
     await page.getByRole('button', { name: 'Update now' }).click();
-    // The page reloads into the new version (the marker set above is gone with the old page).
-    await expect
-      .poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker).catch(() => 2), { timeout: 120_000 })
-      .toBeUndefined();
+    try {
+      await reloaded;
+    } catch (error) {
+      throw new Error(`no reload after "Update now": ${(error as Error).message}; ${JSON.stringify(await workerStates())}`);
+    }
     await page.waitForLoadState('load');
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
     const state = await page.evaluate(async () => {
       const reg = await navigator.serviceWorker.getRegistration();
       return { waiting: !!reg?.waiting, active: reg?.active?.state, controlled: !!navigator.serviceWorker.controller };
