@@ -4,20 +4,24 @@
  * made from preference pairs, the OpenAI and LLaMA-Factory views, and `dataset_info.json`
  * (views.ts). `finish()` gives the files for the manifest (with sha256) and the `kto` counts.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { jsonlWriter, type JsonlWriter } from '../dataset/jsonl.ts';
 import type { PreferenceRecord, SftRecord } from '../dataset/records.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { ReleaseFile } from './pipeline.ts';
-import { fileSha256 } from './snapshot.ts';
 import { COLUMNS } from './parquet.ts';
 import { parquetSink } from './parquet.sink.ts';
+import { TextFile } from './textfile.ts';
 import { datasetSlug, ktoRecords, llamaFactoryInfo, llamaFactoryPreference, openaiDpo, openaiSft, VIEW_FILES } from './views.ts';
 
 export interface ReleaseOutputs {
-  /** One record the pipeline wrote to `<config>/<split>.jsonl`. */
-  record(config: string, split: string, record: unknown): Promise<void>;
+  /**
+   * One record the pipeline wrote to `<config>/<split>.jsonl`, with that line (its JSON text).
+   * Undefined, or a promise to wait for when the Parquet thread is behind.
+   */
+  record(config: string, split: string, record: unknown, json: string): Promise<void> | undefined;
   finish(): Promise<{ files: ReleaseFile[]; counts: Record<string, Record<string, number>> }>;
   abort(): Promise<void>;
 }
@@ -28,63 +32,65 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
   // one row-group budget, so memory stays flat.
   const sink = parquetSink({ outDir, maxShardBytes: config.maxShardBytes, release: config.name, version: config.version }, options.threaded ?? false);
   const written = new Set<string>();
-  const jsonl = new Map<string, { config: string; split: string; writer: JsonlWriter; rows: number }>();
+  const jsonl = new Map<string, { config: string; split: string; file: TextFile }>();
   const ktoCounts: Record<string, number> = {};
 
-  const parquet = async (name: string, split: string, row: unknown) => {
+  const parquet = (name: string, split: string, row: unknown, json: string) => {
     if (COLUMNS[name] === undefined) throw new Error(`No Parquet columns for the config "${name}"`);
     written.add(`${name}/${split}`);
-    await sink.write(name, split, row as Record<string, unknown>);
+    return sink.write(name, split, row as Record<string, unknown>, json);
   };
 
-  const line = async (path: string, configName: string, split: string, value: unknown) => {
+  const line = (path: string, configName: string, split: string, json: string) => {
     let entry = jsonl.get(path);
     if (entry === undefined) {
-      await mkdir(dirname(join(outDir, path)), { recursive: true });
-      entry = { config: configName, split, writer: jsonlWriter(join(outDir, path)), rows: 0 };
+      mkdirSync(dirname(join(outDir, path)), { recursive: true });
+      entry = { config: configName, split, file: new TextFile(join(outDir, path)) };
       jsonl.set(path, entry);
     }
-    await entry.writer.write(value);
-    entry.rows++;
+    entry.file.line(json);
   };
 
   const view = (split: string): split is 'train' | 'validation' => split === 'train' || split === 'validation';
 
   return {
-    async record(name, split, record) {
-      await parquet(name, split, record);
+    record(name, split, record, json) {
+      let wait = parquet(name, split, record, json);
+      // Seldom more than one (each is a batch handed to a thread that is behind); all are awaited.
+      const also = (more: Promise<void> | undefined) => {
+        if (more !== undefined) wait = wait === undefined ? more : Promise.all([wait, more]).then(() => undefined);
+      };
       if (name === 'preference') {
         const p = record as PreferenceRecord;
         for (const kto of ktoRecords(p)) {
-          await line(`kto/${split}.jsonl`, 'kto', split, kto);
-          await parquet('kto', split, kto);
+          const text = JSON.stringify(kto);
+          line(`kto/${split}.jsonl`, 'kto', split, text);
+          also(parquet('kto', split, kto, text));
           ktoCounts[split] = (ktoCounts[split] ?? 0) + 1;
         }
         if (view(split)) {
           // Views are not configs of the card: config '' keeps them out of its `configs`.
-          await line(VIEW_FILES.openaiDpo[split], '', split, openaiDpo(p));
-          await line(VIEW_FILES.llamaFactoryPreference[split], '', split, llamaFactoryPreference(p));
+          line(VIEW_FILES.openaiDpo[split], '', split, JSON.stringify(openaiDpo(p)));
+          line(VIEW_FILES.llamaFactoryPreference[split], '', split, JSON.stringify(llamaFactoryPreference(p)));
         }
       } else if (name === 'sft' && view(split)) {
-        await line(VIEW_FILES.openaiSft[split], '', split, openaiSft(record as SftRecord));
+        line(VIEW_FILES.openaiSft[split], '', split, JSON.stringify(openaiSft(record as SftRecord)));
       }
+      return wait;
     },
 
     async finish() {
       const files: ReleaseFile[] = [];
-      const add = async (path: string, configName: string, split: string, rows: number) => {
-        const full = join(outDir, path);
-        files.push({ path, config: configName, split, rows, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
-      };
-      for (const entry of jsonl.values()) await entry.writer.commit();
+      const committed = [...jsonl].map(([path, entry]) => ({ path, config: entry.config, split: entry.split, ...entry.file.commit() }));
       for (const entry of await sink.finish()) {
-        for (const shard of entry.shards) await add(shard.path, entry.config, entry.split, shard.rows);
+        for (const shard of entry.shards) files.push({ path: shard.path, config: entry.config, split: entry.split, rows: shard.rows, bytes: shard.bytes, sha256: shard.sha256 });
         if (entry.oversized > 0) options.log?.(`${entry.config}/${entry.split}: ${entry.oversized} row(s) larger than maxShardBytes, each alone in its shard`);
       }
-      for (const [path, entry] of jsonl) await add(path, entry.config, entry.split, entry.rows);
+      for (const f of committed) files.push({ path: f.path, config: f.config, split: f.split, rows: f.rows, bytes: f.bytes, sha256: f.sha256 });
       const existing = new Set([...jsonl.keys(), ...['train', 'validation'].map((s) => `sft/${s}.jsonl`).filter((p) => written.has(p.replace(/\.jsonl$/, '')))]);
-      await writeFile(join(outDir, 'dataset_info.json'), `${JSON.stringify(llamaFactoryInfo(datasetSlug(config.name), existing), null, 2)}\n`);
-      await add('dataset_info.json', '', '', 0);
+      const info = Buffer.from(`${JSON.stringify(llamaFactoryInfo(datasetSlug(config.name), existing), null, 2)}\n`, 'utf8');
+      await writeFile(join(outDir, 'dataset_info.json'), info);
+      files.push({ path: 'dataset_info.json', config: '', split: '', rows: 0, bytes: info.length, sha256: createHash('sha256').update(info).digest('hex') });
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       const counts: Record<string, Record<string, number>> = {};
       if (Object.keys(ktoCounts).length > 0) counts.kto = ktoCounts;
@@ -92,7 +98,7 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
     },
 
     async abort() {
-      await Promise.all([...jsonl.values()].map((e) => e.writer.abort()));
+      for (const e of jsonl.values()) e.file.abort();
       await sink.abort();
     },
   };

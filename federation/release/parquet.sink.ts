@@ -3,7 +3,9 @@
  * batches of BATCH and each batch handed to that config/split's ParquetShards (parquet.ts), with
  * one row-group budget for all of them. The batches are handed over in the order they fill, on a
  * Parquet thread (parquet.thread.ts) when the compiled thread script is there, else on the calling
- * thread — the same order either way, so the files are the same bytes.
+ * thread — the same order either way, so the files are the same bytes. To the thread, a batch goes
+ * as the JSON text of its rows (the JSONL lines the pipeline made anyway): one string is cheap to
+ * post, and the thread parses it — the same values as the records, off the main thread.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +38,7 @@ export interface SinkResult {
 }
 
 export type SinkMessage =
-  | { op: 'rows'; config: string; split: string; rows: Record<string, unknown>[] }
+  | { op: 'rows'; config: string; split: string; json: string }
   | { op: 'finish' }
   | { op: 'abort' };
 
@@ -81,8 +83,11 @@ export function sinkWriters(setup: SinkSetup) {
 }
 
 export interface ParquetSink {
-  /** Resolves at once, unless the Parquet thread is this many batches behind (MAX_IN_FLIGHT): then when it catches up. */
-  write(config: string, split: string, row: Record<string, unknown>): Promise<void> | undefined;
+  /**
+   * One row, with its JSON text (`JSON.stringify(row)`). Undefined at once, unless the Parquet
+   * thread is this many batches behind (MAX_IN_FLIGHT): then a promise of when it catches up.
+   */
+  write(config: string, split: string, row: Record<string, unknown>, json: string): Promise<void> | undefined;
   /** Config/splits in the order they were first written. */
   finish(): Promise<SinkResult[]>;
   abort(): Promise<void>;
@@ -97,7 +102,13 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
   let worker: Worker | undefined;
   let failure: Error | undefined;
   let inFlight = 0;
-  let waiting: (() => void) | undefined;
+  // Callers waiting for the thread to catch up (or fail).
+  let waiting: (() => void)[] = [];
+  const wake = () => {
+    const w = waiting;
+    waiting = [];
+    for (const f of w) f();
+  };
   let finishing: ((r: SinkResult[]) => void) | undefined;
   let failFinish: ((e: Error) => void) | undefined;
   if (useThread) {
@@ -105,44 +116,43 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
     worker.on('message', (m: { ok: true; results: SinkResult[] } | { ok: false; error: string } | { written: true }) => {
       if ('written' in m) {
         inFlight--;
-        const w = waiting;
-        waiting = undefined;
-        w?.();
+        if (inFlight < MAX_IN_FLIGHT) wake();
         return;
       }
       if (m.ok) finishing?.(m.results);
       else {
         failure ??= new Error(`The Parquet thread failed: ${m.error}`);
         failFinish?.(failure);
-        waiting?.();
+        wake();
       }
     });
     worker.on('error', (e) => {
       failure ??= e;
       failFinish?.(e);
-      waiting?.();
+      wake();
     });
   }
-  const pending = new Map<string, { config: string; split: string; rows: Record<string, unknown>[] }>();
-  const hand = (config: string, split: string, rows: Record<string, unknown>[]): Promise<void> | undefined => {
+  // Rows here (no thread), else their JSON text.
+  const pending = new Map<string, { config: string; split: string; rows: (Record<string, unknown> | string)[] }>();
+  const hand = (config: string, split: string, rows: (Record<string, unknown> | string)[]): Promise<void> | undefined => {
     if (failure !== undefined) throw failure;
     if (worker === undefined) {
-      writers!.rows(config, split, rows);
+      writers!.rows(config, split, rows as Record<string, unknown>[]);
       return undefined;
     }
-    worker.postMessage({ op: 'rows', config, split, rows } satisfies SinkMessage);
+    worker.postMessage({ op: 'rows', config, split, json: `[${rows.join(',')}]` } satisfies SinkMessage);
     inFlight++;
     if (inFlight < MAX_IN_FLIGHT) return undefined;
     return new Promise<void>((resolve, reject) => {
-      waiting = () => (failure !== undefined ? reject(failure) : resolve());
+      waiting.push(() => (failure !== undefined ? reject(failure) : resolve()));
     });
   };
   return {
-    write(config, split, row) {
+    write(config, split, row, json) {
       const key = `${config}/${split}`;
       let p = pending.get(key);
       if (p === undefined) pending.set(key, (p = { config, split, rows: [] }));
-      p.rows.push(row);
+      p.rows.push(worker === undefined ? row : json);
       if (p.rows.length < BATCH) return undefined;
       const rows = p.rows;
       p.rows = [];

@@ -15,7 +15,9 @@
  *   Only a single row larger than the limit on its own makes a bigger shard (it is alone in it).
  * - Deterministic bytes: no timestamps; `created_by` is fixed; the release name, version, config
  *   and split are the file's key-value metadata.
+ * - Each shard is hashed (sha256) as its bytes go to the file: the manifest needs no second read.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { ByteWriter, ParquetWriter, type SchemaElement, type Writer } from 'hyparquet-writer';
@@ -134,6 +136,9 @@ const MAX_GROUP_BYTES = 32 * 1024 * 1024;
 export interface ShardFile {
   path: string;
   rows: number;
+  bytes: number;
+  /** Hashed as it was written. */
+  sha256: string;
 }
 
 /**
@@ -173,6 +178,8 @@ export interface ParquetShardsOptions {
 interface OpenShard {
   partial: string;
   fd: number;
+  /** What went to the file so far: its hash and size. */
+  written: { hash: Hash; bytes: number };
   parquet: ParquetWriter;
   writer: Writer;
   rows: number;
@@ -186,7 +193,7 @@ export class ParquetShards {
   readonly #leaves: number;
   readonly #fixed: number;
   #shard: OpenShard | undefined;
-  #partials: { partial: string; rows: number }[] = [];
+  #partials: { partial: string; rows: number; bytes: number; sha256: string }[] = [];
   #pending: Record<string, unknown>[] = [];
   #pendingBytes = 0;
   /** Rows alone bigger than the limit (each written alone in its shard). */
@@ -258,9 +265,15 @@ export class ParquetShards {
   #openShard(): void {
     const partial = `${this.#o.dir}/.${this.#o.split}-${String(this.#partials.length).padStart(5, '0')}.parquet.partial`;
     const fd = openSync(partial, 'w');
+    const written = { hash: createHash('sha256'), bytes: 0 };
     const bytes = new ByteWriter(64 * 1024);
     const flush = () => {
-      if (bytes.index > 0) writeSync(fd, new Uint8Array(bytes.buffer, 0, bytes.index));
+      if (bytes.index > 0) {
+        const chunk = new Uint8Array(bytes.buffer, 0, bytes.index);
+        written.hash.update(chunk);
+        written.bytes += chunk.length;
+        for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at);
+      }
       bytes.index = 0;
       // The buffer grew to hold a whole row group; with twenty-odd shards open, keeping each at
       // its largest would hold hundreds of MiB between row groups, so it starts small again.
@@ -277,8 +290,8 @@ export class ParquetShards {
       createdBy: 'vernacular release (hyparquet-writer)',
       kvMetadata: Object.entries(this.#o.metadata).map(([key, value]) => ({ key, value })),
     });
-    this.#shard = { partial, fd, parquet, writer, rows: 0, groups: 0 };
-    this.#partials.push({ partial, rows: 0 });
+    this.#shard = { partial, fd, written, parquet, writer, rows: 0, groups: 0 };
+    this.#partials.push({ partial, rows: 0, bytes: 0, sha256: '' });
   }
 
   #flushGroup(): void {
@@ -305,6 +318,9 @@ export class ParquetShards {
     if (shard === undefined) return;
     void shard.parquet.finish();
     closeSync(shard.fd);
+    const last = this.#partials.at(-1)!;
+    last.bytes = shard.written.bytes;
+    last.sha256 = shard.written.hash.digest('hex');
     this.#shard = undefined;
   }
 
@@ -314,10 +330,10 @@ export class ParquetShards {
     this.#closeShard();
     const n = this.#partials.length;
     const out: ShardFile[] = [];
-    for (const [i, { partial, rows }] of this.#partials.entries()) {
+    for (const [i, { partial, rows, bytes, sha256 }] of this.#partials.entries()) {
       const name = `${this.#o.split}-${String(i).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.parquet`;
       await rename(partial, `${this.#o.dir}/${name}`);
-      out.push({ path: `${this.#o.prefix}/${name}`, rows });
+      out.push({ path: `${this.#o.prefix}/${name}`, rows, bytes, sha256 });
     }
     return out;
   }

@@ -16,11 +16,11 @@
  * and the card. Files are sorted and carry no build time: the same snapshot, config and version
  * give byte-identical files.
  */
+import { mkdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CONTENT_KINDS, type Contribution, type ContentKind } from '../protocol/index.ts';
 import type { Store, StoredContribution } from '../store/index.ts';
-import { jsonlWriter, type JsonlWriter } from '../dataset/jsonl.ts';
 import { evalRecord, idiomRecord, isKind, normRecord, preferenceRecord, ruleRecord, sftRecord, translationRecord } from '../dataset/records.ts';
 import { type ReleaseConfig, configHash } from './config.ts';
 import { itemStages } from './stages.ts';
@@ -34,6 +34,7 @@ import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
 import { releaseCard } from './card.ts';
 import { writeReleaseDocuments } from './documents.ts';
 import { releaseOutputs } from './outputs.ts';
+import { TextFile, type WrittenText } from './textfile.ts';
 
 export interface StageCount {
   stage: string;
@@ -168,6 +169,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
     }
     const stageCounts = countStages(work, [...stages, ...globals], figures);
     const manifest = await writeRelease(work, options, read, stageCounts);
+    log(`wrote ${manifest.files.length} files`);
     await writeFile(join(outDir, 'README.md'), releaseCard(manifest, config));
     // Last: report.html and croissant.json (which lists every file above with its sha256).
     await writeReleaseDocuments({ work, manifest, config, outDir });
@@ -194,13 +196,13 @@ function countStages(work: WorkTable, stages: readonly { name: string; descripti
 
 async function writeRelease(work: WorkTable, options: BuildOptions, read: Record<string, number>, stages: StageCount[]): Promise<ReleaseManifest> {
   const { outDir, config } = options;
-  const writers = new Map<string, { writer: JsonlWriter; config: string; split: string; rows: number }>();
-  const writerFor = async (configName: string, split: string) => {
+  const writers = new Map<string, { file: TextFile; config: string; split: string }>();
+  const writerFor = (configName: string, split: string) => {
     const path = `${configName}/${split}.jsonl`;
     let entry = writers.get(path);
     if (entry === undefined) {
-      await mkdir(dirname(join(outDir, path)), { recursive: true });
-      entry = { writer: jsonlWriter(join(outDir, path)), config: configName, split, rows: 0 };
+      mkdirSync(dirname(join(outDir, path)), { recursive: true });
+      entry = { file: new TextFile(join(outDir, path)), config: configName, split };
       writers.set(path, entry);
     }
     return entry;
@@ -212,21 +214,23 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   const contributors = new Set<string>();
   // Parquet shards, the kto config, the OpenAI and LLaMA-Factory views: fed every record written below.
   const outputs = releaseOutputs({ outDir, config, log: options.log, threaded: (options.threads ?? 1) > 0 });
+  const files: ReleaseFile[] = [];
   let extra: Awaited<ReturnType<typeof outputs.finish>>;
   try {
     // Kind by kind (the order of CONTENT_KINDS), each in server order: a stable file order.
     for (const kind of CONTENT_KINDS) {
-      for (const row of work.kept('*', `kind = '${kind}'`)) {
+      for (const row of work.kept('seq, split, item', `kind = '${kind}'`)) {
         const stored = JSON.parse(row.item) as StoredContribution;
         const records = recordsOf(stored);
         let wrote = false;
         for (const name of Object.keys(records).sort() as ReleaseConfigName[]) {
           const split = name === 'eval' ? 'test' : (row.split ?? 'train');
           if (!(splitsOf(name) as readonly string[]).includes(split)) continue;
-          const entry = await writerFor(name, split);
-          await entry.writer.write(records[name]);
-          await outputs.record(name, split, records[name]);
-          entry.rows++;
+          const json = JSON.stringify(records[name]);
+          writerFor(name, split).file.line(json);
+          // Only when the Parquet thread is behind.
+          const behind = outputs.record(name, split, records[name], json);
+          if (behind !== undefined) await behind;
           (counts[name] ??= {})[split] = ((counts[name] ??= {})[split] ?? 0) + 1;
           wrote = true;
         }
@@ -238,35 +242,33 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
         contributors.add(c.contributor);
       }
     }
-    for (const entry of writers.values()) await entry.writer.commit();
+    for (const [path, entry] of [...writers].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const { rows, bytes, sha256 } = entry.file.commit();
+      files.push({ path, config: entry.config, split: entry.split, rows, bytes, sha256 });
+    }
     extra = await outputs.finish();
   } catch (err) {
-    await Promise.all([...writers.values()].map((e) => e.writer.abort()));
+    for (const e of writers.values()) e.file.abort();
     await outputs.abort();
     throw err;
   }
-
-  // Traceability: every excluded item, which stage and rule, in server order.
-  const rejected = jsonlWriter(join(outDir, 'rejected.jsonl'));
-  for (const row of work.db.prepare('SELECT id, kind, language, contributor, origin, stage, rule, detail, cluster FROM items WHERE stage IS NOT NULL ORDER BY seq').iterate() as IterableIterator<Record<string, unknown>>) {
-    await rejected.write(row);
-  }
-  await rejected.commit();
-  await writeFile(join(outDir, 'contributors.txt'), [...contributors].sort().map((c) => `${c}\n`).join(''));
-
-  const files: ReleaseFile[] = [];
-  const { fileSha256 } = await import('./snapshot.ts');
-  const { stat } = await import('node:fs/promises');
-  for (const [path, entry] of [...writers].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const full = join(outDir, path);
-    files.push({ path, config: entry.config, split: entry.split, rows: entry.rows, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
-  }
   files.push(...extra.files);
   Object.assign(counts, extra.counts);
-  for (const path of ['rejected.jsonl', 'contributors.txt']) {
-    const full = join(outDir, path);
-    files.push({ path, config: '', split: '', rows: 0, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
+
+  // Traceability: every excluded item, which stage and rule, in server order.
+  const rejected = new TextFile(join(outDir, 'rejected.jsonl'));
+  try {
+    for (const row of work.db.prepare('SELECT id, kind, language, contributor, origin, stage, rule, detail, cluster FROM items WHERE stage IS NOT NULL ORDER BY seq').iterate() as IterableIterator<Record<string, unknown>>) {
+      rejected.line(JSON.stringify(row));
+    }
+  } catch (err) {
+    rejected.abort();
+    throw err;
   }
+  files.push({ path: 'rejected.jsonl', config: '', split: '', ...withoutRows(rejected.commit()) });
+  const listed = new TextFile(join(outDir, 'contributors.txt'));
+  for (const c of [...contributors].sort()) listed.line(c);
+  files.push({ path: 'contributors.txt', config: '', split: '', ...withoutRows(listed.commit()) });
   const manifest: ReleaseManifest = {
     name: config.name,
     version: config.version,
@@ -284,6 +286,8 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
+
+const withoutRows = ({ bytes, sha256 }: WrittenText) => ({ rows: 0, bytes, sha256 });
 
 function sortedRecord(r: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]!]));
