@@ -78,8 +78,13 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
   const decoder = options.decoder ?? inlineDecoder();
   let lastPurge = 0;
 
-  /** Reads and authenticates a signed request; answers the node and the body's bytes. */
-  async function authenticate(c: Context, limit: number): Promise<{ node: EnrolledNode; bytes: Uint8Array }> {
+  /**
+   * Reads and authenticates a signed request; answers the node and the body's bytes. The nonce is
+   * recorded here (durably, before anything else happens), or with `deferNonce` only checked: a
+   * push records it in its own transaction (`useNonce(…, trx)`, one commit instead of two), and
+   * on any failure before that on its own (`nonceSpent`), so a replay is refused either way.
+   */
+  async function authenticate(c: Context, limit: number, deferNonce = false): Promise<{ node: EnrolledNode; bytes: Uint8Array; nonce: Nonce }> {
     const auth = parseAuthorization(c.req.header('authorization'));
     if (auth === undefined) {
       throw new ApiError(401, 'unauthenticated', 'This endpoint needs a signed request (Authorization: Vernacular-Ed25519 …)');
@@ -102,11 +107,20 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
       lastPurge = t;
       await registry.purgeNonces(t - windowMs);
     }
-    if (!(await registry.useNonce(node.id, auth.nonce, auth.ts + windowMs))) {
-      throw new ApiError(401, 'replayed_request', 'This request was already received (its nonce was used)');
+    const nonce: Nonce = { node: node.id, nonce: auth.nonce, expiresAt: auth.ts + windowMs };
+    if (deferNonce ? await registry.nonceUsed(node.id, auth.nonce) : !(await registry.useNonce(nonce.node, nonce.nonce, nonce.expiresAt))) {
+      throw replayed();
     }
-    if (node.state === 'revoked') throw new ApiError(403, 'node_revoked', 'The hub’s steward revoked this node; it can no longer send or receive');
-    return { node, bytes };
+    if (node.state === 'revoked') {
+      if (deferNonce) await nonceSpent(nonce);
+      throw new ApiError(403, 'node_revoked', 'The hub’s steward revoked this node; it can no longer send or receive');
+    }
+    return { node, bytes, nonce };
+  }
+
+  /** Records a deferred nonce whose request failed before its transaction (best effort: the failure is what is answered). */
+  async function nonceSpent(nonce: Nonce): Promise<void> {
+    await registry.useNonce(nonce.node, nonce.nonce, nonce.expiresAt).catch(() => false);
   }
 
   app.post('/federation/v1/enroll', async (c) => {
@@ -149,7 +163,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
   app.post('/federation/v1/push', async (c) => {
     checkJsonContentType(c.req.header('content-type') ?? null);
     const encoding = bodyEncoding(c.req.header('content-encoding') ?? null);
-    const { node, bytes } = await authenticate(c, LIMITS.maxBodyBytes);
+    const { node, bytes, nonce } = await authenticate(c, LIMITS.maxBodyBytes, true);
     // Parsing, validation, hashing and the batch signature run on a decoder thread, so one
     // batch is decoded while the one before it is being stored.
     const decoding = decoder.decodePush({ bytes, encoding }, LIMITS.maxBodyBytes, node);
@@ -158,7 +172,12 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     // as soon as they were authenticated, not when their decoding ended: a batch decoded faster
     // than the one sent before it must not be refused as out of order); the order is checked
     // against the cursor as it is once the batch before has been committed.
-    return c.json(await inTurn(node.id, async () => store_(node.id, await decoding)));
+    try {
+      return c.json(await inTurn(node.id, async () => store_(node.id, await decoding, nonce)));
+    } catch (err) {
+      await nonceSpent(nonce);
+      throw err;
+    }
   });
   app.all('/federation/v1/push', methodNotAllowed(['POST']));
 
@@ -174,7 +193,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     return mine;
   }
 
-  async function store_(nodeId: string, push: DecodedPush): Promise<PushResponse> {
+  async function store_(nodeId: string, push: DecodedPush, nonce: Nonce): Promise<PushResponse> {
     const cursorNow = (await registry.node(nodeId))?.cursor ?? 0;
     if (push.after > cursorNow) {
       throw new ApiError(409, 'out_of_order', `This batch starts after ${push.after}, but the hub holds this node’s records only through ${cursorNow}; send from there`, {
@@ -207,6 +226,8 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     // The records, the batch and the cursor commit together, in one durable transaction.
     let cursor = 0;
     const statuses = await store.ingestRelayed(nodeId, valid.map((v) => v.record), async (trx) => {
+      // Two requests with one nonce both passed the check: the second to get here stores nothing.
+      if (!(await registry.useNonce(nonce.node, nonce.nonce, nonce.expiresAt, trx))) throw replayed();
       cursor = await registry.recordAndAdvance(batch, new Date(now()), trx);
     });
     const problems = [...push.problems];
@@ -286,6 +307,17 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
   app.all('/federation/v1/glossary/:campaign', methodNotAllowed(['POST']));
 
   return registry;
+}
+
+/** A signed request's nonce, as the registry records it. */
+interface Nonce {
+  node: string;
+  nonce: string;
+  expiresAt: number;
+}
+
+function replayed(): ApiError {
+  return new ApiError(401, 'replayed_request', 'This request was already received (its nonce was used)');
 }
 
 async function maxSeq(store: Store): Promise<number> {

@@ -82,7 +82,10 @@ export function registryContract(name: string, harness: () => StoreHarness): voi
       expect(await registry.useNonce('n-a', 'nonce-1', 1000)).toBe(false);
       expect(await registry.useNonce('n-b', 'nonce-1', 1000)).toBe(true);
       await registry.purgeNonces(2000);
+      expect(await registry.nonceUsed('n-a', 'nonce-1')).toBe(false);
       expect(await registry.useNonce('n-a', 'nonce-1', 3000)).toBe(true);
+      expect(await registry.nonceUsed('n-a', 'nonce-1')).toBe(true);
+      expect(await registry.nonceUsed('n-b', 'nonce-2')).toBe(false);
     });
 
     it('records revocation and quarantine, and finds a node by id or by its unique name', async () => {

@@ -192,15 +192,23 @@ export class HubRegistry {
 
   /**
    * Records the nonce; false when it was already seen (a replay). Expired nonces are dropped now
-   * and then, which is safe: a request that old is refused by its timestamp first.
+   * and then, which is safe: a request that old is refused by its timestamp first. With `within`
+   * (an ingest's transaction) it commits with that transaction's writes, or not at all.
    */
-  async useNonce(node: string, nonce: string, expiresAt: number): Promise<boolean> {
-    const inserted = await this.db
+  async useNonce(node: string, nonce: string, expiresAt: number, within?: Kysely<Database>): Promise<boolean> {
+    const db = within === undefined ? this.db : within.withTables<HubTables>();
+    const inserted = await db
       .insertInto('fed_nonces')
       .values({ node, nonce, expires_at: expiresAt })
       .onConflict((oc) => oc.columns(['node', 'nonce']).doNothing())
       .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  /** True when the nonce was already recorded (a push checks this first and records it in its transaction). */
+  async nonceUsed(node: string, nonce: string): Promise<boolean> {
+    const row = await this.db.selectFrom('fed_nonces').select('node').where('node', '=', node).where('nonce', '=', nonce).executeTakeFirst();
+    return row !== undefined;
   }
 
   async purgeNonces(now: number): Promise<void> {

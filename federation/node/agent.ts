@@ -15,7 +15,7 @@
  * the node learns the offset from the hub's time and signs again, so a node whose clock is days or
  * years off still federates (the records' own times are never changed).
  */
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import {
   canonicalJson,
   type Campaign,
@@ -115,11 +115,12 @@ export function describeFailure(err: unknown, hubUrl: string): { state: Link['st
   return { state: 'unreachable', words: `The hub at ${hubUrl} cannot be reached (${cause}). Contributions wait here and are sent when it can be.` };
 }
 
-/** A push body ready to send: the records after some cursor, through `through`, signed and gzipped. */
+/** A push body ready to send: the records after some cursor, through `through`, signed and compressed. */
 interface PreparedBatch {
   through: number;
   records: number;
   bytes: Uint8Array;
+  encoding: 'br' | 'gzip';
 }
 
 export class FederationAgent {
@@ -333,7 +334,7 @@ export class FederationAgent {
           exhausted = true;
           break;
         }
-        const body = { bytes: batch.bytes, type: 'application/json', encoding: 'gzip' };
+        const body = { bytes: batch.bytes, type: 'application/json', encoding: batch.encoding };
         const answer = this.send('POST', '/federation/v1/push', body).then(async (r) => PushResponse.parse(await this.answer(r)));
         answer.catch(() => {}); // taken in order below
         inFlight.push({ batch, answer });
@@ -347,6 +348,14 @@ export class FederationAgent {
         answer = await head.answer;
       } catch (err) {
         await drain();
+        if (err instanceof HubError && err.code === 'unsupported_encoding' && head.batch.encoding === 'br') {
+          // A hub from before brotli: gzip from now on, from where the hub's cursor stands.
+          this.log('federation: the hub does not take brotli; pushing gzip instead');
+          this.pushEncoding = 'gzip';
+          sendFrom = cursor;
+          exhausted = false;
+          continue;
+        }
         if (err instanceof HubError && err.code === 'out_of_order' && typeof err.details?.cursor === 'number') {
           cursor = err.details.cursor;
           noted = cursor;
@@ -385,7 +394,14 @@ export class FederationAgent {
   }
 
   /**
-   * The records after `after` (at most a batch), signed, as the gzipped body of a push. The body
+   * How push bodies are compressed. Brotli at quality 3 makes bodies a little smaller than gzip's
+   * default level (0.98×) in about half the time, and the hub unpacks them faster too; gzip
+   * only for a hub that answers `unsupported_encoding` to brotli (one from before it).
+   */
+  private pushEncoding: 'br' | 'gzip' = 'br';
+
+  /**
+   * The records after `after` (at most a batch), signed, as the compressed body of a push. The body
    * is written from the records' JSON texts as the store reads them for relaying (RelayText: the
    * stored canonical data as it is), so no contribution object is rebuilt and serialised again.
    */
@@ -397,7 +413,12 @@ export class FederationAgent {
     const body =
       `{"protocol":${json(PROTOCOL_VERSION)},"node":${json(this.key.id)},"campaigns":${json(campaigns)},` +
       `"batch":{"after":${after},"through":${through},"records":[${stored.map((s) => s.json).join(',')}],"signature":${json(signature)}}}`;
-    return { through, records: stored.length, bytes: gzipSync(body) };
+    const encoding = this.pushEncoding;
+    const bytes =
+      encoding === 'gzip'
+        ? gzipSync(body)
+        : brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 3, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(body) } });
+    return { through, records: stored.length, bytes, encoding };
   }
 
   private async pull(): Promise<PullSummary> {

@@ -3,7 +3,7 @@
  * the limit); the web app uses the same numbers to size its batches and bound its form fields.
  */
 export const LIMITS = {
-  /** Largest request body accepted, in bytes, after gzip decoding. */
+  /** Largest request body accepted, in bytes, after decoding (gzip or brotli). */
   maxBodyBytes: 4 * 1024 * 1024,
   /** Most contributions in one sync batch. */
   maxBatchItems: 500,

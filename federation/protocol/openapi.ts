@@ -208,7 +208,7 @@ export function openApiDocument(serverVersion: string) {
       version: serverVersion,
       description:
         `Wire protocol ${PROTOCOL_VERSION}. Error codes: ${REQUEST_ERROR_CODES.join(', ')}. ` +
-        `Bodies may be sent with Content-Encoding: gzip; at most ${LIMITS.maxBodyBytes} bytes ` +
+        `Bodies may be sent with Content-Encoding: gzip or br (brotli); at most ${LIMITS.maxBodyBytes} bytes ` +
         `after decoding and ${LIMITS.maxBatchItems} contributions per batch.`,
     },
     paths: {

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bodyEncoding, checkJsonContentType, parseJsonBody, readJsonRequestBody } from './body.ts';
 import { ApiError } from './errors.ts';
@@ -40,39 +40,44 @@ describe('checkJsonContentType', () => {
 });
 
 describe('bodyEncoding', () => {
-  it('knows identity and gzip', () => {
+  it('knows identity, gzip and brotli', () => {
     expect(bodyEncoding(null)).toBe('identity');
     expect(bodyEncoding('identity')).toBe('identity');
     expect(bodyEncoding('GZIP')).toBe('gzip');
     expect(bodyEncoding('x-gzip')).toBe('gzip');
+    expect(bodyEncoding('br')).toBe('br');
   });
   it('answers 415 unsupported_encoding for other encodings, naming the supported ones', () => {
-    for (const encoding of ['br', 'deflate', 'gzip, br']) {
+    for (const encoding of ['deflate', 'gzip, br', 'zstd']) {
       expect(apiError(() => bodyEncoding(encoding))).toMatchObject({
         status: 415,
         code: 'unsupported_encoding',
-        details: { supported: ['gzip', 'identity'] },
+        details: { supported: ['br', 'gzip', 'identity'] },
       });
     }
   });
 });
 
 describe('parseJsonBody', () => {
-  it('parses plain and gzipped JSON', () => {
+  it('parses plain, gzipped and brotli-compressed JSON', () => {
     expect(parseJsonBody({ bytes: bytes('{"a":[1]}'), encoding: 'identity' }, LIMIT)).toEqual({ a: [1] });
     expect(parseJsonBody({ bytes: gzipSync('{"a":[1]}'), encoding: 'gzip' }, LIMIT)).toEqual({ a: [1] });
+    expect(parseJsonBody({ bytes: brotliCompressSync('{"a":[1]}'), encoding: 'br' }, LIMIT)).toEqual({ a: [1] });
   });
-  it('answers 413 with the limit when gzip expands past it (a zip bomb)', () => {
-    const bomb = gzipSync(Buffer.alloc(LIMIT * 100, 0x20));
-    expect(bomb.byteLength).toBeLessThan(LIMIT);
-    expect(apiError(() => parseJsonBody({ bytes: bomb, encoding: 'gzip' }, LIMIT))).toMatchObject({
-      status: 413,
-      code: 'body_too_large',
-      details: { limit: LIMIT },
-    });
+  it('answers 413 with the limit when gzip or brotli expands past it (a zip bomb)', () => {
+    const plain = Buffer.alloc(LIMIT * 100, 0x20);
+    for (const [encoding, bomb] of [['gzip', gzipSync(plain)], ['br', brotliCompressSync(plain)]] as const) {
+      expect(bomb.byteLength).toBeLessThan(LIMIT);
+      expect(apiError(() => parseJsonBody({ bytes: bomb, encoding }, LIMIT))).toMatchObject({
+        status: 413,
+        code: 'body_too_large',
+        details: { limit: LIMIT },
+      });
+    }
   });
-  it('answers 400 malformed_json for data that is not gzip', () => {
-    expect(apiError(() => parseJsonBody({ bytes: bytes('{}'), encoding: 'gzip' }, LIMIT))).toMatchObject({ status: 400, code: 'malformed_json' });
+  it('answers 400 malformed_json for data that is not gzip, or not brotli', () => {
+    expect(apiError(() => parseJsonBody({ bytes: bytes('{}'), encoding: 'gzip' }, LIMIT))).toMatchObject({ status: 400, code: 'malformed_json', message: 'Request body is not valid gzip data' });
+    expect(apiError(() => parseJsonBody({ bytes: gzipSync('{}'), encoding: 'br' }, LIMIT))).toMatchObject({ status: 400, code: 'malformed_json', message: 'Request body is not valid brotli data' });
   });
   it('answers 400 invalid_utf8 for bytes that are not UTF-8, lone surrogates included', () => {
     for (const bad of [[0x22, 0xff, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22], [0x22, 0xc3, 0x22]]) {

@@ -1,17 +1,18 @@
 /**
  * Reading a request body without trusting it. The byte limit is enforced on the declared
- * Content-Length, while streaming (nothing past the limit is kept) and on the gzip output (so a
- * small compressed "zip bomb" is refused too). Bytes must be valid UTF-8: a lone surrogate encoded
+ * Content-Length, while streaming (nothing past the limit is kept) and on the decompressed output
+ * of gzip or brotli (so a small compressed "zip bomb" is refused too). Bytes must be valid UTF-8: a lone surrogate encoded
  * as bytes is refused here; one written as a JSON escape ("\ud800") parses, and the protocol's
  * text validator rejects that item.
  */
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { ApiError } from './errors.ts';
 
 /** Bytes read and thrown away past the limit, so a client still sending receives the 413. */
 const DRAIN_FACTOR = 4;
 
-export type BodyEncoding = 'identity' | 'gzip';
+/** gzip is what browsers can send (CompressionStream); brotli what nodes push with (smaller, cheaper). */
+export type BodyEncoding = 'identity' | 'gzip' | 'br';
 
 export interface RawBody {
   bytes: Uint8Array;
@@ -42,8 +43,9 @@ export function bodyEncoding(header: string | null): BodyEncoding {
   const value = (header ?? '').trim().toLowerCase();
   if (value === '' || value === 'identity') return 'identity';
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  if (value === 'br') return 'br';
   throw new ApiError(415, 'unsupported_encoding', `Content-Encoding "${value}" is not supported`, {
-    supported: ['gzip', 'identity'],
+    supported: ['br', 'gzip', 'identity'],
   });
 }
 
@@ -113,12 +115,12 @@ export async function readBodyBytes(request: Request, limit: number): Promise<Ui
 /** The JSON value of a body read by `readJsonRequestBody`; throws `ApiError`. Pure, synchronous. */
 export function parseJsonBody({ bytes, encoding }: RawBody, limit: number): unknown {
   let decoded = bytes;
-  if (encoding === 'gzip') {
+  if (encoding !== 'identity') {
     try {
-      decoded = gunzipSync(bytes, { maxOutputLength: limit });
+      decoded = encoding === 'gzip' ? gunzipSync(bytes, { maxOutputLength: limit }) : brotliDecompressSync(bytes, { maxOutputLength: limit });
     } catch (err) {
       if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
-      throw new ApiError(400, 'malformed_json', 'Request body is not valid gzip data');
+      throw new ApiError(400, 'malformed_json', `Request body is not valid ${encoding === 'gzip' ? 'gzip' : 'brotli'} data`);
     }
   }
   let text: string;

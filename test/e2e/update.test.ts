@@ -5,7 +5,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { startServer, tempDir, type RunningServer } from '../support/server.ts';
 import { launch, phoneContext } from './browser.ts';
 import { acceptConsent, chooseLanguage, waitForServiceWorker } from './app.ts';
@@ -36,14 +36,22 @@ describe('app updates', () => {
           marker: (window as unknown as { marker?: number }).marker ?? null,
         };
       })
-      .catch((error: Error) => ({ unreadable: error.message }));
+      .then((states) => ({ ...states, unfinishedRequests: [...pending] }))
+      .catch((error: Error) => ({ unreadable: error.message, unfinishedRequests: [...pending] }));
+  /** Requests started and not yet finished (the page's and its service workers'), for a failure message. */
+  const pending = new Set<string>();
 
   beforeAll(async () => {
     webRoot = await tempDir('web');
     await cp(join(process.cwd(), 'dist', 'web'), webRoot, { recursive: true });
     server = await startServer({ webRoot });
     browser = await launch();
-    page = await (await phoneContext(browser)).newPage();
+    const context = await phoneContext(browser);
+    const label = (r: Request) => `${r.method()} ${r.url()}${r.serviceWorker() ? ' (service worker)' : ''} ${r.resourceType()}`;
+    context.on('request', (r) => pending.add(label(r)));
+    context.on('requestfinished', (r) => pending.delete(label(r)));
+    context.on('requestfailed', (r) => pending.delete(label(r)));
+    page = await context.newPage();
     await page.goto(server.url);
     await waitForServiceWorker(page);
     await acceptConsent(page);

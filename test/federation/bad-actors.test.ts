@@ -3,12 +3,14 @@
  * without or with a broken signature, a replayed request, a batch tampered with after signing, a
  * revoked node. Each is refused with its code, and nothing any of them sent is stored.
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idiom } from '../support/contributions.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { held, type Hub, startHub } from '../support/federation.ts';
 import { FakeNode, records } from '../support/fake-node.ts';
 import { generateNodeKey } from '../../federation/trust/keys.ts';
+import { authorizationHeader } from '../../federation/trust/request.ts';
 
 describe('a hub refuses bad actors and stores nothing they send', () => {
   let pg: FreshDatabase;
@@ -96,6 +98,32 @@ describe('a hub refuses bad actors and stores nothing they send', () => {
       expect(first.status).toBe(200);
       const again = await node.request('GET', '/federation/v1/cursor', undefined, { authorization: first.authorization! });
       expect([again.status, again.json.error!.code]).toEqual([401, 'replayed_request']);
+    });
+
+    it('stores a push once when it is replayed after it was stored, or sent twice at once, and refuses the replay of a refused push', async () => {
+      const stored = records([idiom(), idiom(), idiom()]);
+      const first = await node.push(stored, 0, 3);
+      expect([first.status, first.json.accepted]).toEqual([200, 3]);
+      const after = await node.push(stored, 0, 3, { authorization: first.authorization! });
+      expect([after.status, after.json.error!.code]).toEqual([401, 'replayed_request']);
+
+      // The same signed request twice at once: one is stored, the other refused as a replay.
+      const twice = records([idiom(), idiom(), idiom()]);
+      const body = gzipSync(JSON.stringify(node.batch(twice, 3, 6)));
+      const authorization = authorizationHeader(node.key, { method: 'POST', target: '/federation/v1/push', body }, Date.now());
+      const answers = await Promise.all([node.push(twice, 3, 6, { authorization }), node.push(twice, 3, 6, { authorization })]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+      expect(answers.find((a) => a.status === 401)!.json.error!.code).toBe('replayed_request');
+      expect(answers.find((a) => a.status === 200)!.json).toMatchObject({ accepted: 3, cursor: 6 });
+
+      // A push refused (out of order) spends its nonce too: replayed once it would fit, it is refused.
+      const early = someRecords();
+      const refused = await node.push(early, 9, 12);
+      expect([refused.status, refused.json.error!.code]).toEqual([409, 'out_of_order']);
+      expect((await node.push(records([idiom(), idiom(), idiom()]), 6, 9)).status).toBe(200);
+      const replay = await node.push(early, 9, 12, { authorization: refused.authorization! });
+      expect([replay.status, replay.json.error!.code]).toEqual([401, 'replayed_request']);
+      expect((await node.request('GET', '/federation/v1/cursor')).json.cursor).toBe(9);
     });
 
     it('is refused outside the time window, with the hub’s time, and accepted within it', async () => {

@@ -5,7 +5,8 @@
  * batches reordered; a truncated body; node clocks a day and ten years off either way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { v4 as uuidv4 } from 'uuid';
 import { idiom } from '../support/contributions.ts';
@@ -91,6 +92,48 @@ describe('fault drills against a hub on PostgreSQL', () => {
       expect(up.code).toBe(0);
     } finally {
       await node.dispose();
+    }
+  });
+
+  it('pushes gzip to a hub that refuses brotli (one from before it), and everything arrives once', async () => {
+    // The real hub behind a proxy playing an older hub: a brotli push is answered 415 unsupported_encoding.
+    const target = new URL(hub.url);
+    let refused = 0;
+    let gzipPushes = 0;
+    const proxy = createServer((req, res) => {
+      if (req.method === 'POST' && req.url === '/federation/v1/push') {
+        if (req.headers['content-encoding'] === 'br') {
+          refused++;
+          req.resume();
+          req.on('end', () => {
+            res.writeHead(415, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ error: { code: 'unsupported_encoding', message: 'Content-Encoding "br" is not supported', details: { supported: ['gzip', 'identity'] } } }));
+          });
+          return;
+        }
+        if (req.headers['content-encoding'] === 'gzip') gzipPushes++;
+      }
+      const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const oldHub = Object.defineProperty(Object.create(hub) as Hub, 'url', { value: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const node = await startNode(oldHub, 'Library behind an old hub', { every: 0.1, batch: 20 });
+    try {
+      const items = Array.from({ length: 60 }, (_, i) => idiom({ deviceSeq: i + 1 }));
+      for (const item of items) expected.add(item.id);
+      await send(node, items);
+      await holdsExactlyTheSetSent();
+      expect(refused).toBeGreaterThan(0);
+      expect(gzipPushes).toBeGreaterThanOrEqual(3);
+    } finally {
+      await node.dispose();
+      proxy.closeAllConnections();
+      await new Promise((done) => proxy.close(done));
     }
   });
 
