@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './index.ts';
+import { mulberry32 } from '../../test/support/random.ts';
 
 describe('canonicalJson', () => {
   it('sorts object keys at every depth and writes no whitespace', () => {
@@ -29,5 +30,33 @@ describe('canonicalJson', () => {
     expect(canonicalJson('a')).toBe('"a"');
     expect(canonicalJson(3)).toBe('3');
     expect(canonicalJson(null)).toBe('null');
+  });
+
+  it('sorts index-like keys as text too, where JSON.stringify would put them first', () => {
+    expect(canonicalJson({ b: 1, 10: 'x', 9: 'y', a: [{ 2: 0, 1: 0 }] })).toBe('{"10":"x","9":"y","a":[{"1":0,"2":0}],"b":1}');
+  });
+
+  it('is, on random nested values, what the definition says (entries sorted by code unit, undefined left out)', () => {
+    const definition = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value);
+      if (Array.isArray(value)) return `[${value.map(definition).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${definition(v)}`).join(',')}}`;
+    };
+    const random = mulberry32(20261128);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const keys = ['a', 'b', 'B', 'á', '😀', '10', '9', '0', '', 'data', 'id', 'key "q"', 'z\n'];
+    const value = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.35) return pick(['x', 'quote " and \u2028', '', 0, -0, 1.5, 1e21, true, false, null, undefined, Number.NaN]);
+      if (r < 0.5) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 6) }, () => [pick(keys), value(depth + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = value(0);
+      expect(canonicalJson(v)).toBe(definition(v));
+    }
   });
 });

@@ -6,8 +6,25 @@
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Keys in code-unit order (the default sort), each written once; no entry arrays: this is
+  // the ingest hot path, for every record a device or a node sends.
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (const key of keys) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${memberKey(key)}${canonicalJson(member)}`;
+  }
+  return `${out}}`;
 }
+
+/** `"key":`, remembered for the few keys contributions use. */
+export function memberKey(key: string): string {
+  let written = MEMBER_KEYS.get(key);
+  if (written === undefined) {
+    written = `${JSON.stringify(key)}:`;
+    if (MEMBER_KEYS.size < 4096) MEMBER_KEYS.set(key, written);
+  }
+  return written;
+}
+const MEMBER_KEYS = new Map<string, string>();

@@ -5,56 +5,22 @@
  * so they agree on what "identical content" means.
  */
 import { hash } from 'node:crypto';
-import { canonicalJson, CONTRIBUTION_KINDS, type Contribution } from '../protocol/index.ts';
+import { canonicalJson, CONTRIBUTION_KINDS, type Contribution, memberKey } from '../protocol/index.ts';
 import type { ContributionRow, NewContributionRow } from './schema.ts';
 import type { RelayText, StoredContribution } from './store.ts';
 import type { ItemStatus } from '../protocol/index.ts';
 
-// Keys that V8 orders numerically ahead of all others, whatever the insertion order.
-const INDEX_LIKE_KEY = /^(?:0|[1-9]\d*)$/;
-
 /**
- * A deep copy with object keys inserted in code-unit order, or null when the value holds
- * something (an array, an index-like key) for which JSON.stringify would not then write exactly
- * the protocol's canonical JSON.
- */
-function keySorted(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return null;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    if (INDEX_LIKE_KEY.test(key)) return null;
-    const member = keySorted((value as Record<string, unknown>)[key]);
-    if (member === null && (value as Record<string, unknown>)[key] !== null) return null;
-    out[key] = member;
-  }
-  return out;
-}
-
-/**
- * `canonicalJson(item)` and `canonicalJson(item.data)`, computed together. This is the ingest hot
- * path: one key-sorted copy serialised by the native JSON.stringify costs about half of the
- * generic serialiser. A value the copy cannot render identically falls back to `canonicalJson`
- * itself, so the result is always exactly the protocol's canonical JSON.
+ * `canonicalJson(item)` and `canonicalJson(item.data)`, computed together: `data` (most of the
+ * bytes) is serialised once and its JSON spliced into the whole.
  */
 export function canonicalForms(item: Contribution): { whole: string; data: string } {
-  // `data` (most of the bytes) is copied and serialised once, and its JSON spliced into the
-  // whole; the envelope's members are serialised one by one in key order.
-  const sortedData = keySorted(item.data);
-  if (sortedData === null && item.data !== null) return { whole: canonicalJson(item), data: canonicalJson(item.data) };
-  const data = JSON.stringify(sortedData);
+  const data = canonicalJson(item.data);
   let whole = '{';
   for (const key of Object.keys(item).sort()) {
     const value = (item as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    let member: string;
-    if (key === 'data') member = data;
-    else if (value !== null && typeof value === 'object') {
-      const sorted = keySorted(value);
-      if (sorted === null) return { whole: canonicalJson(item), data };
-      member = JSON.stringify(sorted);
-    } else member = JSON.stringify(value);
-    whole += `${whole.length === 1 ? '' : ','}${JSON.stringify(key)}:${member}`;
+    whole += `${whole.length === 1 ? '' : ','}${memberKey(key)}${key === 'data' ? data : canonicalJson(value)}`;
   }
   return { whole: `${whole}}`, data };
 }
