@@ -471,7 +471,6 @@ export class AppState {
     }
   }
 
-  /** Asks the model worker (started on first use) what this device can run models on. */
   /** This node's link to the national hub; null when the node cannot be asked now (offline). */
   async hubLink(): Promise<HubLink | null> {
     try {
@@ -481,6 +480,7 @@ export class AppState {
     }
   }
 
+  /** Asks the model worker (started on first use) what this device can run models on. */
   async probeDevice(): Promise<void> {
     if (this.device) return;
     try {
