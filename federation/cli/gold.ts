@@ -14,6 +14,7 @@ import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
 import { describeGoldProblem, goldFormat, readGoldFile } from './goldfile.ts';
+import { LinkStore } from '../node/link.ts';
 
 export const GOLD_HELP = `Usage:
   vernacular gold import --campaign <slug> <file.csv|file.jsonl> [--every <n>] [--data <dir>] [--database <url>]
@@ -22,7 +23,8 @@ export const GOLD_HELP = `Usage:
 Gold items are test questions with a known answer. The review queue mixes them in among real
 items (about one in ${DEFAULT_GOLD_EVERY}; never the same one twice to a reviewer; nothing tells them apart),
 and a release counts only the votes of reviewers who agree with the known answers often enough.
-They are never part of a release, an export or the counts. A hub hands its gold to its nodes.
+They are never part of a release, an export or the counts. A hub hands its gold to its nodes;
+a node enrolled with a hub takes its gold from there (importing on it is refused).
 
 Options:
   --campaign <slug>   the campaign (stored here; "${DEFAULT_CAMPAIGN}" cannot hold gold)
@@ -74,6 +76,13 @@ async function importCommand(args: string[], io: Output): Promise<number> {
   const slug = values.campaign;
   const text = await readFile(resolve(file), 'utf8');
   return withStore(values, async (store) => {
+    // A federated node's gold comes from its hub, which must know every gold item its nodes'
+    // reviewers vote on (it refuses votes on items it has never seen).
+    const link = await new LinkStore(store.db).get();
+    if (link !== undefined) {
+      io.err(`vernacular: this node is enrolled with the hub "${link.hubName}" (${link.hubUrl}); gold items are imported on the hub and reach this node with the pull`);
+      return 1;
+    }
     const campaign = slug === DEFAULT_CAMPAIGN ? undefined : await store.campaign(slug);
     if (campaign === undefined) {
       io.err(`vernacular: no campaign "${slug}" here${slug === DEFAULT_CAMPAIGN ? ' that can hold gold' : ''}; make it with \`vernacular campaign create\``);

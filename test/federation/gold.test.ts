@@ -98,6 +98,10 @@ describe('gold items imported on the hub', () => {
         await store.close();
       }
     });
+    // A node enrolled with a hub takes its gold from there: importing on the node is refused, and changes nothing.
+    const onNode = await node.cli(['gold', 'import', '--campaign', 'shule', file]);
+    expect(onNode.code).toBe(1);
+    expect(onNode.stderr).toMatch(/enrolled with the hub .*gold items are imported on the hub/);
     // Gold is still no contribution anywhere.
     const hubHolds = await held({ dataDir: hub.dataDir, database: pg.url });
     for (const id of goldIds) expect(hubHolds.has(id)).toBe(false);
