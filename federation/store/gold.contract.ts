@@ -118,6 +118,19 @@ export function goldContract(name: string, harness: () => StoreHarness): void {
       expect((await listGold(store.db, 'shule')).reduce((n, g) => n + g.served, 0)).toBeGreaterThanOrEqual(5);
     });
 
+    it('never serves a gold item twice to one reviewer asking for pages at once', async () => {
+      await realItems(10);
+      await importGold(store.db, 'shule', Array.from({ length: 4 }, (_, i) => goldRow(i)));
+      const goldIds = new Set((await goldItems(store.db)).map((g) => g.item.id));
+      const reviewer = uuidv4();
+      const pages = await Promise.all(Array.from({ length: 6 }, () => store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer, limit: 10 })));
+      const seen = pages.flatMap((page) => page.filter((p) => goldIds.has(p.item.id)).map((p) => p.item.id));
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen).size).toBe(seen.length);
+      const served = (await listGold(store.db, 'shule')).reduce((n, g) => n + g.served, 0);
+      expect(served).toBe(seen.length);
+    });
+
     it('serves no gold when there is nothing real to review, nor in another language', async () => {
       await importGold(store.db, 'shule', [goldRow(1)]);
       expect(await store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer: uuidv4(), limit: 10 })).toEqual([]);

@@ -287,20 +287,25 @@ export async function mixGold(db: Kysely<Database>, request: QueueRequest, real:
     .limit(5000)
     .execute();
   if (candidates.length === 0) return real;
-  const picked = candidates
+  const chosen = candidates
     .map((c) => ({ ...c, rank: unit(`${who}\u0000${c.id}`) }))
     .sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1))
     .slice(0, wanted);
+  // Noted as served before it is served, and served only where this request noted it: of two
+  // requests of one reviewer at once that chose the same item, one serves it and the other not.
+  const servedAt = new Date().toISOString();
+  const noted = await db
+    .insertInto('gold_serves')
+    .values(chosen.map((g) => ({ reviewer: request.reviewer, gold: g.id, served_at: servedAt })))
+    .onConflict((oc) => oc.columns(['reviewer', 'gold']).doNothing())
+    .returning('gold')
+    .execute();
+  const mine = new Set(noted.map((n) => n.gold));
+  const picked = chosen.filter((g) => mine.has(g.id));
   const out = real.slice(0, Math.min(real.length, request.limit - picked.length));
   for (const g of picked) {
     const at = g.rank % (out.length + 1);
     out.splice(at, 0, { item: JSON.parse(g.item) as Contribution, votes: { up: g.up ?? 0, down: g.down ?? 0, flags: g.flags ?? 0 } });
   }
-  const servedAt = new Date().toISOString();
-  await db
-    .insertInto('gold_serves')
-    .values(picked.map((g) => ({ reviewer: request.reviewer, gold: g.id, served_at: servedAt })))
-    .onConflict((oc) => oc.columns(['reviewer', 'gold']).doNothing())
-    .execute();
   return out;
 }
