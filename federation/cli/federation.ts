@@ -194,7 +194,7 @@ export async function node(args: string[], io: Output): Promise<number> {
       case 'sync': {
         try {
           const { push, pull } = await agent.syncOnce();
-          io.out(`Pushed ${push.records} records in ${push.batches} batches (${push.accepted} new to the hub, ${push.duplicate} it had, ${push.problems} refused); pulled ${pull.withdrawals} withdrawals and ${pull.campaigns} campaign changes.`);
+          io.out(`Pushed ${push.records} records in ${push.batches} batches (${push.accepted} new to the hub, ${push.duplicate} it had, ${push.problems} refused); pulled ${pull.withdrawals} withdrawals, ${pull.campaigns} campaign changes and ${pull.gold ?? 0} gold items.`);
           return push.problems === 0 ? 0 : 1;
         } catch (err) {
           const status = await agent.status();

@@ -13,6 +13,7 @@ import { openStore } from '../../federation/store/index.ts';
 import { goldItems, listGold } from '../../federation/store/gold.ts';
 import { idiom, review } from '../support/contributions.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+import { runCli, tempDir } from '../support/server.ts';
 import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
 
 describe('gold items imported on the hub', () => {
@@ -102,6 +103,12 @@ describe('gold items imported on the hub', () => {
     const onNode = await node.cli(['gold', 'import', '--campaign', 'shule', file]);
     expect(onNode.code).toBe(1);
     expect(onNode.stderr).toMatch(/enrolled with the hub .*gold items are imported on the hub/);
+    // A node enrolled from the command line and synced once says what it pulled, gold included.
+    const late = await tempDir('node');
+    expect((await runCli(['node', 'enroll', '--hub', hub.url, '--token', await hub.token('Library of Moshi'), '--data', late])).code).toBe(0);
+    const synced = await runCli(['node', 'sync', '--data', late]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(synced.stdout).toMatch(/pulled 0 withdrawals, 1 campaign changes and 4 gold items/);
     // Gold is still no contribution anywhere.
     const hubHolds = await held({ dataDir: hub.dataDir, database: pg.url });
     for (const id of goldIds) expect(hubHolds.has(id)).toBe(false);
