@@ -102,6 +102,7 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
   let worker: Worker | undefined;
   let failure: Error | undefined;
   let inFlight = 0;
+  let exited = false;
   // Callers waiting for the thread to catch up (or fail).
   let waiting: (() => void)[] = [];
   const wake = () => {
@@ -129,6 +130,14 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
     worker.on('error', (e) => {
       failure ??= e;
       failFinish?.(e);
+      wake();
+    });
+    // Gone (finished, failed or terminated): nothing waits on it any more, or the process would
+    // end with those promises unsettled and the error that stopped it unsaid.
+    worker.on('exit', () => {
+      exited = true;
+      failure ??= new Error('The Parquet thread stopped');
+      failFinish?.(failure);
       wake();
     });
   }
@@ -159,7 +168,8 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
       return hand(config, split, rows);
     },
     async finish() {
-      for (const p of pending.values()) if (p.rows.length > 0) hand(p.config, p.split, p.rows);
+      // The last batches: not waited for one by one (a failure comes with the results below).
+      for (const p of pending.values()) if (p.rows.length > 0) hand(p.config, p.split, p.rows)?.catch(() => undefined);
       pending.clear();
       if (worker === undefined) return writers!.finish();
       const w = worker;
@@ -178,6 +188,7 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
       pending.clear();
       if (worker === undefined) return writers!.abort();
       const w = worker;
+      if (exited) return;
       await new Promise<void>((resolve) => {
         finishing = () => resolve();
         failFinish = () => resolve();
