@@ -1,20 +1,20 @@
 /**
  * What the pipeline writes beside each config's JSONL, fed the same records in the same order:
  * the Parquet shards of every config and split (parquet.ts), the `kto` config (JSONL + Parquet)
- * made from preference pairs, the OpenAI and LLaMA-Factory views, and `dataset_info.json`
- * (views.ts). `finish()` gives the files for the manifest (with sha256) and the `kto` counts.
+ * made from preference pairs, the OpenAI and LLaMA-Factory views (made from the rows the Parquet
+ * sink takes, viewfiles.ts), and `dataset_info.json` (views.ts). `finish()` gives the files for the manifest (with sha256) and the `kto` counts.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { PreferenceRecord, SftRecord } from '../dataset/records.ts';
+import type { PreferenceRecord } from '../dataset/records.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { ReleaseFile } from './pipeline.ts';
 import { COLUMNS } from './parquet.ts';
 import { parquetSink } from './parquet.sink.ts';
 import { TextFile } from './textfile.ts';
-import { datasetSlug, ktoRecords, llamaFactoryInfo, llamaFactoryPreference, openaiDpo, openaiSft, VIEW_FILES } from './views.ts';
+import { datasetSlug, ktoRecords, llamaFactoryInfo } from './views.ts';
 
 export interface ReleaseOutputs {
   /**
@@ -51,8 +51,6 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
     entry.file.line(json);
   };
 
-  const view = (split: string): split is 'train' | 'validation' => split === 'train' || split === 'validation';
-
   return {
     record(name, split, record, json) {
       let wait = parquet(name, split, record, json);
@@ -68,13 +66,6 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
           also(parquet('kto', split, kto, text));
           ktoCounts[split] = (ktoCounts[split] ?? 0) + 1;
         }
-        if (view(split)) {
-          // Views are not configs of the card: config '' keeps them out of its `configs`.
-          line(VIEW_FILES.openaiDpo[split], '', split, JSON.stringify(openaiDpo(p)));
-          line(VIEW_FILES.llamaFactoryPreference[split], '', split, JSON.stringify(llamaFactoryPreference(p)));
-        }
-      } else if (name === 'sft' && view(split)) {
-        line(VIEW_FILES.openaiSft[split], '', split, JSON.stringify(openaiSft(record as SftRecord)));
       }
       return wait;
     },
@@ -82,12 +73,15 @@ export function releaseOutputs(options: { outDir: string; config: ReleaseConfig;
     async finish() {
       const files: ReleaseFile[] = [];
       const committed = [...jsonl].map(([path, entry]) => ({ path, config: entry.config, split: entry.split, ...entry.file.commit() }));
-      for (const entry of await sink.finish()) {
+      const sunk = await sink.finish();
+      for (const entry of sunk.parquet) {
         for (const shard of entry.shards) files.push({ path: shard.path, config: entry.config, split: entry.split, rows: shard.rows, bytes: shard.bytes, sha256: shard.sha256 });
         if (entry.oversized > 0) options.log?.(`${entry.config}/${entry.split}: ${entry.oversized} row(s) larger than maxShardBytes, each alone in its shard`);
       }
       for (const f of committed) files.push({ path: f.path, config: f.config, split: f.split, rows: f.rows, bytes: f.bytes, sha256: f.sha256 });
-      const existing = new Set([...jsonl.keys(), ...['train', 'validation'].map((s) => `sft/${s}.jsonl`).filter((p) => written.has(p.replace(/\.jsonl$/, '')))]);
+      // Views are not configs of the card: config '' keeps them out of its `configs`.
+      for (const f of sunk.views) files.push({ path: f.path, config: '', split: f.split, rows: f.rows, bytes: f.bytes, sha256: f.sha256 });
+      const existing = new Set([...jsonl.keys(), ...sunk.views.map((f) => f.path), ...['train', 'validation'].map((s) => `sft/${s}.jsonl`).filter((p) => written.has(p.replace(/\.jsonl$/, '')))]);
       const info = Buffer.from(`${JSON.stringify(llamaFactoryInfo(datasetSlug(config.name), existing), null, 2)}\n`, 'utf8');
       await writeFile(join(outDir, 'dataset_info.json'), info);
       files.push({ path: 'dataset_info.json', config: '', split: '', rows: 0, bytes: info.length, sha256: createHash('sha256').update(info).digest('hex') });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { COLUMNS, ParquetShards, RowBudget, type ShardFile } from './parquet.ts';
+import { type ViewFile, viewFiles } from './viewfiles.ts';
 
 /** Row bytes (by the writers' worst-case bound) all Parquet writers of a release may hold before writing a row group. */
 export const PARQUET_BUFFER_BYTES = 16 * 1024 * 1024;
@@ -42,9 +43,16 @@ export type SinkMessage =
   | { op: 'finish' }
   | { op: 'abort' };
 
+/** What the sink wrote: the Parquet files of each config/split, and the view files made from the same rows. */
+export interface SinkResults {
+  parquet: SinkResult[];
+  views: ViewFile[];
+}
+
 /** The writers themselves (on whichever thread runs them). */
 export function sinkWriters(setup: SinkSetup) {
   const budget = new RowBudget(PARQUET_BUFFER_BYTES);
+  const views = viewFiles(setup.outDir);
   const shards = new Map<string, { config: string; split: string; shards: ParquetShards }>();
   return {
     rows(config: string, split: string, rows: Record<string, unknown>[]): void {
@@ -70,13 +78,15 @@ export function sinkWriters(setup: SinkSetup) {
         shards.set(key, entry);
       }
       for (const row of rows) entry.shards.write(row);
+      views.rows(config, split, rows);
     },
-    async finish(): Promise<SinkResult[]> {
+    async finish(): Promise<SinkResults> {
       const out: SinkResult[] = [];
       for (const [key, e] of shards) out.push({ key, config: e.config, split: e.split, shards: await e.shards.finish(), oversized: e.shards.oversized });
-      return out;
+      return { parquet: out, views: views.finish() };
     },
     async abort(): Promise<void> {
+      views.abort();
       await Promise.all([...shards.values()].map((e) => e.shards.abort()));
     },
   };
@@ -88,8 +98,8 @@ export interface ParquetSink {
    * thread is this many batches behind (MAX_IN_FLIGHT): then a promise of when it catches up.
    */
   write(config: string, split: string, row: Record<string, unknown>, json: string): Promise<void> | undefined;
-  /** Config/splits in the order they were first written. */
-  finish(): Promise<SinkResult[]>;
+  /** Config/splits in the order they were first written, and the view files. */
+  finish(): Promise<SinkResults>;
   abort(): Promise<void>;
 }
 
@@ -110,11 +120,11 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
     waiting = [];
     for (const f of w) f();
   };
-  let finishing: ((r: SinkResult[]) => void) | undefined;
+  let finishing: ((r: SinkResults) => void) | undefined;
   let failFinish: ((e: Error) => void) | undefined;
   if (useThread) {
     worker = new Worker(SCRIPT, { workerData: setup });
-    worker.on('message', (m: { ok: true; results: SinkResult[] } | { ok: false; error: string } | { written: true }) => {
+    worker.on('message', (m: { ok: true; results: SinkResults } | { ok: false; error: string } | { written: true }) => {
       if ('written' in m) {
         inFlight--;
         if (inFlight < MAX_IN_FLIGHT) wake();
@@ -174,7 +184,7 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
       if (worker === undefined) return writers!.finish();
       const w = worker;
       try {
-        return await new Promise<SinkResult[]>((resolve, reject) => {
+        return await new Promise<SinkResults>((resolve, reject) => {
           if (failure !== undefined) return reject(failure);
           finishing = resolve;
           failFinish = reject;

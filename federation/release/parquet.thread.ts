@@ -17,7 +17,7 @@ port.on('message', (m: SinkMessage) => {
         else port.postMessage({ ok: true, results: await writers.finish() });
       } else {
         await writers.abort();
-        port.postMessage({ ok: true, results: [] });
+        port.postMessage({ ok: true, results: { parquet: [], views: [] } });
       }
     } catch (err) {
       failed ??= err instanceof Error ? (err.stack ?? err.message) : String(err);
