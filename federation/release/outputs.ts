@@ -2,7 +2,9 @@
  * What the pipeline writes beside each config's JSONL, fed the same records in the same order:
  * the Parquet shards of every config and split (parquet.ts), the `kto` config (JSONL + Parquet)
  * made from preference pairs, the OpenAI and LLaMA-Factory views (made from the rows the Parquet
- * sink takes, viewfiles.ts), and `dataset_info.json` (views.ts). `finish()` gives the files for the manifest (with sha256) and the `kto` counts.
+ * sink takes, viewfiles.ts), and `dataset_info.json` (views.ts). Every file is hashed as it is
+ * written (textfile.ts, parquet.ts): `finish()` gives the files for the manifest (with sha256)
+ * and the `kto` counts.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
