@@ -45,9 +45,12 @@ import { decodeServerAnswer, encodeClientRequest, isEmptyUpdate } from '../proto
 export const DEFAULT_BATCH_SIZE = 1000;
 /**
  * Push batches in flight at once (see push()); VERNACULAR_PUSH_WINDOW overrides it (1 sends one
- * batch at a time, for comparison on a given machine).
+ * batch at a time, for comparison on a given machine). Three: while the hub stores one batch (its
+ * event loop busy), the next is being decoded and a third is already there to be decoded next,
+ * instead of arriving only once the node has the first answer (about 5% more records/s than two,
+ * 100,000 records SQLite→SQLite, three alternating pairs on a quiet 2-core machine).
  */
-export const PUSH_WINDOW = Math.max(1, Math.min(8, Number(process.env.VERNACULAR_PUSH_WINDOW ?? 2) || 2));
+export const PUSH_WINDOW = Math.max(1, Math.min(8, Number(process.env.VERNACULAR_PUSH_WINDOW ?? 3) || 3));
 export const DEFAULT_INTERVAL_MS = 15_000;
 /** How often a long push writes the hub's cursor down on the node (see push()). */
 const NOTE_CURSOR_MS = 1000;
@@ -305,7 +308,7 @@ export class FederationAgent {
     // batch) when they changed and no record is waiting.
     const campaigns = await this.ownCampaigns();
     const campaignsHash = canonicalJson(campaigns);
-    // Two batches in flight: while the hub stores one, the next is already read, signed, sent and
+    // PUSH_WINDOW batches in flight: while the hub stores one, the next are already read, signed, sent and
     // being decoded there (the hub stores a node's batches in the order they arrive, each checked
     // against its cursor once the one before has committed). Answers are taken in order; when one
     // moves the cursor anywhere but where the next batch starts (an `out_of_order`, or a batch the
