@@ -31,12 +31,20 @@ export function idiomConversation(idiom: IdiomData): ChatMessage[] {
 
 /** English name of a language tag ("Swahili (Kenya)"), or the tag itself when unnamed. */
 export function languageName(tag: string): string {
-  try {
-    return new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' }).of(tag) ?? tag;
-  } catch {
-    return tag;
+  let name = LANGUAGE_NAMES.get(tag);
+  if (name === undefined) {
+    try {
+      name = ENGLISH_NAMES.of(tag) ?? tag;
+    } catch {
+      name = tag;
+    }
+    // A release writes a name per translation record: made once per tag, not once per record.
+    if (LANGUAGE_NAMES.size < 10_000) LANGUAGE_NAMES.set(tag, name);
   }
+  return name;
 }
+const ENGLISH_NAMES = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+const LANGUAGE_NAMES = new Map<string, string>();
 
 export function translationRequest(t: TranslationData, into: string): string {
   return `Translate into ${languageName(into)}: ${t.source}`;
