@@ -13,10 +13,10 @@
  *   the node is a SQLite store in this process, filled through `Store.ingest` before the clock
  *   starts (as devices would have), enrolled with a token from the hub's CLI, pushing with a
  *   `FederationAgent` (what `vernacular node sync` and a serving node run) over HTTP. Timed: one
- *   `syncOnce()` (cursor, signed gzipped batches of BATCH, pull), which returns only after the hub
+ *   `syncOnce()` (cursor, signed brotli-compressed batches of BATCH, pull), which returns only after the hub
  *   answered the last batch, i.e. committed it; then the hub's rows are counted.
  * - bytes: every request and response body of that push, as they crossed the wire (fetch wrapped
- *   in this process: request bodies are the gzipped bytes signed and sent; responses are counted
+ *   in this process: request bodies are the compressed bytes (brotli) signed and sent; responses are counted
  *   as received), against `gzip(JSON.stringify(contributions))` of the same 100,000 at the default
  *   level.
  * - catch-up: a node as a real `vernacular serve` process (federating every 0.2 s) is enrolled,
@@ -309,7 +309,7 @@ function report(r: Results): { section: string; pass: boolean } {
     '',
     'Written by `npm run bench` (test/bench/federation.bench.ts, which describes the method).',
     `${fmt(RECORDS)} generated idioms from ${DEVICES} devices, pushed by a node (SQLite) to a fresh hub`,
-    '(the real `vernacular serve --role hub` child process on loopback) in signed, gzipped batches of',
+    '(the real `vernacular serve --role hub` child process on loopback) in signed, brotli-compressed batches of',
     `${BATCH}, timed from the start of the node's sync to the hub's answer to its last batch (committed).`,
     'Raw: the same rows (the 17 columns the hub writes) into a fresh database with the store\'s schema,',
     `${BATCH} rows per transaction — better-sqlite3 (WAL, synchronous=FULL, one prepared INSERT per row)`,
@@ -330,7 +330,7 @@ function report(r: Results): { section: string; pass: boolean } {
     `| raw pg | ${fmt(median(r.raw.postgres))} records/s (rounds: ${rounds(r.raw.postgres)}) |`,
     `| push SQLite → PostgreSQL hub | ${fmt(median(r.federated.postgres))} records/s (rounds: ${rounds(r.federated.postgres)}) |`,
     `| ratio push / raw, PostgreSQL | **${pct(ratio('postgres'))}** (median of per-round ratios ${pct(perRound('postgres'))}) |`,
-    `| push request bodies (gzip) | ${pushPerRecord.toFixed(1)} bytes/record (${median(b.map((x) => x.batches))} batches) |`,
+    `| push request bodies (as sent: brotli, signed) | ${pushPerRecord.toFixed(1)} bytes/record (${median(b.map((x) => x.batches))} batches) |`,
     `| every body of the sync, both ways | ${allPerRecord.toFixed(1)} bytes/record |`,
     `| plain JSON array, gzipped | ${plainPerRecord.toFixed(1)} bytes/record (in arrays of ${BATCH}: ${plainBatchPerRecord.toFixed(1)}) |`,
     `| ratio wire / plain gzip | **${bytesRatio.toFixed(2)}×** (every body both ways: ${(allPerRecord / plainPerRecord).toFixed(2)}×) |`,
