@@ -1,41 +1,29 @@
 /**
- * A JSON Lines file written through a stream that respects backpressure (a write waits for
- * `drain`), into a temporary name renamed into place only when complete — an interrupted export
- * never leaves a truncated file that looks finished.
+ * A JSON Lines file for exports that write values one at a time (the glossary): each value one
+ * line of a TextFile (textfile.ts), which writes in chunks, into a temporary name renamed into
+ * place only when complete.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
+import { TextFile } from './textfile.ts';
 
 export interface JsonlWriter {
   write(value: unknown): Promise<void>;
-  /** Flushes, closes and moves the file into place. */
+  /** Writes what is left, closes and moves the file into place. */
   commit(): Promise<void>;
   /** Closes and removes the partial file. */
   abort(): Promise<void>;
 }
 
 export function jsonlWriter(path: string): JsonlWriter {
-  const partial = `${path}.partial`;
-  const stream = createWriteStream(partial, { flags: 'w' });
-  let error: Error | undefined;
-  stream.on('error', (err) => {
-    error = err;
-  });
+  const file = new TextFile(path);
   return {
     async write(value) {
-      if (error !== undefined) throw error;
-      if (!stream.write(`${JSON.stringify(value)}\n`)) await once(stream, 'drain');
+      file.line(JSON.stringify(value));
     },
     async commit() {
-      stream.end();
-      await finished(stream);
-      await rename(partial, path);
+      file.commit();
     },
     async abort() {
-      stream.destroy();
-      await rm(partial, { force: true });
+      file.abort();
     },
   };
 }

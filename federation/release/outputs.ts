@@ -15,7 +15,7 @@ import type { ReleaseConfig } from './config.ts';
 import type { ReleaseFile } from './pipeline.ts';
 import { COLUMNS } from './parquet.ts';
 import { parquetSink } from './parquet.sink.ts';
-import { TextFile } from './textfile.ts';
+import { TextFile } from '../dataset/textfile.ts';
 import { datasetSlug, ktoRecords, llamaFactoryInfo } from './views.ts';
 
 export interface ReleaseOutputs {

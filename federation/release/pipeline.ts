@@ -34,7 +34,7 @@ import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
 import { releaseCard } from './card.ts';
 import { writeReleaseDocuments } from './documents.ts';
 import { releaseOutputs } from './outputs.ts';
-import { TextFile, type WrittenText } from './textfile.ts';
+import { TextFile, type WrittenText } from '../dataset/textfile.ts';
 
 export interface StageCount {
   stage: string;

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PreferenceRecord, SftRecord } from '../dataset/records.ts';
-import { TextFile, type WrittenText } from './textfile.ts';
+import { TextFile, type WrittenText } from '../dataset/textfile.ts';
 import { llamaFactoryPreference, openaiDpo, openaiSft, VIEW_FILES } from './views.ts';
 
 export interface ViewFile extends WrittenText {

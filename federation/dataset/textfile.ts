@@ -1,7 +1,8 @@
 /**
- * A release's text file (JSON Lines, mostly), written line by line into a temporary name renamed
- * into place only when complete (as dataset/jsonl.ts), and hashed while it is written: its sha256
- * and size come with the commit, so the manifest needs no second read of what was just written.
+ * The one writer of the text files we export (JSON Lines, mostly): line by line into a temporary
+ * name renamed into place only when complete — an interrupted export never leaves a truncated
+ * file that looks finished — and hashed while it is written: its sha256 and size come with the
+ * commit, so a release manifest needs no second read of what was just written.
  *
  * Lines are gathered and written in chunks of about CHUNK characters, synchronously: a release
  * writes millions of lines, and one write per line (or an awaited promise per line) cost more
