@@ -1,6 +1,7 @@
 /**
  * The locks that keep derived state right when several connections write at once. SQLite has one
- * writer at a time, so these are no-ops there. PostgreSQL runs transactions concurrently (READ
+ * writer at a time, and the store's transactions take the write lock when they begin (BEGIN
+ * IMMEDIATE, store.sqlite.ts), so these are no-ops there. PostgreSQL runs transactions concurrently (READ
  * COMMITTED), so a transaction that reads derived state to write it back (an ingest: stored
  * hashes, targets, tallies; a moderator's decision; a consensus change) first takes one
  * transaction-scoped advisory lock, held until it commits.

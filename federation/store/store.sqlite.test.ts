@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
@@ -83,5 +84,43 @@ describe('SQLite store file', () => {
     await store.ingest(uuidv4(), idioms(2).map((i) => Contribution.parse(i)));
     expect(inspect((db) => db.prepare('SELECT count(*) FROM contributions').pluck().get())).toBe(2);
     await store.close();
+  });
+
+  it('keeps a transaction that reads then writes clear of another process writing the same file', async () => {
+    // `vernacular campaign create` runs beside a serving node. A deferred transaction that read
+    // before another connection committed cannot take the write lock (SQLITE_BUSY, "database is
+    // locked", with no wait); the store's transactions take it when they begin, waiting their turn.
+    const store = await openStore({ dataDir: dir });
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const writer = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const db = new (require('better-sqlite3'))(workerData.path);
+       db.pragma('busy_timeout = 5000');
+       db.exec('CREATE TABLE IF NOT EXISTS scratch (x INTEGER)');
+       const insert = db.prepare('INSERT INTO scratch (x) VALUES (?)');
+       const stop = new Int32Array(workerData.stop);
+       parentPort.postMessage('ready');
+       let n = 0;
+       while (Atomics.load(stop, 0) === 0) insert.run(n++);
+       db.close();
+       parentPort.postMessage(n);`,
+      { eval: true, workerData: { path: sqlitePath(dir), stop: stop.buffer } },
+    );
+    await new Promise((resolve) => writer.once('message', resolve));
+    try {
+      for (let i = 0; i < 150; i++) {
+        await store.saveCampaign({
+          slug: `drive-${i % 5}`, title: 'Library drive', description: '', languages: ['sw'], kinds: ['idiom'], goals: [],
+          licence: 'CC0-1.0', consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 },
+        });
+      }
+      expect((await store.campaigns()).map((c) => [c.slug, c.version])).toEqual([0, 1, 2, 3, 4].map((n) => [`drive-${n}`, 30]));
+      Atomics.store(stop, 0, 1);
+      const written = (await new Promise((resolve) => writer.once('message', resolve))) as number;
+      expect(written).toBeGreaterThan(0);
+    } finally {
+      await writer.terminate();
+      await store.close();
+    }
   });
 });

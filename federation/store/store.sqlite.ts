@@ -11,7 +11,7 @@
  * `INSERT … RETURNING`, which SQLite must parse and prepare again (6,500 parameters) every batch.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, sql, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, sql, SqliteDialect, SqliteDriver, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -35,6 +35,28 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * Kysely's SQLite dialect, with transactions that begin IMMEDIATE. Every Kysely transaction here
+ * writes, and most read first (a campaign's version, a cursor, a tally). A deferred transaction that
+ * has read cannot take the write lock once another process (a CLI command beside the server) has
+ * committed: SQLite answers "database is locked" at once, without waiting out busy_timeout.
+ * Taking the lock at BEGIN makes it wait its turn instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })(this.#config);
+  }
+}
+
 function openDatabase(options: SqliteStoreOptions): BetterSqlite3.Database {
   const sqlite = new BetterSqlite3(options.path, { fileMustExist: options.fileMustExist ?? false });
   try {
@@ -52,7 +74,7 @@ function openDatabase(options: SqliteStoreOptions): BetterSqlite3.Database {
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const sqlite = openDatabase(options);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   let writeBatch: BatchWriter;
   try {
     await migrateToLatest(db as Kysely<unknown>);
