@@ -8,7 +8,7 @@
  * (collect.threads.ts): a page is handed out whole and its rows come back in the same order, so
  * the work table is the same whichever ran it. The main thread only reads pages and writes rows.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import { CONTENT_KINDS, type ItemStatus } from '../protocol/index.ts';
@@ -17,14 +17,17 @@ import type { ContributionRow, Database } from '../store/schema.ts';
 import { fromRow } from '../store/rows.ts';
 import type { ReleaseConfig } from './config.ts';
 import type { GoldRegrade } from './reliability.ts';
-import { BandKeys } from './near.ts';
+import { BandKeys, shingleText } from './near.ts';
 import { type Candidate, itemStages } from './stages.ts';
 import type { WorkRow } from './work.ts';
 
-/** The exact-duplicate key: sha256 of the prose lower-cased, whitespace collapsed. */
+/** The exact-duplicate key: sha256 of the prose lower-cased, whitespace collapsed (near.ts `shingleText`). */
 export function textHash(text: string): string {
-  return createHash('sha256').update(text.toLowerCase().replace(/\s+/g, ' ').trim(), 'utf8').digest('hex');
+  return flatHash(shingleText(text));
 }
+
+/** textHash of a text already through `shingleText` (collect needs that string for the shingles too). */
+const flatHash = (flat: string): string => hash('sha256', flat, 'hex');
 
 /** A stored content item as read: its row and its derived status. */
 export type PageRow = ContributionRow & { status: string | null };
@@ -72,19 +75,24 @@ export function collector(setup: CollectSetup): (task: PageTask) => CollectedPag
   return (task) => {
     const page = rowsOf(task);
     const rows: WorkInsert[] = new Array(page.length);
+    // Each row's text as shingleText gives it: its exact-duplicate hash, and its shingles when kept.
+    const flats: string[] = new Array(page.length);
     let kept = 0;
     for (let i = 0; i < page.length; i++) {
       const { status, ...row } = page[i]!;
-      rows[i] = toWorkRow(fromRow(row, (status ?? 'pending') as ItemStatus), stages);
-      if (rows[i]!.stage === null) kept++;
+      const done = toWorkRow(fromRow(row, (status ?? 'pending') as ItemStatus), stages);
+      rows[i] = done.row;
+      flats[i] = done.flat;
+      if (done.row.stage === null) kept++;
     }
     const bands = new Float64Array(keys === undefined ? 0 : kept * keys.bands * 3);
     const sigs = new Uint32Array(keys === undefined ? 0 : kept * keys.permutations);
     if (keys !== undefined) {
       let n = 0;
-      for (const r of rows) {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
         if (r.stage !== null) continue;
-        keys.write(r.seq, r.kind, r.language, r.text, bands, n * keys.bands * 3, sigs, n * keys.permutations);
+        keys.write(r.seq, r.kind, r.language, flats[i]!, bands, n * keys.bands * 3, sigs, n * keys.permutations);
         n++;
       }
     }
@@ -92,7 +100,7 @@ export function collector(setup: CollectSetup): (task: PageTask) => CollectedPag
   };
 }
 
-function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>): WorkInsert {
+function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>): { row: WorkInsert; flat: string } {
   const candidate: Candidate = { contribution: stored.contribution, status: stored.status as ItemStatus, origin: stored.origin, text: '', notes: {} };
   let excluded: { stage: string; rule: string; detail: string } | undefined;
   for (const stage of stages) {
@@ -103,7 +111,8 @@ function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemSta
     }
   }
   const c = candidate.contribution;
-  return {
+  const flat = shingleText(candidate.text);
+  const row: WorkInsert = {
     seq: stored.seq,
     id: c.id,
     kind: c.kind,
@@ -115,12 +124,13 @@ function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemSta
     status: stored.status,
     item: JSON.stringify({ ...stored, contribution: c }),
     text: candidate.text,
-    hash: textHash(candidate.text),
+    hash: flatHash(flat),
     stage: excluded?.stage ?? null,
     rule: excluded?.rule ?? null,
     detail: excluded?.detail ?? null,
     notes: Object.keys(candidate.notes).length > 0 ? JSON.stringify(candidate.notes) : null,
   };
+  return { row, flat };
 }
 
 /** Records in the snapshot by kind (reviews and withdrawals too), up to `maxSeq`. */

@@ -215,3 +215,47 @@ describe('near duplicates over the work table', () => {
     expect(tp / (tp + fn)).toBeGreaterThanOrEqual(0.8);
   });
 });
+
+describe('band keys and signatures are pinned', () => {
+  // Texts that exercise every path of the shingling: case, whitespace runs and kinds, astral
+  // characters (surrogate pairs) and lone surrogates, final sigma, dotted capital I, texts shorter
+  // than a shingle, empty text. The digest was taken from the Set-based implementation: a faster
+  // one must write the very same bytes (they decide which pairs are candidates).
+  const ALPHABET = ['a', 'b', 'K', 'Σ', 'İ', 'é', 'e\u0301', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '😀', '𠀀', '\ud800', '\udc00', '.', '1', 'ß', 'ا', 'न'];
+  function pinnedTexts(): string[] {
+    const r = rng(2026);
+    const out = ['', ' ', 'a', 'abcd', 'abcde', '😀😀😀', 'ΑΣ.Β', BASE, OTHER];
+    for (let i = 0; i < 400; i++) {
+      const n = Math.floor(r() * (i % 10 === 0 ? 400 : 40));
+      out.push(Array.from({ length: n }, () => ALPHABET[Math.floor(r() * ALPHABET.length)]).join(''));
+    }
+    return out;
+  }
+
+  it('writes the same band keys, signatures and exact-duplicate hashes as ever', async () => {
+    const { createHash } = await import('node:crypto');
+    const { BandKeys, shingleText } = await import('./near.ts');
+    const digest = createHash('sha256');
+    const texts = pinnedTexts();
+    for (const [shingle, permutations] of [[5, 64], [3, 128], [2, 16], [12, 256]] as const) {
+      const keys = new BandKeys({ near: true, threshold: 0.8, shingle, permutations });
+      const bands = new Float64Array(keys.bands * 3);
+      const sigs = new Uint32Array(keys.permutations);
+      texts.forEach((text, i) => {
+        keys.write(i + 1, i % 2 === 0 ? 'idiom' : 'rule', i % 3 === 0 ? 'sw' : 'el', shingleText(text), bands, 0, sigs, 0);
+        digest.update(new Uint8Array(bands.buffer)).update(new Uint8Array(sigs.buffer));
+      });
+    }
+    for (const text of texts) digest.update(textHash(text)).update(new Uint32Array([...shingles(text, 5)].sort((a, b) => a - b)));
+    expect(digest.digest('hex')).toBe('0cb63951d6c5da7568c3325659fa2b708d197acc38ed97caa485bc811185a14c');
+  });
+
+  it('computes a signature of any width the same way (four hash functions a pass, then the rest one by one)', () => {
+    // The functions are drawn in order from one stream: the first 37 of 40 are the 37.
+    for (const text of pinnedTexts().slice(0, 60)) {
+      const set = shingles(text, 3);
+      expect([...new MinHasher(37).signature(set)]).toEqual([...new MinHasher(40).signature(set)].slice(0, 37));
+    }
+    expect([...new MinHasher(17).signature(new Set())]).toEqual(Array(17).fill(0xffffffff));
+  });
+});

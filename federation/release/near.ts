@@ -57,34 +57,58 @@ export function shingleText(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The 32-bit hashes of a text's character shingles of `size` code points (a shorter text is one
+ * shingle), written into reused buffers: `hash` takes the text as `shingleText` gives it and
+ * answers how many hashes it wrote into `hashes`, repeats included (a MinHash minimum does not
+ * care, and making a Set of each item's shingles was most of the signature's cost).
+ */
+export class Shingler {
+  private cps = new Int32Array(256);
+  hashes = new Uint32Array(256);
+
+  constructor(readonly size: number) {}
+
+  hash(flat: string): number {
+    if (this.cps.length < flat.length) this.cps = new Int32Array(flat.length * 2);
+    const cps = this.cps;
+    let n = 0;
+    for (let i = 0; i < flat.length; i++) {
+      const c = flat.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < flat.length) {
+        const d = flat.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d < 0xe000) {
+          cps[n++] = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          i++;
+          continue;
+        }
+      }
+      cps[n++] = c;
+    }
+    if (n === 0) return 0;
+    const size = this.size;
+    const count = Math.max(0, n - size) + 1;
+    if (this.hashes.length < count) this.hashes = new Uint32Array(count * 2);
+    const hashes = this.hashes;
+    for (let i = 0; i < count; i++) {
+      let h = 0x9747b28c ^ size;
+      const end = Math.min(n, i + size);
+      for (let j = i; j < end; j++) {
+        h = Math.imul(h ^ cps[j]!, 0x01000193);
+        h ^= h >>> 15;
+      }
+      hashes[i] = fmix32(h);
+    }
+    return count;
+  }
+}
+
 /** The set of (32-bit hashes of) the character shingles of `size` code points; a shorter text is one shingle. */
 export function shingles(text: string, size: number): Set<number> {
-  const t = shingleText(text);
-  const cps: number[] = [];
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < t.length) {
-      const d = t.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) {
-        cps.push(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
-        i++;
-        continue;
-      }
-    }
-    cps.push(c);
-  }
+  const shingler = new Shingler(size);
+  const count = shingler.hash(shingleText(text));
   const out = new Set<number>();
-  if (cps.length === 0) return out;
-  const last = Math.max(0, cps.length - size);
-  for (let i = 0; i <= last; i++) {
-    let h = 0x9747b28c ^ size;
-    const end = Math.min(cps.length, i + size);
-    for (let j = i; j < end; j++) {
-      h = Math.imul(h ^ cps[j]!, 0x01000193);
-      h ^= h >>> 15;
-    }
-    out.add(fmix32(h));
-  }
+  for (let i = 0; i < count; i++) out.add(shingler.hashes[i]!);
   return out;
 }
 
@@ -118,21 +142,55 @@ export class MinHasher {
 
   /** The signature: per hash function, the least hash of any shingle (all 0xffffffff for no shingles). */
   signature(set: ReadonlySet<number>): Uint32Array {
-    const n = this.permutations;
-    const sig = new Uint32Array(n);
+    const sig = new Uint32Array(this.permutations);
     const xs = Uint32Array.from(set);
-    const count = xs.length;
-    for (let j = 0; j < n; j++) {
-      const a = this.mul[j]!;
-      const b = this.add[j]!;
-      let least = 0xffffffff;
+    this.signatureOf(xs, xs.length, sig, 0);
+    return sig;
+  }
+
+  /**
+   * The signature of the first `count` shingle hashes of `xs` (repeats allowed), written into
+   * `out` from `offset`. The same values as comparing h(x) as unsigned numbers, computed in int32
+   * with the sign bit flipped (x ^ 2³¹ orders as signed what x orders as unsigned: no doubles in
+   * the loop), four hash functions per pass over the shingles (each loaded once for four).
+   */
+  signatureOf(xs: Uint32Array, count: number, out: Uint32Array, offset: number): void {
+    const { mul, add } = this;
+    const n = this.permutations;
+    const SIGN = 0x80000000;
+    // The flipped least of "no shingle": 0xffffffff ^ 2³¹.
+    const NONE = 0x7fffffff;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const a0 = mul[j]!, a1 = mul[j + 1]!, a2 = mul[j + 2]!, a3 = mul[j + 3]!;
+      const b0 = add[j]! ^ SIGN, b1 = add[j + 1]! ^ SIGN, b2 = add[j + 2]! ^ SIGN, b3 = add[j + 3]! ^ SIGN;
+      let l0 = NONE, l1 = NONE, l2 = NONE, l3 = NONE;
       for (let i = 0; i < count; i++) {
-        const h = (Math.imul(xs[i]!, a) + b) >>> 0;
+        const x = xs[i]!;
+        const h0 = (Math.imul(x, a0) + b0) | 0;
+        if (h0 < l0) l0 = h0;
+        const h1 = (Math.imul(x, a1) + b1) | 0;
+        if (h1 < l1) l1 = h1;
+        const h2 = (Math.imul(x, a2) + b2) | 0;
+        if (h2 < l2) l2 = h2;
+        const h3 = (Math.imul(x, a3) + b3) | 0;
+        if (h3 < l3) l3 = h3;
+      }
+      out[offset + j] = l0 ^ SIGN;
+      out[offset + j + 1] = l1 ^ SIGN;
+      out[offset + j + 2] = l2 ^ SIGN;
+      out[offset + j + 3] = l3 ^ SIGN;
+    }
+    for (; j < n; j++) {
+      const a = mul[j]!;
+      const b = add[j]! ^ SIGN;
+      let least = NONE;
+      for (let i = 0; i < count; i++) {
+        const h = (Math.imul(xs[i]!, a) + b) | 0;
         if (h < least) least = h;
       }
-      sig[j] = least;
+      out[offset + j] = least ^ SIGN;
     }
-    return sig;
   }
 }
 
@@ -211,13 +269,13 @@ export class BandKeys {
   readonly bands: number;
   readonly rows: number;
   private readonly hasher: MinHasher;
-  private readonly shingle: number;
+  private readonly shingler: Shingler;
   private readonly groupSeeds = new Map<string, number>();
 
   constructor(duplicates: ReleaseConfig['duplicates']) {
     ({ bands: this.bands, rows: this.rows } = banding(duplicates.permutations, duplicates.threshold));
     this.hasher = new MinHasher(duplicates.permutations);
-    this.shingle = duplicates.shingle;
+    this.shingler = new Shingler(duplicates.shingle);
   }
 
   /** Values per item in a signature. */
@@ -227,22 +285,23 @@ export class BandKeys {
 
   /**
    * Writes the item's `bands * 3` values into `out` from `offset`, and its MinHash signature
-   * into `sigOut` from `sigOffset` (what the pair check compares before reading texts).
+   * into `sigOut` from `sigOffset` (what the pair check compares before reading texts). `flat`
+   * is the item's text as `shingleText` gives it (the collect stage has it already: textHash).
    */
-  write(seq: number, kind: string, language: string, text: string, out: { [i: number]: number }, offset: number, sigOut: Uint32Array, sigOffset: number): void {
+  write(seq: number, kind: string, language: string, flat: string, out: { [i: number]: number }, offset: number, sigOut: Uint32Array, sigOffset: number): void {
     const group = `${kind}\u0000${language}`;
     let groupSeed = this.groupSeeds.get(group);
     if (groupSeed === undefined) this.groupSeeds.set(group, (groupSeed = hash32(group, MINHASH_SEED)));
-    const sig = this.hasher.signature(shingles(text, this.shingle));
-    sigOut.set(sig, sigOffset);
+    const count = this.shingler.hash(flat); // first: it may grow `hashes`
+    this.hasher.signatureOf(this.shingler.hashes, count, sigOut, sigOffset);
     const { bands, rows } = this;
     for (let b = 0; b < bands; b++) {
       // Two 32-bit hashes of the band's rows (and of the kind and language): a 52-bit bucket key.
       let h1 = groupSeed ^ b;
       let h2 = fmix32(groupSeed + b + 1);
       for (let j = b * rows; j < (b + 1) * rows; j++) {
-        h1 = fmix32(h1 ^ sig[j]!);
-        h2 = fmix32(Math.imul(h2, 0x27d4eb2d) ^ sig[j]!);
+        h1 = fmix32(h1 ^ sigOut[sigOffset + j]!);
+        h2 = fmix32(Math.imul(h2, 0x27d4eb2d) ^ sigOut[sigOffset + j]!);
       }
       out[offset + b * 3] = b;
       out[offset + b * 3 + 1] = (h1 >>> 12) * 2 ** 32 + h2;
@@ -305,7 +364,7 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
       n = 0;
     };
     for (const row of work.kept('seq, kind, language, text')) {
-      keys.write(row.seq, row.kind, row.language, row.text, bandValues, n * bands * 3, sigs, n * permutations);
+      keys.write(row.seq, row.kind, row.language, shingleText(row.text), bandValues, n * bands * 3, sigs, n * permutations);
       if (++n === PAGE) flush();
     }
     flush();
