@@ -12,15 +12,13 @@
  * withdrawals), so it is the same value that was validated and hashed.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult } from '../protocol/index.ts';
+import { canonicalJson, checkedParse, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult } from '../protocol/index.ts';
 import { ApiError } from '../server/errors.ts';
 import { parseJsonBody, type RawBody } from '../server/body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
 import type { RelayedRecord } from '../store/store.ts';
 import { publicKeyObject, verifySignature } from '../trust/keys.ts';
 import { batchManifest } from '../trust/manifest.ts';
-
-const PARSE = { reportInput: true } as const;
 
 export interface PushSigner {
   id: string;
@@ -41,7 +39,7 @@ export interface DecodedPush {
 }
 
 export function decodePush(body: RawBody, limit: number, node: PushSigner): DecodedPush {
-  const parsed = PushRequest.safeParse(parseJsonBody(body, limit), PARSE);
+  const parsed = checkedParse(PushRequest, parseJsonBody(body, limit));
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);
     throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
@@ -52,7 +50,7 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
   const valid: PackedRecords = [];
   const problems: PushResult[] = [];
   const entries = batch.records.map((raw, index) => {
-    const record = PushRecord.safeParse(raw, PARSE);
+    const record = checkedParse(PushRecord, raw);
     if (record.success) {
       const canonical = canonicalOf(record.data.contribution);
       pack(valid, index, record.data, canonical);

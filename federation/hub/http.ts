@@ -28,6 +28,7 @@ import {
   DEFAULT_CAMPAIGN,
   GLOSSARY_MAX_UPDATE_BYTES,
   CursorResponse,
+  checkedParse,
   describeIssues,
   EnrollRequest,
   type EnrollResponse,
@@ -61,8 +62,6 @@ export interface HubOptions {
   /** Where push bodies are decoded (default: inline). */
   decoder?: SyncDecoder;
 }
-
-const PARSE = { reportInput: true } as const;
 
 function campaignContent(c: Campaign): string {
   const { version: _v, ...rest } = c;
@@ -127,7 +126,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     checkJsonContentType(c.req.header('content-type') ?? null);
     const bytes = await readBodyBytes(c.req.raw, 64 * 1024);
     const body = parseJsonBody({ bytes, encoding: bodyEncoding(c.req.header('content-encoding') ?? null) }, 64 * 1024);
-    const parsed = EnrollRequest.safeParse(body, PARSE);
+    const parsed = checkedParse(EnrollRequest, body);
     if (!parsed.success) {
       const { field, message } = describeIssues(parsed.error);
       throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });

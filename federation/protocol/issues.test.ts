@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Contribution, describeIssues, fieldProblems, ITEM_ERROR_CODES } from './index.ts';
+import { checkedParse, Contribution, describeIssues, fieldProblems, ITEM_ERROR_CODES } from './index.ts';
 import { idiom, withField } from '../../test/support/contributions.ts';
 
 describe('describeIssues', () => {
@@ -20,6 +20,24 @@ describe('describeIssues', () => {
   it('tells a missing field from a mistyped one when issues carry their input', () => {
     const missing = Contribution.safeParse(withField(idiom(), 'data.example', undefined), { reportInput: true });
     const mistyped = Contribution.safeParse(withField(idiom(), 'data.example', 3), { reportInput: true });
+    expect(describeIssues(missing.error!).code).toBe('missing_field');
+    expect(describeIssues(mistyped.error!).code).toBe('invalid_type');
+  });
+});
+
+describe('checkedParse', () => {
+  it('parses a valid value as safeParse does', () => {
+    const item = idiom();
+    const parsed = checkedParse(Contribution, item);
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toEqual(Contribution.parse(item));
+  });
+
+  it('answers a failure with issues that carry their input, so missing and mistyped are told apart', () => {
+    const missing = checkedParse(Contribution, withField(idiom(), 'data.example', undefined));
+    const mistyped = checkedParse(Contribution, withField(idiom(), 'data.example', 3));
+    expect(missing.error!.issues[0]).toHaveProperty('input', undefined);
+    expect(mistyped.error!.issues[0]).toHaveProperty('input', 3);
     expect(describeIssues(missing.error!).code).toBe('missing_field');
     expect(describeIssues(mistyped.error!).code).toBe('invalid_type');
   });

@@ -40,6 +40,19 @@ export function issueCode(issue: z.core.$ZodIssue): ItemErrorCode {
   }
 }
 
+/**
+ * `schema.safeParse(value)` whose issues, when it fails, carry the input they are about (which
+ * `issueCode` needs to tell `missing_field` from `invalid_type`). zod is asked for the input
+ * (`reportInput`) only on a second parse of a value that failed: passed up front, the option made
+ * every successful parse of a push record about 40% slower (zod 4; 5.2 vs 8.7 ms per 1,000
+ * records, CPU, in separate processes), and valid values are nearly all of what a server parses.
+ */
+export function checkedParse<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed : schema.safeParse(value, REPORT_INPUT);
+}
+const REPORT_INPUT = { reportInput: true } as const;
+
 export function describeIssues(error: z.ZodError): ItemProblem {
   const first = error.issues[0]!;
   const field = first.code === 'unrecognized_keys'

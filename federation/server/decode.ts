@@ -6,6 +6,7 @@
  */
 import {
   Contribution,
+  checkedParse,
   describeIssues,
   LIMITS,
   SUPPORTED_PROTOCOLS,
@@ -15,13 +16,6 @@ import {
 import { ApiError } from './errors.ts';
 import { parseJsonBody, type RawBody } from './body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
-
-/**
- * Issues must carry the input they are about: `describeIssues` tells a missing field
- * (`missing_field`) from one of the wrong type (`invalid_type`) by it, and zod leaves it out
- * unless asked.
- */
-const PARSE_OPTIONS = { reportInput: true } as const;
 
 /** Longest raw id echoed back in a rejection; longer ones are answered with `id: null`. */
 const MAX_ECHOED_ID = 64;
@@ -58,7 +52,7 @@ export function parseEnvelope(body: unknown): Envelope {
       supported: [...SUPPORTED_PROTOCOLS],
     });
   }
-  const parsed = SyncEnvelope.safeParse(body, PARSE_OPTIONS);
+  const parsed = checkedParse(SyncEnvelope, body);
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);
     throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, {
@@ -83,7 +77,7 @@ function rawId(item: unknown): string | null {
 export function validateItems({ deviceId, items }: Envelope): DecodedSync {
   const decoded: DecodedSync = { deviceId, count: items.length, valid: [], validIndex: [], rejected: [] };
   items.forEach((item, index) => {
-    const parsed = Contribution.safeParse(item, PARSE_OPTIONS);
+    const parsed = checkedParse(Contribution, item);
     if (parsed.success) {
       decoded.valid.push(parsed.data);
       decoded.validIndex.push(index);

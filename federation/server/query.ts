@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { canonicalLanguageTag, describeIssues } from '../protocol/index.ts';
+import { canonicalLanguageTag, checkedParse, describeIssues } from '../protocol/index.ts';
 import { ApiError } from './errors.ts';
 import { parseJsonBody, readJsonRequestBody } from './body.ts';
 
@@ -13,7 +13,7 @@ import { parseJsonBody, readJsonRequestBody } from './body.ts';
 export const READ_BODY_LIMIT = 64 * 1024;
 
 export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  const parsed = schema.safeParse(c.req.query(), { reportInput: true });
+  const parsed = checkedParse(schema, c.req.query());
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);
     throw new ApiError(400, 'invalid_query', `Invalid query: ${field || 'query'}: ${message}`, { field, message });
@@ -23,7 +23,7 @@ export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output
 
 export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const body = parseJsonBody(await readJsonRequestBody(c.req.raw, READ_BODY_LIMIT), READ_BODY_LIMIT);
-  const parsed = schema.safeParse(body, { reportInput: true });
+  const parsed = checkedParse(schema, body);
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);
     throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
