@@ -22,7 +22,25 @@ const texts = [
   'Habari za asubuhi 😀 rafiki yangu, karibu sana nyumbani',
   '𠀀𠀁𠀂 漢字の文章です 𠀃𠀄 これは日本語',
   '𐎀𐎁𐎂 ελληνικά κείμενα εδώ 🎉',
+  // Many different trigrams, most in no profile (the counting's own tables fill up and collide);
+  // high code units (b·2¹⁶ + c beyond int32's positive range).
+  ...soup(),
 ];
+
+/** Deterministic character soup from several scripts, up to beyond the 2,048-character cut. */
+function soup(): string[] {
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const ranges: [number, number][] = [[0x61, 0x7a], [0xe0, 0xff], [0x430, 0x44f], [0x627, 0x64a], [0x905, 0x939], [0x20, 0x40], [0xac00, 0xac40], [0xff10, 0xff5a]];
+  return [30, 200, 1500, 3000].flatMap((length) =>
+    ranges.map((_, r) =>
+      Array.from({ length }, () => {
+        const [lo, hi] = next() < 0.7 ? ranges[r]! : ranges[Math.floor(next() * ranges.length)]!;
+        return String.fromCharCode(lo + Math.floor(next() * (hi - lo + 1)));
+      }).join(''),
+    ),
+  );
+}
 const onlies: string[][] = [
   [],
   ['eng', 'fra', 'spa', 'swh', 'rus', 'arb', 'hin', 'cmn', 'amh'],

@@ -20,8 +20,8 @@ const MIN_LENGTH = 10;
 const MAX_DIFFERENCE = 300;
 
 interface ScriptModel {
-  /** Trigram (its code units, `key3`) → its number within this script. */
-  ids: Map<number, number>;
+  /** Trigram → its number within this script. */
+  ids: TrigramTable;
   /** Languages in franc's data order. */
   names: string[];
   /** For each trigram number, the profiles holding it (CSR: offsets into lang/rank). */
@@ -33,9 +33,71 @@ interface ScriptModel {
 /** A trigram's three UTF-16 code units as one number (exact in a double: 48 bits). */
 const key3 = (a: number, b: number, c: number) => a * 0x100000000 + b * 0x10000 + c;
 
+/**
+ * Trigrams → numbers by open addressing, the key held as two int32s (the first code unit; the
+ * other two as b·2¹⁶ + c): a Map keyed by 48-bit numbers boxed every key and was most of the
+ * language stage. Entries are never removed; `clear` forgets them all at once (a generation stamp).
+ */
+class TrigramTable {
+  private readonly mask: number;
+  private readonly first: Int32Array;
+  private readonly rest: Int32Array;
+  private readonly values: Int32Array;
+  private readonly stamps: Int32Array;
+  private generation = 1;
+  size = 0;
+
+  /** Room for `capacity` trigrams at a load of at most a half. */
+  constructor(capacity: number) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.mask = slots - 1;
+    this.first = new Int32Array(slots);
+    this.rest = new Int32Array(slots);
+    this.values = new Int32Array(slots);
+    this.stamps = new Int32Array(slots);
+  }
+
+  private slot(a: number, bc: number): number {
+    let i = fmix(Math.imul(a, 0x9e3779b1) ^ bc) & this.mask;
+    while (this.stamps[i] === this.generation && (this.first[i] !== a || this.rest[i] !== bc)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  /** The trigram's value, or -1. */
+  get(a: number, bc: number): number {
+    const i = this.slot(a, bc);
+    return this.stamps[i] === this.generation ? this.values[i]! : -1;
+  }
+
+  /** Sets the trigram's value unless it has one; answers whether it was new. */
+  add(a: number, bc: number, value: number): boolean {
+    const i = this.slot(a, bc);
+    if (this.stamps[i] === this.generation) return false;
+    this.stamps[i] = this.generation;
+    this.first[i] = a;
+    this.rest[i] = bc;
+    this.values[i] = value;
+    this.size++;
+    return true;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.size = 0;
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h;
+}
+
 const models = new Map<string, ScriptModel>();
 for (const [script, languages] of Object.entries(data as Record<string, Record<string, string>>)) {
-  const ids = new Map<number, number>();
+  const keys = new Map<number, number>();
   const names = Object.keys(languages);
   // franc: `trigrams[model[weight]] = weight`, counting down, so a repeated trigram keeps its first index.
   const profiles = names.map((name) => {
@@ -45,11 +107,13 @@ for (const [script, languages] of Object.entries(data as Record<string, Record<s
       const t = trigrams[w]!;
       // franc's trigrams are three code units (padded with spaces where a profile holds fewer).
       const k = key3(t.charCodeAt(0), t.charCodeAt(1), t.charCodeAt(2));
-      if (!ids.has(k)) ids.set(k, ids.size);
-      ranks.set(ids.get(k)!, w);
+      if (!keys.has(k)) keys.set(k, keys.size);
+      ranks.set(keys.get(k)!, w);
     }
     return ranks;
   });
+  const ids = new TrigramTable(keys.size);
+  for (const [k, id] of keys) ids.add(Math.floor(k / 0x100000000), k % 0x100000000 | 0, id);
   const counts = new Int32Array(ids.size + 1);
   for (const ranks of profiles) for (const id of ranks.keys()) counts[id + 1]!++;
   const offsets = new Int32Array(ids.size + 1);
@@ -127,21 +191,49 @@ function topScriptByExpressions(value: string): [string | undefined, number] {
   return [top, topCount];
 }
 
-/** trigram-utils' `clean` + n-gram's trigrams, counted (keyed by their code units). */
-function trigramCounts(value: string): Map<number, number> {
-  const cleaned = ` ${value.replace(/[\u0021-\u0040]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase()} `;
-  const counts = new Map<number, number>();
-  let a = cleaned.charCodeAt(0);
-  let b = cleaned.charCodeAt(1);
-  for (let i = 2; i < cleaned.length; i++) {
-    const c = cleaned.charCodeAt(i);
-    const k = key3(a, b, c);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-    a = b;
-    b = c;
-  }
-  return counts;
+/** trigram-utils' `clean`: the text whose trigrams are counted. */
+function clean(value: string): string {
+  return ` ${value.replace(/[\u0021-\u0040]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase()} `;
 }
+
+/**
+ * A text's trigrams counted, reusing its buffers from call to call: the model's trigrams by their
+ * number (`counts`, those seen listed in `seen`), the others only told apart (`others`), since a
+ * trigram no profile holds costs every language the same and only their number matters.
+ */
+class TextTrigrams {
+  counts = new Int32Array(0);
+  seen = new Int32Array(MAX_LENGTH + 2);
+  seenCount = 0;
+  readonly others = new TrigramTable(MAX_LENGTH + 2);
+
+  /** Counts the trigrams of `cleaned` against `model`; answers how many different trigrams it has. */
+  count(cleaned: string, model: ScriptModel): number {
+    if (this.counts.length < model.offsets.length) this.counts = new Int32Array(model.offsets.length);
+    const { counts, seen, others } = this;
+    others.clear();
+    let seenCount = 0;
+    let a = cleaned.charCodeAt(0);
+    let b = cleaned.charCodeAt(1);
+    for (let i = 2; i < cleaned.length; i++) {
+      const c = cleaned.charCodeAt(i);
+      const bc = (b << 16) | c;
+      const id = model.ids.get(a, bc);
+      if (id >= 0) {
+        if (counts[id] === 0) seen[seenCount++] = id;
+        counts[id]!++;
+      } else {
+        others.add(a, bc, 0);
+      }
+      a = b;
+      b = c;
+    }
+    this.seenCount = seenCount;
+    return seenCount + others.size;
+  }
+}
+/** Scratch space for francAllFast (synchronous: one text at a time per thread). */
+const textTrigrams = new TextTrigrams();
 
 /** A script's candidates for one `only` list, and its trigram lists cut down to those candidates. */
 interface Candidates {
@@ -213,19 +305,30 @@ export function francAllFast(value: string, options: { minLength?: number; only?
   const { langs, offsets, lang, rank } = candidates(script, model, only);
   if (langs.length === 0) return [['und', 1]];
   // Every text trigram costs MAX_DIFFERENCE in a profile without it; walk only the (candidate) profiles with it.
-  const counts = trigramCounts(value);
+  const trigrams = textTrigrams;
+  const distinct = trigrams.count(clean(value), model);
+  const { counts, seen } = trigrams;
   const adjust = new Int32Array(model.names.length);
-  for (const [t, c] of counts) {
-    const id = model.ids.get(t);
-    if (id === undefined) continue;
+  for (let k = 0; k < trigrams.seenCount; k++) {
+    const id = seen[k]!;
+    const c = counts[id]!;
+    counts[id] = 0;
     for (let p = offsets[id]!, end = offsets[id + 1]!; p < end; p++) {
       const d = c - rank[p]! - 1;
       adjust[lang[p]!]! += (d < 0 ? -d : d) - MAX_DIFFERENCE;
     }
   }
-  const base = counts.size * MAX_DIFFERENCE;
-  const distances: [string, number][] = langs.map((l) => [model.names[l]!, base + adjust[l]!]);
-  distances.sort((a, b) => a[1] - b[1]);
+  // franc's stable sort by distance, as one numeric sort of distance·2¹⁶ + position (distances
+  // are whole numbers from 0 to under 2,048 · 2,400: exact in a double).
+  const base = distinct * MAX_DIFFERENCE;
+  const order = new Float64Array(langs.length);
+  for (let i = 0; i < langs.length; i++) order[i] = (base + adjust[langs[i]!]!) * 0x10000 + i;
+  order.sort();
+  const distances: [string, number][] = new Array(langs.length);
+  for (let i = 0; i < order.length; i++) {
+    const at = order[i]! % 0x10000;
+    distances[i] = [model.names[langs[at]!]!, (order[i]! - at) / 0x10000];
+  }
   const min = distances[0]![1];
   const max = value.length * MAX_DIFFERENCE - min;
   for (const d of distances) d[1] = 1 - (d[1] - min) / max || 0;
