@@ -22,6 +22,10 @@ const texts = [
   'Habari za asubuhi 😀 rafiki yangu, karibu sana nyumbani',
   '𠀀𠀁𠀂 漢字の文章です 𠀃𠀄 これは日本語',
   '𐎀𐎁𐎂 ελληνικά κείμενα εδώ 🎉',
+  // A capital sigma lower-cases by what follows it (final or not); punctuation after it is cleaned away.
+  'ΟΔΟΣ.ΑΘΗΝΑΣ ΚΑΙ ΘΕΣ\'ΣΑΛΟΝΙΚΗ: ΤΑΣ1ΣΑΣ ΕΙΝΑΙ ΕΔΩ ΣΗΜΕΡΑ',
+  'La palabra griega ΟΔΟΣ.ΑΘΗΝΑ y también οδος αθηνα quieren decir el camino de la ciudad',
+  'İSTANBUL İÇİN İYİ BİR GÜN, İNSANLAR İŞTE',
   // Many different trigrams, most in no profile (the counting's own tables fill up and collide);
   // high code units (b·2¹⁶ + c beyond int32's positive range).
   ...soup(),
@@ -49,6 +53,20 @@ const onlies: string[][] = [
 ];
 
 describe('francAllFast', () => {
+  it('may lower-case before cleaning: no character lower-cases to or from a space-like one', () => {
+    const spaceLike = /[\u0021-\u0040\s]/u;
+    let checked = 0;
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp < 0xe000) continue;
+      const ch = String.fromCodePoint(cp);
+      const lower = ch.toLowerCase();
+      if (spaceLike.test(ch)) expect(lower).toBe(ch);
+      else if (spaceLike.test(lower)) expect.fail(`U+${cp.toString(16)} lower-cases to ${JSON.stringify(lower)}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(1_000_000);
+  });
+
   it("gives franc's answers, tuple for tuple, with and without an `only` list", () => {
     let compared = 0;
     for (const text of texts) {

@@ -196,27 +196,65 @@ function clean(value: string): string {
   return ` ${value.replace(/[\u0021-\u0040]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase()} `;
 }
 
+/** The code units `clean` turns into spaces: U+0021–U+0040 and whitespace (`\s`). */
+const SPACE_LIKE = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) if ((c >= 0x21 && c <= 0x40) || /\s/.test(String.fromCharCode(c))) SPACE_LIKE[c] = 1;
+
 /**
  * A text's trigrams counted, reusing its buffers from call to call: the model's trigrams by their
  * number (`counts`, those seen listed in `seen`), the others only told apart (`others`), since a
  * trigram no profile holds costs every language the same and only their number matters.
  */
 class TextTrigrams {
-  counts = new Int32Array(0);
-  seen = new Int32Array(MAX_LENGTH + 2);
-  seenCount = 0;
-  readonly others = new TrigramTable(MAX_LENGTH + 2);
+  private units = new Uint16Array(MAX_LENGTH * 2 + 2);
+  private counts = new Int32Array(0);
+  private seen = new Int32Array(0);
+  private seenCount = 0;
+  private others = new TrigramTable(0);
 
-  /** Counts the trigrams of `cleaned` against `model`; answers how many different trigrams it has. */
-  count(cleaned: string, model: ScriptModel): number {
+  /**
+   * `clean(value)` into `units`; answers its length. Lower-cased first, then cleaned in one pass
+   * (no character lower-cases to or from a space-like one: langid.test.ts), which gives the same
+   * text except around a capital sigma (its lower case depends on what follows): such a text is
+   * cleaned as trigram-utils does it.
+   */
+  private clean(value: string): number {
+    const text = value.includes('Σ') ? clean(value) : value.toLowerCase();
+    if (this.units.length < text.length + 2) this.units = new Uint16Array(text.length * 2 + 2);
+    const units = this.units;
+    let n = 0;
+    units[n++] = 32;
+    let space = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (SPACE_LIKE[c] === 1) {
+        // A run of them becomes one space; none at either end.
+        space = n > 1;
+      } else {
+        if (space) units[n++] = 32;
+        space = false;
+        units[n++] = c;
+      }
+    }
+    units[n++] = 32;
+    return n;
+  }
+
+  /** Counts the trigrams of `value`, cleaned, against `model`; answers how many different trigrams it has. */
+  count(value: string, model: ScriptModel): number {
+    const n = this.clean(value);
     if (this.counts.length < model.offsets.length) this.counts = new Int32Array(model.offsets.length);
-    const { counts, seen, others } = this;
+    if (this.seen.length < n) {
+      this.seen = new Int32Array(n);
+      this.others = new TrigramTable(n);
+    }
+    const { units, counts, seen, others } = this;
     others.clear();
     let seenCount = 0;
-    let a = cleaned.charCodeAt(0);
-    let b = cleaned.charCodeAt(1);
-    for (let i = 2; i < cleaned.length; i++) {
-      const c = cleaned.charCodeAt(i);
+    let a = units[0]!;
+    let b = units[1]!;
+    for (let i = 2; i < n; i++) {
+      const c = units[i]!;
       const bc = (b << 16) | c;
       const id = model.ids.get(a, bc);
       if (id >= 0) {
@@ -230,6 +268,16 @@ class TextTrigrams {
     }
     this.seenCount = seenCount;
     return seenCount + others.size;
+  }
+
+  /** Calls `each` with every model trigram counted and its count, and forgets the counts. */
+  drain(each: (id: number, count: number) => void): void {
+    for (let k = 0; k < this.seenCount; k++) {
+      const id = this.seen[k]!;
+      each(id, this.counts[id]!);
+      this.counts[id] = 0;
+    }
+    this.seenCount = 0;
   }
 }
 /** Scratch space for francAllFast (synchronous: one text at a time per thread). */
@@ -305,19 +353,14 @@ export function francAllFast(value: string, options: { minLength?: number; only?
   const { langs, offsets, lang, rank } = candidates(script, model, only);
   if (langs.length === 0) return [['und', 1]];
   // Every text trigram costs MAX_DIFFERENCE in a profile without it; walk only the (candidate) profiles with it.
-  const trigrams = textTrigrams;
-  const distinct = trigrams.count(clean(value), model);
-  const { counts, seen } = trigrams;
+  const distinct = textTrigrams.count(value, model);
   const adjust = new Int32Array(model.names.length);
-  for (let k = 0; k < trigrams.seenCount; k++) {
-    const id = seen[k]!;
-    const c = counts[id]!;
-    counts[id] = 0;
+  textTrigrams.drain((id, c) => {
     for (let p = offsets[id]!, end = offsets[id + 1]!; p < end; p++) {
       const d = c - rank[p]! - 1;
       adjust[lang[p]!]! += (d < 0 ? -d : d) - MAX_DIFFERENCE;
     }
-  }
+  });
   // franc's stable sort by distance, as one numeric sort of distance·2¹⁶ + position (distances
   // are whole numbers from 0 to under 2,048 · 2,400: exact in a double).
   const base = distinct * MAX_DIFFERENCE;
