@@ -7,7 +7,7 @@
 import { Contribution, type ItemStatus } from '../protocol/index.ts';
 import { detectLanguage, DETECTOR } from '../../worker/language.ts';
 import { francAllFast } from './langid.ts';
-import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig, type Span } from '../../worker/pii.ts';
+import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig } from '../../worker/pii.ts';
 import type { ReleaseConfig } from './config.ts';
 import { normaliseContribution } from './normalise.ts';
 import { type GoldRegrade, passesConsensus, regradeDetail } from './reliability.ts';
@@ -159,28 +159,34 @@ function personalData({ config }: StageOptions): ItemStage {
       ? 'E-mail addresses, phone numbers, payment cards (Luhn), IBANs, personal URLs, social handles and national ids replaced by typed placeholders ([EMAIL], [PHONE], …).'
       : 'Items containing e-mail addresses, phone numbers, payment cards, IBANs, personal URLs, social handles or national ids are left out.',
     apply(candidate) {
+      // First only scanned (most items hold nothing): the data is rebuilt only to redact.
       const found: Record<string, number> = {};
-      const seen = (spans: Span[]) => {
-        for (const s of spans) found[s.type] = (found[s.type] ?? 0) + 1;
-      };
-      const walk = (value: unknown): unknown => {
+      const scan = (value: unknown): void => {
         if (typeof value === 'string') {
-          const spans = scanText(value, scanConfig);
-          if (spans.length === 0) return value;
-          seen(spans);
-          return redact(value, spans);
+          for (const s of scanText(value, scanConfig)) found[s.type] = (found[s.type] ?? 0) + 1;
+        } else if (Array.isArray(value)) {
+          for (const v of value) scan(v);
+        } else if (typeof value === 'object' && value !== null) {
+          for (const [k, v] of Object.entries(value)) if (k !== 'source' && k !== 'settings') scan(v);
         }
-        if (Array.isArray(value)) return value.map(walk);
-        if (typeof value === 'object' && value !== null) {
-          return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'source' || k === 'settings' ? v : walk(v)]));
-        }
-        return value;
       };
-      const data = walk(candidate.contribution.data);
+      scan(candidate.contribution.data);
       const types = Object.keys(found).sort();
       if (types.length === 0) return undefined;
       candidate.notes.personalData = found;
       if (config.personalData.action === 'drop') return { rule: 'personal_data', detail: types.join(', ') };
+      const redactAll = (value: unknown): unknown => {
+        if (typeof value === 'string') {
+          const spans = scanText(value, scanConfig);
+          return spans.length === 0 ? value : redact(value, spans);
+        }
+        if (Array.isArray(value)) return value.map(redactAll);
+        if (typeof value === 'object' && value !== null) {
+          return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'source' || k === 'settings' ? v : redactAll(v)]));
+        }
+        return value;
+      };
+      const data = redactAll(candidate.contribution.data);
       candidate.contribution = { ...candidate.contribution, data } as Contribution;
       const spans = scanText(candidate.text, scanConfig);
       candidate.text = redact(candidate.text, spans);
