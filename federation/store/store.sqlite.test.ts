@@ -7,11 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, Idiom } from '../protocol/index.ts';
 import { openStore, sqlitePath } from './index.ts';
+import { RELAY_COLUMNS, relayText } from './rows.ts';
 import { storeContract } from './store.contract.ts';
 import { derivedContract } from './derived.contract.ts';
 import { relayContract } from './relay.contract.ts';
 import { migrationProvider } from './migrations/index.ts';
-import { idioms } from '../../test/support/contributions.ts';
+import { idiom, idioms } from '../../test/support/contributions.ts';
 
 const sqliteHarness = () => {
   const dir = mkdtempSync(join(tmpdir(), 'vernacular-store-'));
@@ -122,5 +123,25 @@ describe('SQLite store file', () => {
       await writer.terminate();
       await store.close();
     }
+  });
+
+  it('writes the relay texts in SQL byte for byte as relayText writes them from the columns', async () => {
+    const store = await openStore({ dataDir: dir });
+    const first = idiom({ data: { expression: 'Haba na "haba"', meaning: 'Back\\slash, tab\there,\nnew line', example: 'مثال 🌍 עִבְרִית — ﷺ' } });
+    const edit = idiom({ contributor: first.contributor, revisionOf: first.id });
+    const checked = {
+      ...idiom(),
+      checks: { language: { detected: 'sw', score: 0.9, matches: true, confirmed: false, detector: 'eld@1.0.0' }, personalData: { kept: [], redacted: [{ type: 'email', count: 1 }] } },
+    };
+    await store.ingest(uuidv4(), [first, edit, checked, ...idioms(3)].map((i) => Contribution.parse(i)));
+    const texts = await store.relayTexts({ after: 0, limit: 100 });
+    await store.close();
+    const fromColumns = inspect((db) =>
+      (db.prepare(`SELECT ${RELAY_COLUMNS.join(', ')} FROM contributions ORDER BY seq`).raw().all() as unknown[][]).map(relayText),
+    );
+    expect(texts).toHaveLength(6);
+    expect(texts).toEqual(fromColumns);
+    expect(JSON.parse(texts[1]!.json)).toMatchObject({ contribution: { revisionOf: first.id } });
+    expect(JSON.parse(texts[2]!.json)).toMatchObject({ contribution: { checks: checked.checks } });
   });
 });

@@ -18,7 +18,7 @@ import { migrateToLatest } from './migrate.ts';
 import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { type BatchWriter, sqliteBatchWriter } from './ingest.sqlite.ts';
 import { checkRelayRead, countContributions, readContributions } from './read.ts';
-import { RELAY_COLUMNS, relayText } from './rows.ts';
+import { RELAY_SQLITE_SELECT, relayTextOfSqlite } from './rows.ts';
 import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
 
@@ -87,10 +87,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // The push's read (relayTexts): prepared once, rows as arrays, no join.
   const relayPage = sqlite
     .prepare(
-      `SELECT ${RELAY_COLUMNS.join(', ')} FROM contributions WHERE seq > ? AND (origin IS NULL OR origin <> ?) ORDER BY seq LIMIT ?`,
+      `SELECT ${RELAY_SQLITE_SELECT} FROM contributions WHERE seq > ? AND (origin IS NULL OR origin <> ?) ORDER BY seq LIMIT ?`,
     )
     .raw();
-  const relayPageAll = sqlite.prepare(`SELECT ${RELAY_COLUMNS.join(', ')} FROM contributions WHERE seq > ? ORDER BY seq LIMIT ?`).raw();
+  const relayPageAll = sqlite.prepare(`SELECT ${RELAY_SQLITE_SELECT} FROM contributions WHERE seq > ? ORDER BY seq LIMIT ?`).raw();
 
   // The connection lock keeps this synchronous transaction clear of any Kysely query.
   const store = async (plan: BatchPlan) =>
@@ -133,7 +133,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
           (excludeOrigin === undefined ? relayPageAll.all(after, limit) : relayPage.all(after, excludeOrigin, limit)) as unknown[][],
         ),
       );
-      return rows.map(relayText);
+      return rows.map(relayTextOfSqlite);
     },
     counts: () => countContributions(db),
     campaigns: () => listCampaigns(db),
