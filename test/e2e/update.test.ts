@@ -76,7 +76,7 @@ describe('app updates', () => {
     expect(await page.getByLabel('Expression').inputValue()).toBe('half-typed');
   });
 
-  it('"Update now" activates the new version and reloads into it (or, where Chromium parks the activation, the next load does)', async () => {
+  it('"Update now" activates the new version and reloads into it (or, where Chromium parks the activation, offers the reload that finishes it)', async () => {
     await page.reload();
     await page.getByText('A new version of Vernacular is ready.').waitFor({ timeout: 30_000 });
     const before = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL);
@@ -85,17 +85,24 @@ describe('app updates', () => {
     // with the old page). Waiting for the load event, rather than polling the page, names a crash
     // or a closed page as what it is.
     const reloaded = page.waitForEvent('load', { timeout: 60_000 }).then(
-      () => true,
-      () => false,
+      () => 'reloaded' as const,
+      () => 'no reload' as const,
     );
     await page.getByRole('button', { name: 'Update now' }).click();
-    if (!(await reloaded)) {
-      // Chromium parks a new worker whose activation met a request from the page (measured here:
-      // a burst of fetches around the click parks it for minutes) until the next navigation. The
-      // update is not lost: the worker was told to skip waiting, so the next load of the app runs
-      // the new version. (Had the button not told it, it would still be waiting after this reload.)
-      console.warn(`"Update now": no reload within 60 s, the activation was parked: ${JSON.stringify(await workerStates())}`);
-      await page.reload();
+    await page.getByText('Updating Vernacular…').waitFor({ timeout: 5_000 }).catch(() => {}); // gone already if it reloaded at once
+    // Chromium parks a new worker whose activation met a request from the page (a burst of
+    // fetches around the click parks it for minutes) until the next navigation; the prompt then
+    // offers a reload, which finishes the update.
+    const reloadButton = page.getByRole('button', { name: 'Reload' });
+    const outcome = await Promise.race([reloaded, reloadButton.waitFor({ timeout: 60_000 }).then(() => 'parked' as const, () => 'no reload' as const)]);
+    if (outcome === 'parked') {
+      console.warn(`"Update now": the activation was parked; the prompt offers a reload: ${JSON.stringify(await workerStates())}`);
+      expect(await page.getByText('The new version is installed. Reload to finish updating').count()).toBe(1);
+      const navigated = page.waitForEvent('load', { timeout: 30_000 });
+      await reloadButton.click();
+      await navigated;
+    } else if (outcome === 'no reload') {
+      throw new Error(`"Update now" neither reloaded nor offered a reload within 60 s: ${JSON.stringify(await workerStates())}`);
     }
     await page.waitForLoadState('load');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
@@ -106,5 +113,27 @@ describe('app updates', () => {
     expect(before).toBeTruthy();
     expect(state).toEqual({ waiting: false, active: 'activated', controlled: true });
     expect(await page.getByText('A new version of Vernacular is ready.').count()).toBe(0);
+  });
+
+  it('offers a reload when the new version has not taken over within 10 s, and keeps offering the update after it', async () => {
+    // A version whose worker never acts on SKIP_WAITING stands in for one Chromium has parked:
+    // told to skip waiting, still waiting.
+    const sw = join(webRoot, 'sw.js');
+    await writeFile(sw, `${await readFile(sw, 'utf8')}\nself.skipWaiting = () => Promise.resolve();\n// v3\n`);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    await page.getByText('A new version of Vernacular is ready.').waitFor({ timeout: 30_000 });
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 3));
+    const clicked = Date.now();
+    await page.getByRole('button', { name: 'Update now' }).click();
+    await page.getByText('Updating Vernacular…').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Reload' }).waitFor({ timeout: 30_000 });
+    expect(Date.now() - clicked).toBeGreaterThanOrEqual(10_000);
+    expect(await page.getByText('The new version is installed. Reload to finish updating').count()).toBe(1);
+    const navigated = page.waitForEvent('load', { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await navigated;
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
+    // This worker still waits (it never skips), so the new page announces it again.
+    await page.getByText('A new version of Vernacular is ready.').waitFor({ timeout: 30_000 });
   });
 });

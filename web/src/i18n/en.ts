@@ -370,6 +370,9 @@ export const en = {
   'update.ready': 'A new version of Vernacular is ready.',
   'update.now': 'Update now',
   'update.later': 'Later',
+  'update.updating': 'Updating Vernacular…',
+  'update.parked': 'The new version is installed. Reload to finish updating; what you saved is kept.',
+  'update.reload': 'Reload',
 
   'time.justNow': 'just now',
 

@@ -2,22 +2,37 @@
  * Service worker registration and updates (workbox-window). A new version is announced, never
  * forced: the page reloads only after the contributor presses "Update now", and only the tab
  * where they pressed it.
+ *
+ * Chromium sometimes parks the new worker (installed, told to skip waiting, not activated) when a
+ * request from the page meets its activation, until the next navigation; the tests see it about
+ * one time in three under load. `update` then says so after PARKED_MS, and the prompt offers a
+ * reload, which finishes the update.
  */
 import { Workbox } from 'workbox-window';
 
 export interface PwaHandle {
-  /** Activates the waiting version and reloads this tab once it controls the page. */
-  update(): void;
+  /**
+   * Activates the waiting version and reloads this tab once it controls the page; `onParked` is
+   * called (once) when that has not happened within PARKED_MS.
+   */
+  update(onParked?: () => void): void;
+  /** Reloads this tab: a navigation, which finishes a parked activation. */
+  reload(): void;
 }
+
+/** How long "Update now" may take before the prompt offers a reload instead of waiting. */
+export const PARKED_MS = 10_000;
 
 export function registerServiceWorker(onUpdateReady: (handle: PwaHandle) => void): void {
   if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
   const wb = new Workbox('/sw.js', { scope: '/' });
   let requested = false;
   const handle: PwaHandle = {
-    update() {
+    update(onParked) {
       requested = true;
       let reloaded = false;
+      const started = Date.now();
+      let told = false;
       const reload = () => {
         if (!requested || reloaded) return;
         reloaded = true;
@@ -36,9 +51,16 @@ export function registerServiceWorker(onUpdateReady: (handle: PwaHandle) => void
         const reg = await navigator.serviceWorker.getRegistration();
         if (!reg?.waiting) return reload();
         reg.waiting.postMessage({ type: 'SKIP_WAITING' });
+        if (!told && Date.now() - started >= PARKED_MS) {
+          told = true;
+          onParked?.();
+        }
         setTimeout(() => void check(), 2000);
       };
       setTimeout(() => void check(), 2000);
+    },
+    reload() {
+      window.location.reload();
     },
   };
   wb.addEventListener('waiting', () => onUpdateReady(handle));
