@@ -39,12 +39,26 @@ async function modelRevisions(server: RunningServer): Promise<string[]> {
   return manifest.models.filter((m) => m.id === TINY_MODEL_ID).map((m) => m.revision);
 }
 
-/** Writes both answers on the device and returns them as shown: [Answer A, Answer B]. */
-async function writeAnswers(page: Page): Promise<[string, string]> {
+/**
+ * Writes both answers on the device and returns them as shown: [Answer A, Answer B]. `hidden`
+ * (a seed's answer) must not be on the screen while the answers are written: both appear at once.
+ */
+async function writeAnswers(page: Page, hidden?: string): Promise<[string, string]> {
   const panel = page.getByTestId('model-compare');
   await page.getByTestId('model-compare-download').waitFor();
   expect(await page.getByTestId('model-compare-download').textContent()).toMatch(/Download size: \d/);
   await page.getByRole('button', { name: 'Write the answers on this device' }).click();
+  if (hidden !== undefined) {
+    // Until the compare form shows both answers, the panel shows neither, only how much is written.
+    let sawCount = false;
+    while ((await page.getByTestId('context-a').count()) === 0) {
+      const shown = (await panel.textContent().catch(() => null)) ?? '';
+      expect(shown).not.toContain(hidden);
+      if (/\d+ characters? written/.test(shown)) sawCount = true;
+      await page.waitForTimeout(50);
+    }
+    expect(sawCount).toBe(true);
+  }
   await page.getByTestId('context-a').waitFor({ timeout: 120_000 });
   expect(await panel.count()).toBe(0);
   const a = (await page.getByTestId('context-a').locator('.context-text').textContent()) ?? '';
@@ -106,7 +120,7 @@ describe('compare answers written by the campaign’s models on this device', ()
     expect(requests.filter((p) => p.startsWith('/models/'))).toEqual([]);
     expect(await axe(page)).toEqual([]);
 
-    const shownAnswers = await writeAnswers(page);
+    const shownAnswers = await writeAnswers(page, REFERENCE);
     expect([...shownAnswers].sort()).toEqual([expected, REFERENCE].sort());
     expect(await page.locator('main').textContent()).not.toContain(TINY_MODEL_ID);
     expect(await axe(page)).toEqual([]);

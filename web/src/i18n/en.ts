@@ -126,6 +126,8 @@ export const en = {
   'compareModel.prompt': 'Question or request for the answers',
   'compareModel.write': 'Write the answers on this device',
   'compareModel.progress': 'Downloading a model to this device',
+  'compareModel.writing': 'Writing the answers on this device…',
+  'compareModel.written': '{count, plural, one {# character} other {# characters}} written. Both answers appear together, so neither gives away where it came from.',
   'compareModel.stopped': 'Stopped before both answers were written. Write them again to compare.',
   'compareModel.empty': 'A model wrote nothing. Try another question.',
   'compareModel.missing': 'This node does not offer a model that this campaign compares answers from. Tell the campaign’s organisers.',
