@@ -7,7 +7,7 @@ import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { evalItem, idiom } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
-import { contamination, evalIndex, overlap, words } from './contamination.ts';
+import { contamination, evalIndex, overlap, words, wordsByExpression } from './contamination.ts';
 import { buildRelease, textHash, type ReleaseManifest } from './pipeline.ts';
 import { WorkTable, type WorkRow } from './work.ts';
 
@@ -20,6 +20,24 @@ const SHARES_FIVE = 'Wakulima wa kijiji cha Mbeya hulima mahindi na maharagwe ki
 describe('words and n-grams', () => {
   it('splits on punctuation, lower-cases, keeps inner apostrophes', () => {
     expect(words('Ng’ombe wa BABU, "alikula" nyasi—leo!')).toEqual(["ng'ombe", 'wa', 'babu', 'alikula', 'nyasi', 'leo']);
+  });
+
+  it('finds exactly the words the regular expression finds, on random text of every kind of character', () => {
+    // Letters of several scripts, combining marks, digits, apostrophes (inner, doubled, at the
+    // ends), punctuation, spaces, letters and symbols outside the BMP, and lone surrogates.
+    const pieces = ['a', 'Z', 'ß', 'İ', 'ç', 'ﬁ', 'é', '\u0301', '\u0651', 'ب', 'ي', 'क', '\u093f', 'ㄱ', '中', '٣', '7', '½', "'", '’', 'ʼ', '-', '.', ',', ' ', '\n', '"', '—',
+      '𝐀', '𞤀', '😀', '\ud800', '\udc00', 'ǅ', 'Σ', 'ς'];
+    let state = 20261129;
+    const random = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    for (let k = 0; k < 3000; k++) {
+      let text = '';
+      const length = Math.floor(random() * 40);
+      for (let i = 0; i < length; i++) text += pieces[Math.floor(random() * pieces.length)];
+      expect(words(text), JSON.stringify(text)).toEqual(wordsByExpression(text));
+    }
   });
 });
 
