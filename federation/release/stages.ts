@@ -4,7 +4,7 @@
  * is the one recorded; an excluded item is still written to the working table, so that the
  * report and `rejected.jsonl` can say which stage and which rule dropped it.
  */
-import { Contribution, type ItemStatus } from '../protocol/index.ts';
+import { checkedParse, Contribution, type ItemStatus } from '../protocol/index.ts';
 import { detectLanguage, DETECTOR } from '../../worker/language.ts';
 import { francAllFast } from './langid.ts';
 import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig } from '../../worker/pii.ts';
@@ -46,21 +46,19 @@ export interface StageOptions {
   gold?: GoldRegrade;
 }
 
-const PARSE = { reportInput: true } as const;
-
 function validate({ config }: StageOptions): ItemStage {
   return {
     name: 'validate',
     description: 'Schema check; Unicode NFC; control and bidirectional-override characters removed; whitespace tidied; length bounds per field.',
     apply(candidate) {
-      const parsed = Contribution.safeParse(candidate.contribution, PARSE);
+      const parsed = checkedParse(Contribution, candidate.contribution);
       if (!parsed.success) return { rule: 'schema', detail: parsed.error.issues[0]?.message ?? 'invalid' };
       const n = normaliseContribution(parsed.data, config.text);
       // Parsed again only when normalising changed a string (it may have emptied a required one);
       // otherwise the first parse's output is the same item, in the schema's key order.
       let contribution = parsed.data;
       if (n.changed) {
-        const again = Contribution.safeParse(n.contribution, PARSE);
+        const again = checkedParse(Contribution, n.contribution);
         if (!again.success) return { rule: 'empty_after_normalisation', detail: again.error.issues[0]?.path.join('.') ?? '' };
         contribution = again.data;
       }
