@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseReleaseConfig } from './config.ts';
 import { exactDuplicates } from './global.ts';
-import { banding, candidateProbability, estimatedJaccard, jaccard, MinHasher, nearDuplicates, shingles } from './near.ts';
+import { banding, bucketPairs, candidateProbability, estimatedJaccard, jaccard, MinHasher, nearDuplicates, shingles, WINDOW } from './near.ts';
 import { WorkTable, type WorkRow } from './work.ts';
 import { textHash } from './pipeline.ts';
 
@@ -60,6 +60,33 @@ describe('MinHash and LSH', () => {
     expect(Math.abs(estimatedJaccard(h.signature(a), h.signature(b)) - exact)).toBeLessThan(0.1);
     expect([...new MinHasher(64).signature(a)]).toEqual([...new MinHasher(64).signature(a)]);
     expect(jaccard(a, shingles(OTHER, 5))).toBeLessThan(0.1);
+  });
+});
+
+describe('candidate pairs of one band', () => {
+  it('pairs each item with the WINDOW items before it in its bucket, and no others', () => {
+    const r = rng(5);
+    const n = 3000;
+    // Few buckets (some far larger than the window), 52-bit values, seqs ascending with gaps.
+    const keys = Array.from({ length: 40 }, (_, i) => (i === 0 ? 2 ** 52 - 1 : Math.floor(r() * 2 ** 52)));
+    const seqs = new Float64Array(n + 5);
+    const buckets = new Float64Array(n + 5);
+    for (let i = 0, seq = 0; i < n; i++) {
+      seqs[i] = seq += 1 + Math.floor(r() * 3);
+      buckets[i] = keys[Math.floor(r() ** 3 * keys.length)]!;
+    }
+    const byBucket = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) (byBucket.get(buckets[i]!) ?? byBucket.set(buckets[i]!, []).get(buckets[i]!)!).push(seqs[i]!);
+    const want: string[] = [];
+    for (const members of byBucket.values()) {
+      expect(members.length).toBeGreaterThan(0);
+      for (let i = 1; i < members.length; i++) for (let j = Math.max(0, i - WINDOW); j < i; j++) want.push(`${members[j]}-${members[i]}`);
+    }
+    expect(Math.max(...[...byBucket.values()].map((m) => m.length))).toBeGreaterThan(WINDOW * 3);
+    const found = bucketPairs(seqs, buckets, n);
+    const got: string[] = [];
+    for (let p = 0; p < found.length; p += 2) got.push(`${found[p]}-${found[p + 1]}`);
+    expect(got.sort()).toEqual(want.sort());
   });
 });
 

@@ -5,12 +5,14 @@
  * rule `near_duplicate` and their `cluster` set to the kept item's id.
  *
  * Deterministic: the hash functions are derived from a fixed seed (no randomness at run time), so
- * the same work table always gives the same clusters. Memory stays flat: the band hashes go to a
- * side table of the work table (`bands`), candidate buckets come out of an SQL GROUP BY over its
- * index, and only the union-find of items actually found in a cluster is held in memory.
+ * the same work table always gives the same clusters. Memory: the band hashes go to a file beside
+ * the work table, candidate buckets are found one band at a time in memory (a few
+ * typed arrays the length of the kept items), and only the union-find of items actually found in
+ * a cluster is held beyond that.
  * Only items of the same kind and language are ever compared (both are part of the bucket key,
  * and checked again before a pair is accepted).
  */
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import type { ReleaseConfig } from './config.ts';
 import type { WorkTable } from './work.ts';
 
@@ -230,6 +232,74 @@ export interface NearDuplicateResult {
   rows: number;
 }
 
+/**
+ * One band's buckets → the latest item put in each (an index into the caller's arrays; the
+ * caller chains each item to the one before it in its bucket). Open addressing on the bucket, a
+ * 52-bit integer, held as two int32s: no boxed numbers, nothing kept beyond one band.
+ */
+class BucketIndex {
+  private readonly mask: number;
+  private readonly hi: Int32Array;
+  private readonly lo: Int32Array;
+  private readonly latest: Int32Array;
+
+  constructor(items: number) {
+    let slots = 16;
+    while (slots < items * 2) slots *= 2;
+    this.mask = slots - 1;
+    this.hi = new Int32Array(slots);
+    this.lo = new Int32Array(slots);
+    this.latest = new Int32Array(slots).fill(-1);
+  }
+
+  /** Makes item `i` the latest in `bucket`; answers the one that was (-1: none). */
+  push(bucket: number, i: number): number {
+    const hi = Math.floor(bucket / 2 ** 32) | 0;
+    const lo = bucket % 2 ** 32 | 0;
+    let at = fmix32(Math.imul(hi, 0x9e3779b1) ^ lo) & this.mask;
+    while (this.latest[at] !== -1 && (this.hi[at] !== hi || this.lo[at] !== lo)) at = (at + 1) & this.mask;
+    const before = this.latest[at]!;
+    this.hi[at] = hi;
+    this.lo[at] = lo;
+    this.latest[at] = i;
+    return before;
+  }
+}
+
+/**
+ * The kept items' seqs, in the band-key file's order (seq order), and a byte of each value of
+ * their signatures (the low byte), one item after another: what pass 2 compares first.
+ */
+function signatureBytes(work: WorkTable, permutations: number): { seqs: Float64Array; bytes: Uint8Array } {
+  const count = work.db.prepare('SELECT count(*) FROM signatures').pluck().get() as number;
+  const seqs = new Float64Array(count);
+  const bytes = new Uint8Array(count * permutations);
+  let n = 0;
+  for (const [seq, sig] of work.db.prepare('SELECT seq, sig FROM signatures ORDER BY seq').raw().iterate() as IterableIterator<[number, Buffer]>) {
+    seqs[n] = seq;
+    for (let j = 0; j < permutations; j++) bytes[n * permutations + j] = sig[j * 4]!;
+    n++;
+  }
+  return { seqs, bytes };
+}
+
+/**
+ * The candidate pairs of one band: of the first `n` items (`seqs` ascending — seqs or the items'
+ * numbers — each with its `buckets` entry), pairs (earlier, later) one after the other: each item
+ * with the `window` items before it in its bucket.
+ */
+export function bucketPairs(seqs: Float64Array, buckets: Float64Array, n: number, window = WINDOW): number[] {
+  const latest = new BucketIndex(n);
+  // The item before each one in its bucket (-1: none).
+  const prev = new Int32Array(n);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    prev[i] = latest.push(buckets[i]!, i);
+    for (let m = prev[i]!, k = 0; m >= 0 && k < window; m = prev[m]!, k++) out.push(seqs[m]!, seqs[i]!);
+  }
+  return out;
+}
+
 class UnionFind {
   private readonly parent = new Map<number, number>();
 
@@ -310,31 +380,72 @@ export class BandKeys {
   }
 }
 
-/** The side tables of band keys and signatures (dropped and made again). */
+/**
+ * The side stores of the kept items' band keys and signatures, made afresh: the band keys in a
+ * file beside the work table (`bands` values per item, as BandKeys wrote them, appended in seq
+ * order and read back a band at a time by pass 2a), the signatures in a table (pass 2b reads them
+ * by seq). A file, not a table: twelve rows per item into SQLite, and an index over them, cost more
+ * than everything else in the stage.
+ */
 export function createBandsTable(work: WorkTable): void {
-  work.db.exec(`DROP TABLE IF EXISTS bands; CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL);
-    DROP TABLE IF EXISTS signatures; CREATE TABLE signatures (seq INTEGER PRIMARY KEY, sig BLOB NOT NULL)`);
+  work.db.exec('DROP TABLE IF EXISTS signatures; CREATE TABLE signatures (seq INTEGER PRIMARY KEY, sig BLOB NOT NULL)');
+  writeFileSync(bandsFile(work), new Uint8Array(0));
 }
+
+/** Where the band keys are (removed with the work table). */
+export const bandsFile = (work: WorkTable): string => `${work.path}.bands`;
 
 /** Writes items' band keys and signatures (as BandKeys wrote them: `bands` triples and `permutations` values per item). */
 export function bandWriter(work: WorkTable, keys: BandKeys): (bands: Float64Array, sigs: Uint32Array) => void {
-  const insert = bandInsert(work, keys.bands);
   const insertSig = work.db.prepare('INSERT INTO signatures (seq, sig) VALUES (?, ?)');
   const width = keys.bands * 3;
   const perms = keys.permutations;
+  const file = bandsFile(work);
   return (bands, sigs) => {
+    appendFileSync(file, new Uint8Array(bands.buffer, bands.byteOffset, bands.byteLength));
     work.db.transaction(() => {
       for (let at = 0, item = 0; at < bands.length; at += width, item++) {
-        insert.run(...bands.subarray(at, at + width));
         insertSig.run(bands[at + 2], Buffer.from(sigs.buffer, sigs.byteOffset + item * perms * 4, perms * 4));
       }
     })();
   };
 }
 
-/** One INSERT of all of an item's bands (far fewer calls into SQLite than one per band). */
-export function bandInsert(work: WorkTable, bands: number) {
-  return work.db.prepare(`INSERT INTO bands (band, bucket, seq) VALUES ${Array.from({ length: bands }, () => '(?, ?, ?)').join(', ')}`);
+/**
+ * One band's entries from the band-key file, in seq order, without the items in `dropped`: how
+ * many, and their places in the file (0, 1, …: the item's number) and buckets in `seqs` and
+ * `buckets` (made to measure when too short).
+ */
+function readBand(file: string, bands: number, band: number, expected: number, dropped: ReadonlySet<number>, into: { seqs: Float64Array; buckets: Float64Array }): number {
+  const width = bands * 3;
+  const chunk = new Float64Array(width * 8192);
+  const bytes = new Uint8Array(chunk.buffer);
+  const fd = openSync(file, 'r');
+  try {
+    const items = fstatSync(fd).size / (width * 8);
+    if (items !== expected) throw new Error(`The band-key file holds ${items} items, the signatures ${expected}`);
+    if (into.seqs.length < items) {
+      into.seqs = new Float64Array(items);
+      into.buckets = new Float64Array(items);
+    }
+    const { seqs, buckets } = into;
+    let n = 0;
+    let place = 0;
+    for (;;) {
+      // A whole chunk (whole items) unless the file ends.
+      let read = 0;
+      for (let r; read < bytes.length && (r = readSync(fd, bytes, read, bytes.length - read, null)) > 0; ) read += r;
+      if (read === 0) break;
+      for (let at = band * 3; at < read / 8; at += width, place++) {
+        if (dropped.has(chunk[at + 2]!)) continue;
+        seqs[n] = place;
+        buckets[n++] = chunk[at + 1]!;
+      }
+    }
+    return n;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -347,11 +458,8 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
   const db = work.db;
 
   // Pass 1: a signature per kept item, its band keys and itself into the side tables — unless the
-  // collect stage already wrote them (BandKeys, for every item stages 2–6 kept): then only those
-  // of items a later stage excluded (exact duplicates) are taken out.
-  if (work.bandsPrefilled) {
-    db.exec('DELETE FROM bands WHERE seq IN (SELECT seq FROM items WHERE stage IS NOT NULL)');
-  } else {
+  // collect stage already wrote them (BandKeys, for every item stages 2–6 kept).
+  if (!work.bandsPrefilled) {
     createBandsTable(work);
     const keys = new BandKeys(config.duplicates);
     const write = bandWriter(work, keys);
@@ -371,34 +479,18 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
     bandValues = new Float64Array(0);
     sigs = new Uint32Array(0);
   }
-  db.exec('CREATE INDEX bands_bucket ON bands (band, bucket, seq)');
-
-  // Pass 2a: candidate pairs from the buckets with more than one item (SQL grouping over the
-  // index, a page of buckets at a time), each pair once however many bands it shares.
-  db.exec('DROP TABLE IF EXISTS pairs; CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID');
-  const bucketPage = db.prepare(
-    'SELECT band, bucket, group_concat(seq) AS seqs FROM bands WHERE (band, bucket) > (?, ?) GROUP BY band, bucket HAVING count(*) > 1 ORDER BY band, bucket LIMIT 20000',
-  );
-  const addPair = db.prepare('INSERT OR IGNORE INTO pairs (a, b) VALUES (?, ?)');
-  for (let after: [number, number] = [-1, -1]; ; ) {
-    const page = bucketPage.all(...after) as { band: number; bucket: number; seqs: string }[];
-    if (page.length === 0) break;
-    db.transaction(() => {
-      for (const { seqs } of page) {
-        const members = seqs.split(',').map(Number).sort((p, q) => p - q);
-        for (let i = 1; i < members.length; i++) {
-          for (let j = Math.max(0, i - WINDOW); j < i; j++) addPair.run(members[j]!, members[i]!);
-        }
-      }
-    })();
-    const last = page[page.length - 1]!;
-    after = [last.band, last.bucket];
-  }
-
-  // Pass 2b: each pair checked, in order. First by its signatures: a pair whose estimated Jaccard
-  // is more than five standard deviations (of the estimate at the threshold) below the threshold
-  // is not a near duplicate (a pair at the threshold is dropped here with probability < 10⁻⁶);
-  // the rest by their exact shingle Jaccard, read from their texts.
+  // Pass 2: candidate pairs, a band at a time: the band's entries read from the band-key file (in
+  // seq order; items a later stage excluded, exact duplicates, passed over), each item paired with
+  // the WINDOW items before it in its bucket (bucketPairs: in memory, one band's buckets).
+  // Each pair is checked first by its signatures: a pair whose estimated Jaccard is more than five
+  // standard deviations (of the estimate at the threshold) below the threshold is not a near
+  // duplicate (a pair at the threshold is dropped here with probability < 10⁻⁶); the rest by their
+  // exact shingle Jaccard, read from their texts. The signatures are compared first by a byte of
+  // each value held in memory (values that differ there differ), and only a pair that passes that
+  // is compared by its stored signatures. A pair sharing several bands is met again and decided the
+  // same way (or skipped, once joined): the clusters are the same in any order of the pairs.
+  // (An index on (band, bucket), SQL grouping and a table of pairs did this at n log n, on disk.)
+  const dropped = new Set(db.prepare('SELECT seq FROM items WHERE stage IS NOT NULL').pluck().all() as number[]);
   const fetch = db.prepare('SELECT seq, id, kind, language, text FROM items WHERE seq = ?');
   const cache = new Map<number, { id: string; group: string; set: Set<number> }>();
   const item = (seq: number) => {
@@ -412,19 +504,34 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
     return entry;
   };
   const floor = Math.ceil(permutations * (threshold - 5 * Math.sqrt((threshold * (1 - threshold)) / permutations)));
+  const { seqs: all, bytes } = signatureBytes(work, permutations);
+  const signature = db.prepare('SELECT sig FROM signatures WHERE seq = ?').pluck();
   const uf = new UnionFind();
   let candidatePairs = 0;
-  const pairs = db.prepare('SELECT p.a AS a, p.b AS b, x.sig AS x, y.sig AS y FROM pairs p JOIN signatures x ON x.seq = p.a JOIN signatures y ON y.seq = p.b ORDER BY p.a, p.b');
-  for (const { a, b, x, y } of pairs.iterate() as IterableIterator<{ a: number; b: number; x: Buffer; y: Buffer }>) {
-    candidatePairs++;
-    let same = 0;
-    for (let j = 0; j < x.length; j += 4) if (x.readUInt32LE(j) === y.readUInt32LE(j)) same++;
-    if (same < floor || uf.find(a) === uf.find(b)) continue;
-    const p = item(a);
-    const q = item(b);
-    if (p.group === q.group && jaccard(p.set, q.set) >= threshold) uf.union(a, b);
+  const entries = { seqs: new Float64Array(0), buckets: new Float64Array(0) };
+  for (let band = 0; band < bands; band++) {
+    // Entries by their place in the file (the signatures' order too), turned into seqs below.
+    const n = readBand(bandsFile(work), bands, band, all.length, dropped, entries);
+    const found = bucketPairs(entries.seqs, entries.buckets, n);
+    for (let p = 0; p < found.length; p += 2) {
+      candidatePairs++;
+      const i = found[p]!;
+      const j = found[p + 1]!;
+      let same = 0;
+      for (let x = i * permutations, y = j * permutations, end = x + permutations; x < end; x++, y++) if (bytes[x] === bytes[y]) same++;
+      if (same < floor) continue;
+      const a = all[i]!;
+      const b = all[j]!;
+      const x = signature.get(a) as Buffer;
+      const y = signature.get(b) as Buffer;
+      same = 0;
+      for (let k = 0; k < x.length; k += 4) if (x.readUInt32LE(k) === y.readUInt32LE(k)) same++;
+      if (same < floor || uf.find(a) === uf.find(b)) continue;
+      const pi = item(a);
+      const qi = item(b);
+      if (pi.group === qi.group && jaccard(pi.set, qi.set) >= threshold) uf.union(a, b);
+    }
   }
-  db.exec('DROP TABLE pairs');
 
   // Clusters: every member but the root excluded, pointing at the root.
   const roots = new Map<number, number[]>();

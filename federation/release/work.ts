@@ -35,11 +35,12 @@ export interface WorkRow {
 
 export class WorkTable {
   readonly db: BetterSqlite3.Database;
-  /** The collect stage wrote every kept item's near-duplicate band keys (near.ts `bands`) already. */
+  /** The collect stage wrote every kept item's near-duplicate band keys and signatures (near.ts `bandWriter`) already. */
   bandsPrefilled = false;
 
   constructor(readonly path: string) {
     rmSync(path, { force: true });
+    rmSync(`${path}.bands`, { force: true });
     this.db = new BetterSqlite3(path);
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
@@ -97,5 +98,7 @@ export class WorkTable {
   close(): void {
     this.db.close();
     rmSync(this.path, { force: true });
+    // The near-duplicate band keys (near.ts bandsFile).
+    rmSync(`${this.path}.bands`, { force: true });
   }
 }
