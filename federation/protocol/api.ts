@@ -3,12 +3,37 @@
  * status of one's own items. (Sync itself is in sync.ts.)
  */
 import { z } from 'zod';
-import { Campaign, Seed } from './campaign.ts';
+import { Campaign, CampaignSlug, Seed } from './campaign.ts';
 import { ITEM_STATUSES } from './consensus.ts';
-import { Contribution } from './contribution.ts';
+import { CONTENT_KINDS, Contribution } from './contribution.ts';
 
 export const CampaignList = z.object({ campaigns: z.array(Campaign) }).strict().meta({ id: 'CampaignList' });
 export type CampaignList = z.output<typeof CampaignList>;
+
+/**
+ * GET /api/v1/campaigns/{slug}/progress: what this node holds of a campaign, per content kind
+ * that has a goal or any item — items still counting (pending or accepted: not withdrawn,
+ * replaced by an edit, hidden or rejected), how many are accepted, and the goal if one is set.
+ * Counted at most once a minute (`countedAt`).
+ */
+export const CampaignProgress = z
+  .object({
+    campaign: CampaignSlug,
+    kinds: z.array(
+      z
+        .object({
+          kind: z.enum(CONTENT_KINDS),
+          collected: z.int().min(0),
+          accepted: z.int().min(0),
+          goal: z.int().min(1).optional(),
+        })
+        .strict(),
+    ),
+    countedAt: z.iso.datetime(),
+  })
+  .strict()
+  .meta({ id: 'CampaignProgress' });
+export type CampaignProgress = z.output<typeof CampaignProgress>;
 
 /** GET /api/v1/campaigns/{slug}/seeds?type=&language=&device=&limit= */
 export const SeedQuery = z

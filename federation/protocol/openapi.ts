@@ -8,7 +8,7 @@ import { Contribution } from './contribution.ts';
 import { Health, PROTOCOL_VERSION, SyncRequest, SyncResponse } from './sync.ts';
 import { LIMITS } from './limits.ts';
 import { Campaign, SEED_TYPES } from './campaign.ts';
-import { CampaignList, ReviewQueue, SeedList, StatusRequest, StatusResponse } from './api.ts';
+import { CampaignList, CampaignProgress, ReviewQueue, SeedList, StatusRequest, StatusResponse } from './api.ts';
 import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
@@ -19,7 +19,7 @@ function componentSchemas(): Record<string, unknown> {
   // Importing the schemas registers every one that has a `.meta({ id })` in zod's global
   // registry; each becomes one component, referenced by $ref from the others.
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
-    Campaign, CampaignList, SeedList, ReviewQueue, StatusRequest, StatusResponse,
+    Campaign, CampaignList, CampaignProgress, SeedList, ReviewQueue, StatusRequest, StatusResponse,
     EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
@@ -62,6 +62,16 @@ const readPaths = {
       operationId: 'getCampaign',
       parameters: [slugParam],
       responses: { '200': { description: 'The campaign', content: json('Campaign') }, '404': noCampaign },
+    },
+  },
+  '/api/v1/campaigns/{slug}/progress': {
+    get: {
+      operationId: 'campaignProgress',
+      description:
+        'What this node holds of the campaign per content kind (with a goal or any item): items still ' +
+        'counting (pending or accepted), accepted items, and the goal. Counted at most once a minute.',
+      parameters: [slugParam],
+      responses: { '200': { description: 'Progress toward the goals', content: json('CampaignProgress') }, '404': noCampaign },
     },
   },
   '/api/v1/campaigns/join/{code}': {

@@ -10,6 +10,7 @@ import { v4 as uuidv4 } from 'uuid';
 import {
   Campaign,
   CampaignList,
+  CampaignProgress,
   CONSENT_VERSION,
   type ContributionInput,
   ErrorBody,
@@ -155,5 +156,37 @@ describe('the review queue and item status', () => {
     await expectError(await post('{"ids": 3}'), 400, 'invalid_request');
     await expectError(await post('{"ids": ['), 400, 'malformed_json');
     await expectError(await get('/api/v1/status'), 405, 'method_not_allowed');
+  });
+});
+
+describe('GET /api/v1/campaigns/{slug}/progress', () => {
+  it('counts a campaign’s items per kind toward its goals, counted once and kept for a minute', async () => {
+    const made = await runCli([
+      'campaign', 'create', '--slug', 'progress-drive', '--title', 'Progress drive', '--languages', 'sw',
+      '--kinds', 'idiom,rewrite,norm', '--goal', 'idiom=10', '--goal', 'rewrite=5', '--data', server.dataDir,
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const items = [1, 2, 3].map(() => idiom({ campaign: 'progress-drive' }));
+    expect(await sync(items)).toEqual(items.map(() => expect.objectContaining({ status: 'accepted' })));
+    await sync([review(items[0]!.id, { campaign: 'progress-drive' }), review(items[0]!.id, { campaign: 'progress-drive' })]);
+    const progress = async () => {
+      const res = await get('/api/v1/campaigns/progress-drive/progress');
+      expect(res.status).toBe(200);
+      return CampaignProgress.parse(await res.json());
+    };
+    const first = await progress();
+    // The goals' kinds, and kinds with items; `norm` has neither.
+    expect(first.kinds).toEqual([
+      { kind: 'idiom', collected: 3, accepted: 1, goal: 10 },
+      { kind: 'rewrite', collected: 0, accepted: 0, goal: 5 },
+    ]);
+    expect(Date.now() - Date.parse(first.countedAt)).toBeLessThan(60_000);
+    // Within the minute the same count is served.
+    await sync([idiom({ campaign: 'progress-drive' })]);
+    expect(await progress()).toEqual(first);
+    const general = await (await get('/api/v1/campaigns/general/progress')).json();
+    expect(CampaignProgress.parse(general).campaign).toBe('general');
+    await expectError(await get('/api/v1/campaigns/nowhere/progress'), 404, 'not_found');
+    expect((await fetch(`${server.url}/api/v1/campaigns/progress-drive/progress`, { method: 'POST' })).status).toBe(405);
   });
 });

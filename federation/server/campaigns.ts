@@ -7,12 +7,14 @@ import type { Context, Hono } from 'hono';
 import {
   type Campaign,
   type CampaignList,
+  type CampaignProgress,
+  type ContentKind,
   DEFAULT_CAMPAIGN,
   generalCampaign,
   SeedQuery,
   type SeedList,
 } from '../protocol/index.ts';
-import type { Store } from '../store/index.ts';
+import type { CampaignTally, Store } from '../store/index.ts';
 import { ApiError, methodNotAllowed } from './errors.ts';
 import { parseQuery, queryLanguage } from './query.ts';
 
@@ -24,8 +26,24 @@ async function findCampaign(store: Store, slug: string): Promise<Campaign> {
   return campaign;
 }
 
-export function campaignRoutes(app: Hono, store: Store): void {
+/** How long one count of every campaign's items serves (it is one scan of the store). */
+export const PROGRESS_TTL_MS = 60_000;
+
+export function campaignRoutes(app: Hono, store: Store, now: () => number = Date.now): void {
   const GET_ONLY = methodNotAllowed(['GET', 'HEAD']);
+
+  // Every campaign's tallies, counted at most once per PROGRESS_TTL_MS (one count in flight).
+  let counted: { at: number; tallies: Promise<CampaignTally[]> } | undefined;
+  const tallies = (): { at: number; tallies: Promise<CampaignTally[]> } => {
+    if (counted === undefined || now() - counted.at >= PROGRESS_TTL_MS) {
+      const fresh = { at: now(), tallies: store.campaignTallies() };
+      fresh.tallies.catch(() => {
+        if (counted === fresh) counted = undefined;
+      });
+      counted = fresh;
+    }
+    return counted;
+  };
 
   app.get('/api/v1/campaigns', async (c) => {
     const answer: CampaignList = { campaigns: [GENERAL, ...(await store.campaigns())] };
@@ -43,6 +61,23 @@ export function campaignRoutes(app: Hono, store: Store): void {
 
   app.get('/api/v1/campaigns/:slug', async (c: Context) => c.json(await findCampaign(store, c.req.param('slug')!)));
   app.all('/api/v1/campaigns/:slug', GET_ONLY);
+
+  app.get('/api/v1/campaigns/:slug/progress', async (c: Context) => {
+    const campaign = await findCampaign(store, c.req.param('slug')!);
+    const { at, tallies: counting } = tallies();
+    const mine = (await counting).filter((t) => t.campaign === campaign.slug);
+    const goals = new Map(campaign.goals.map((g) => [g.kind, g.target]));
+    const kinds = [...new Set([...campaign.kinds, ...mine.map((t) => t.kind as ContentKind)])]
+      .map((kind) => {
+        const tally = mine.find((t) => t.kind === kind);
+        const goal = goals.get(kind);
+        return { kind, collected: tally?.collected ?? 0, accepted: tally?.accepted ?? 0, ...(goal !== undefined ? { goal } : {}) };
+      })
+      .filter((k) => k.goal !== undefined || k.collected > 0);
+    const answer: CampaignProgress = { campaign: campaign.slug, kinds, countedAt: new Date(at).toISOString() };
+    return c.json(answer);
+  });
+  app.all('/api/v1/campaigns/:slug/progress', GET_ONLY);
 
   app.get('/api/v1/campaigns/:slug/seeds', async (c: Context) => {
     const query = parseQuery(c, SeedQuery);

@@ -12,13 +12,14 @@ import { type Kysely, sql } from 'kysely';
 import {
   Campaign,
   canonicalJson,
+  CONTENT_KINDS,
   DEFAULT_CAMPAIGN,
   GENERAL_JOIN_CODE,
   JOIN_CODE_ALPHABET,
   type Seed,
 } from '../protocol/index.ts';
 import type { Database } from './schema.ts';
-import type { CampaignInput, SeedDraw, SeedImportResult } from './store.ts';
+import type { CampaignInput, CampaignTally, SeedDraw, SeedImportResult } from './store.ts';
 import { rederiveCampaign } from './review.ts';
 import { lockItems } from './locks.ts';
 
@@ -51,6 +52,30 @@ export async function campaignByJoinCode(db: Kysely<Database>, code: string): Pr
     .where('join_code', '=', code.toUpperCase())
     .executeTakeFirst();
   return row === undefined ? undefined : parse(row.data);
+}
+
+/**
+ * What every campaign holds, per content kind: items still counting (pending or accepted: not
+ * withdrawn, replaced by an edit, hidden or rejected) and items accepted. One scan of the table
+ * (there is no index by campaign: it would cost every ingested item), so callers cache it.
+ */
+export async function campaignTallies(db: Kysely<Database>): Promise<CampaignTally[]> {
+  const rows = await db
+    .selectFrom('contributions as c')
+    .leftJoin('item_state as s', 's.id', 'c.id')
+    .select((eb) => [
+      'c.campaign',
+      'c.kind',
+      eb.fn.countAll<number | string>().as('collected'),
+      eb.fn.sum<number | string | null>(eb.case().when('s.status', '=', 'accepted').then(1).else(0).end()).as('accepted'),
+    ])
+    .where('c.kind', 'in', [...CONTENT_KINDS])
+    .where((eb) => eb.or([eb('s.status', 'is', null), eb('s.status', 'in', ['pending', 'accepted'])]))
+    .groupBy(['c.campaign', 'c.kind'])
+    .orderBy('c.campaign')
+    .orderBy('c.kind')
+    .execute();
+  return rows.map((r) => ({ campaign: r.campaign, kind: r.kind, collected: Number(r.collected), accepted: Number(r.accepted ?? 0) }));
 }
 
 export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): Promise<Campaign> {

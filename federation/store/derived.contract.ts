@@ -8,7 +8,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { Contribution, CONSENT_VERSION, type ContributionInput, CONTENT_KINDS, type Seed } from '../protocol/index.ts';
 import type { CampaignInput, IngestStatus, Store } from './store.ts';
 import type { StoreHarness } from './store.contract.ts';
-import { compare, everyKind, idiom, instruction, review, rewrite, translation, withdrawal } from '../../test/support/contributions.ts';
+import { compare, everyKind, idiom, idioms, instruction, review, rewrite, translation, withdrawal } from '../../test/support/contributions.ts';
 
 const rejected = (code: string) => expect.objectContaining({ status: 'rejected', code });
 
@@ -330,6 +330,25 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
 
       it('refuses to save the built-in general campaign', async () => {
         await expect(store.saveCampaign(campaign({ slug: 'general' }))).rejects.toThrow(/built in/);
+      });
+
+      it('tallies each campaign per kind: items still counting, and those accepted', async () => {
+        await store.saveCampaign(campaign());
+        const up = (target: string) => review(target, { data: { action: 'up' } });
+        const down = (target: string) => review(target, { data: { action: 'down' } });
+        const [accepted, pending, edited, gone, refused] = idioms(5, { campaign: 'library-drive' });
+        const edit = idiom({ campaign: 'library-drive', contributor: edited!.contributor, revisionOf: edited!.id });
+        const elsewhere = idiom();
+        const draft = rewrite({ campaign: 'library-drive' });
+        await ingest(accepted!, pending!, edited!, gone!, refused!, edit, elsewhere, draft);
+        await ingest(up(accepted!.id), up(accepted!.id), up(draft.id), up(draft.id), down(refused!.id), down(refused!.id));
+        await ingest(withdrawal(gone!.id, { contributor: gone!.contributor, campaign: 'library-drive' }));
+        expect(await store.campaignTallies()).toEqual([
+          { campaign: 'general', kind: 'idiom', collected: 1, accepted: 0 },
+          // accepted, pending and the edit (the original it replaced, the withdrawn and the rejected one do not count)
+          { campaign: 'library-drive', kind: 'idiom', collected: 3, accepted: 1 },
+          { campaign: 'library-drive', kind: 'rewrite', collected: 1, accepted: 1 },
+        ]);
       });
     });
 

@@ -20,6 +20,7 @@ export type {
   RelayReadOptions,
   WithinIngest,
   CampaignInput,
+  CampaignTally,
   ModeratorAction,
 } from './store.ts';
 export { isPostgresUrl, maskUrl } from './store.postgres.ts';

@@ -17,7 +17,7 @@ import { migrateToLatest } from './migrate.ts';
 import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { postgresIngest } from './ingest.postgres.ts';
 import { countContributions, readContributions, readRelayTexts } from './read.ts';
-import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
+import { campaignByJoinCode, campaignTallies, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
 
 export interface PostgresStoreOptions {
@@ -121,6 +121,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     campaign: (slug) => getCampaign(db, slug),
     campaignByJoinCode: (code) => campaignByJoinCode(db, code),
     saveCampaign: (input) => saveCampaign(db, input),
+    campaignTallies: () => campaignTallies(db),
     importSeeds: (campaign, seeds) => importSeeds(db, campaign, seeds),
     drawSeeds: (draw) => drawSeeds(db, draw),
     reviewQueue: (request) => reviewQueue(db, request),

@@ -19,7 +19,7 @@ import { type BatchPlan, classify, planBatch, planRelayed } from './ingest.ts';
 import { type BatchWriter, sqliteBatchWriter } from './ingest.sqlite.ts';
 import { checkRelayRead, countContributions, readContributions } from './read.ts';
 import { RELAY_SQLITE_SELECT, relayTextOfSqlite } from './rows.ts';
-import { campaignByJoinCode, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
+import { campaignByJoinCode, campaignTallies, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
 
 export { migrateToLatest } from './migrate.ts';
@@ -140,6 +140,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     campaign: (slug) => getCampaign(db, slug),
     campaignByJoinCode: (code) => campaignByJoinCode(db, code),
     saveCampaign: (input) => saveCampaign(db, input),
+    campaignTallies: () => campaignTallies(db),
     importSeeds: (campaign, seeds) => importSeeds(db, campaign, seeds),
     drawSeeds: (draw) => drawSeeds(db, draw),
     reviewQueue: (request) => reviewQueue(db, request),

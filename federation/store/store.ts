@@ -112,6 +112,15 @@ export interface StoreCounts {
 /** A campaign as a librarian writes it; the node adds the join code (if none) and the version. */
 export type CampaignInput = Omit<Campaign, 'joinCode' | 'version'> & { joinCode?: string };
 
+/** A campaign's content items of one kind that count toward its goals (see `campaignTallies`). */
+export interface CampaignTally {
+  campaign: string;
+  kind: string;
+  /** Pending or accepted (not withdrawn, replaced by an edit, hidden or rejected). */
+  collected: number;
+  accepted: number;
+}
+
 export interface SeedImportResult {
   /** Seeds newly stored. */
   added: number;
@@ -167,6 +176,8 @@ export interface Store {
    * consensus rule re-derives the status of its items.
    */
   saveCampaign(input: CampaignInput): Promise<Campaign>;
+  /** Every campaign's items per content kind, collected and accepted (one scan: cache it). */
+  campaignTallies(): Promise<CampaignTally[]>;
   /** Stores seeds for a stored campaign, all or none; the same ids again replace them. */
   importSeeds(campaign: string, seeds: readonly Seed[]): Promise<SeedImportResult>;
   /**
