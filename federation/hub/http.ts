@@ -38,7 +38,7 @@ import {
   type PullResponse,
   type PushResponse,
 } from '../protocol/index.ts';
-import type { Store } from '../store/index.ts';
+import { type Store, topSeq } from '../store/index.ts';
 import { ApiError, methodNotAllowed } from '../server/errors.ts';
 import { bodyEncoding, checkJsonContentType, parseJsonBody, readBodyBytes } from '../server/body.ts';
 import { enrolmentProof, nodeIdOf, publicKeyObject, verifySignature } from '../trust/keys.ts';
@@ -255,7 +255,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
       throw new ApiError(400, 'invalid_query', `limit must be a whole number from 1 to ${MAX_PULL_RECORDS}`);
     }
     // Everything committed by now has a sequence number at most this (see the store's ordering).
-    const top = await maxSeq(store);
+    const top = await topSeq(store.db);
     const withdrawals: PullResponse['withdrawals'] = [];
     let next = after;
     let more = false;
@@ -319,8 +319,4 @@ function replayed(): ApiError {
   return new ApiError(401, 'replayed_request', 'This request was already received (its nonce was used)');
 }
 
-async function maxSeq(store: Store): Promise<number> {
-  const row = await store.db.selectFrom('contributions').select((eb) => eb.fn.max('seq').as('top')).executeTakeFirst();
-  return Number(row?.top ?? 0);
-}
 

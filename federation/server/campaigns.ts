@@ -14,7 +14,7 @@ import {
   SeedQuery,
   type SeedList,
 } from '../protocol/index.ts';
-import type { CampaignTally, Store } from '../store/index.ts';
+import { type CampaignTally, type Store, topSeq } from '../store/index.ts';
 import { ApiError, methodNotAllowed } from './errors.ts';
 import { parseQuery, queryLanguage } from './query.ts';
 
@@ -26,23 +26,49 @@ async function findCampaign(store: Store, slug: string): Promise<Campaign> {
   return campaign;
 }
 
-/** How long one count of every campaign's items serves (it is one scan of the store). */
+/**
+ * How often every campaign's items are counted (one scan of the store, see campaignTallies): again
+ * once anything was stored since (a new item, review or withdrawal moves the top `seq`) and the
+ * last count is RECOUNT_MIN_MS old, and in any case after PROGRESS_TTL_MS (a moderator's decision
+ * stores nothing); never sooner than RECOUNT_FACTOR times what the last count took, so a hub
+ * with millions of items spends at most a twentieth of its time counting.
+ */
 export const PROGRESS_TTL_MS = 60_000;
+const RECOUNT_MIN_MS = 2_000;
+const RECOUNT_FACTOR = 20;
 
 export function campaignRoutes(app: Hono, store: Store, now: () => number = Date.now): void {
   const GET_ONLY = methodNotAllowed(['GET', 'HEAD']);
 
-  // Every campaign's tallies, counted at most once per PROGRESS_TTL_MS (one count in flight).
-  let counted: { at: number; tallies: Promise<CampaignTally[]> } | undefined;
-  const tallies = (): { at: number; tallies: Promise<CampaignTally[]> } => {
-    if (counted === undefined || now() - counted.at >= PROGRESS_TTL_MS) {
-      const fresh = { at: now(), tallies: store.campaignTallies() };
-      fresh.tallies.catch(() => {
-        if (counted === fresh) counted = undefined;
-      });
-      counted = fresh;
+  interface Count {
+    at: number;
+    top: number;
+    /** How long it took, once done (undefined while counting: it is what is served meanwhile). */
+    took: number | undefined;
+    tallies: Promise<CampaignTally[]>;
+  }
+  let counted: Count | undefined;
+  const tallies = async (): Promise<Count> => {
+    const last = counted;
+    if (last !== undefined) {
+      if (last.took === undefined) return last;
+      const age = now() - last.at;
+      const floor = RECOUNT_FACTOR * last.took;
+      if (age < Math.max(RECOUNT_MIN_MS, floor)) return last;
+      if (age < Math.max(PROGRESS_TTL_MS, floor) && (await topSeq(store.db)) === last.top) return last;
     }
-    return counted;
+    if (counted !== last) return counted!; // another request started a count meanwhile
+    const top = await topSeq(store.db);
+    if (counted !== last) return counted!;
+    const fresh: Count = { at: now(), top, took: undefined, tallies: store.campaignTallies() };
+    counted = fresh;
+    fresh.tallies.then(
+      () => (fresh.took = now() - fresh.at),
+      () => {
+        if (counted === fresh) counted = last;
+      },
+    );
+    return fresh;
   };
 
   app.get('/api/v1/campaigns', async (c) => {
@@ -64,7 +90,7 @@ export function campaignRoutes(app: Hono, store: Store, now: () => number = Date
 
   app.get('/api/v1/campaigns/:slug/progress', async (c: Context) => {
     const campaign = await findCampaign(store, c.req.param('slug')!);
-    const { at, tallies: counting } = tallies();
+    const { at, tallies: counting } = await tallies();
     const mine = (await counting).filter((t) => t.campaign === campaign.slug);
     const goals = new Map(campaign.goals.map((g) => [g.kind, g.target]));
     const kinds = [...new Set([...campaign.kinds, ...mine.map((t) => t.kind as ContentKind)])]

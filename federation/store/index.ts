@@ -24,6 +24,7 @@ export type {
   ModeratorAction,
 } from './store.ts';
 export { isPostgresUrl, maskUrl } from './store.postgres.ts';
+export { topSeq } from './read.ts';
 
 export const SQLITE_FILE = 'vernacular.sqlite';
 

@@ -59,6 +59,12 @@ export async function readRelayTexts(db: Kysely<Database>, options: RelayReadOpt
   return rows.map((row) => relayText(RELAY_COLUMNS.map((c) => row[c])));
 }
 
+/** The highest `seq` stored (0 when empty): every stored change (an item, a review, a withdrawal) moves it. */
+export async function topSeq(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('contributions').select((eb) => eb.fn.max('seq').as('top')).executeTakeFirst();
+  return Number(row?.top ?? 0);
+}
+
 export function checkRelayRead(options: RelayReadOptions): void {
   if (!Number.isInteger(options.after)) throw new RangeError(`Bad cursor ${options.after}`);
   if (!Number.isInteger(options.limit) || options.limit < 0) throw new RangeError(`Bad limit ${options.limit}`);

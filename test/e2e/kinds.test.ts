@@ -21,10 +21,12 @@ const KINDS = ['idiom', 'instruction', 'rewrite', 'compare', 'translation', 'nor
 
 describe('every kind, offline, in a campaign joined by code', () => {
   const s = useSession();
+  /** The goals as shown: "Kind: collected of goal". */
+  const goals = async () => s.page.locator('[data-testid="campaign-goals"] .goal > span:first-child').allTextContents();
   const seen: { draft?: string; a?: string; b?: string } = {};
 
   it('joins a campaign made with the CLI by its code and caches its seeds for offline use', async () => {
-    const code = await createCampaign(s.server, 'drive', KINDS);
+    const code = await createCampaign(s.server, 'drive', KINDS, ['sw', 'en'], ['--goal', 'idiom=20', '--goal', 'translation=5']);
     await importSeeds(s.server, 'drive', SEEDS);
     await s.page.goto(s.server.url);
     await waitForServiceWorker(s.page);
@@ -38,6 +40,8 @@ describe('every kind, offline, in a campaign joined by code', () => {
     await s.page.getByRole('button', { name: 'Close' }).click();
     await joinCampaign(s.page, code);
     expect(await s.page.getByTestId('current-campaign').getAttribute('data-slug')).toBe('drive');
+    // The campaign's goals, with what the node holds toward them.
+    await expect.poll(() => goals(), { timeout: 20_000 }).toEqual(['Idiom: 0 of 20', 'Translate: 0 of 5']);
     // The seeds arrive in the background; the seeded forms show them once cached.
     await pickKind(s.page, 'Compare two answers');
     await s.page.getByTestId('context-a').waitFor({ timeout: 20_000 });
@@ -125,6 +129,8 @@ describe('every kind, offline, in a campaign joined by code', () => {
     await waitForWaiting(page, 9);
     await page.reload();
     await waitForWaiting(page, 9);
+    // Offline, the goals are shown as last counted.
+    expect(await goals()).toEqual(['Idiom: 0 of 20', 'Translate: 0 of 5']);
   });
 
   it('delivers all nine once the node is back, each with exactly what was typed and shown', async () => {
@@ -168,6 +174,10 @@ describe('every kind, offline, in a campaign joined by code', () => {
 
     const status = await statuses(s.server, saved.map((c) => c.id));
     expect(Object.values(status).map((x) => x.status)).toEqual(saved.map(() => 'pending'));
+    // Counted again after the sync: the idiom and both translations, none reviewed yet.
+    await expect.poll(() => goals(), { timeout: 20_000 }).toEqual(['Idiom: 1 of 20', 'Translate: 2 of 5']);
+    expect(await s.page.getByTestId('campaign-goals').textContent()).toContain('none accepted by review yet');
+    expect(await axe(s.page)).toEqual([]);
   });
 
   it('lists every kind under My contributions, in review', async () => {

@@ -230,6 +230,9 @@ export const en = {
   'campaign.error.server': 'The node could not answer. Try again later.',
   'campaign.close': 'Close',
   'campaign.otherLanguages': 'This campaign collects contributions in {languages}. You can still write in your language; its suggestions may be fewer.',
+  'campaign.goals': 'Goals of this campaign on this node',
+  'campaign.goal': '{kind}: {collected, number} of {goal, number}',
+  'campaign.goalAccepted': '{accepted, plural, =0 {none accepted by review yet} other {# accepted by review}}',
   'campaign.kinds': '{count, plural, one {# kind of contribution} other {# kinds of contribution}}',
 
   'review.title': 'Review',

@@ -19,7 +19,7 @@ import { makeContribution, makeRecord, seedOf, validate, type ContributionContex
 import { CampaignCache, reviewable, type ReviewItem } from './campaigns.ts';
 import { history, type History, type StatusMap } from './history.ts';
 import { NodeClient, NodeError, type NodeErrorCode } from './node.ts';
-import type { Checks, ContentContribution, Contribution, HubLink } from '../../../federation/protocol/index.ts';
+import type { CampaignProgress, Checks, ContentContribution, Contribution, HubLink } from '../../../federation/protocol/index.ts';
 import { runChecks, type CheckReport } from './checks.ts';
 import { IdbOutbox } from './outbox/outbox.idb.ts';
 import { StorageError, type Outbox, type OutboxCounts, type OutboxEntry, type StorageErrorCode } from './outbox/outbox.ts';
@@ -28,6 +28,9 @@ import { startModelWorker, type ModelWorker } from '../../../worker/client.ts';
 import type { DeviceProbe } from '../../../worker/probe.ts';
 import { WorkerError } from '../../../worker/rpc.ts';
 import { browserTimers } from './timers.ts';
+
+/** After a sync, when the campaign's progress is asked for once more (the node recounts every 2 s at most). */
+const PROGRESS_AGAIN_MS = 3_000;
 
 export type PersistState = 'persisted' | 'not-persisted' | 'unsupported' | 'unknown';
 
@@ -66,6 +69,8 @@ export class AppState {
   /** Unused cached seeds of the current campaign and language, by type. */
   seeds = $state<Partial<Record<SeedType, Seed[]>>>({});
   queue = $state<ReviewItem[]>([]);
+  /** The current campaign's progress toward its goals, as the node last counted it. */
+  progress = $state<CampaignProgress | null>(null);
   statuses = $state<StatusMap>({});
   /** Why the last read from the node failed (null once one succeeds). */
   nodeError = $state<NodeErrorCode | null>(null);
@@ -81,6 +86,15 @@ export class AppState {
   #cache: CampaignCache | null = null;
   #node = new NodeClient((input, init) => fetch(input, init));
   #lastFullRefresh = 0;
+  #progressAgain: ReturnType<typeof setTimeout> | undefined;
+
+  async #refreshProgress(): Promise<void> {
+    const cache = this.#cache;
+    if (!cache) return;
+    const slug = this.campaign.slug;
+    const progress = await cache.refreshProgress(slug);
+    if (this.campaign.slug === slug) this.progress = progress;
+  }
   #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
 
@@ -141,8 +155,10 @@ export class AppState {
 
   async #loadSeedsAndQueue(): Promise<void> {
     const cache = this.#cache;
-    if (!cache || !this.language) return;
+    if (!cache) return;
     const slug = this.campaign.slug;
+    this.progress = await cache.cachedProgress(slug);
+    if (!this.language) return;
     const seeds: Partial<Record<SeedType, Seed[]>> = {};
     for (const type of ['prompt', 'draft', 'pair', 'pivot'] as const) seeds[type] = await cache.seeds(slug, this.language, type);
     this.seeds = seeds;
@@ -150,9 +166,10 @@ export class AppState {
   }
 
   /**
-   * While online: the campaign list, the current campaign, a batch of seeds per needed type, the
-   * review queue and the status of my sent items. Each part that fails keeps its cached copy.
-   * After a sync (`light`) only what a save changes is asked for: seeds to top up and statuses;
+   * While online: the campaign list, the current campaign, its progress, a batch of seeds per
+   * needed type, the review queue and the status of my sent items. Each part that fails keeps its
+   * cached copy. After a sync (`light`) only what a save changes is asked for: seeds to top up,
+   * progress and statuses;
    * the rest at most once a minute, so a room full of phones does not hammer its node.
    */
   async refreshFromNode(options: { light?: boolean } = {}): Promise<void> {
@@ -183,6 +200,15 @@ export class AppState {
           this.campaign = fresh;
         }
       });
+    }
+    // What a save changes: the progress toward the campaign's goals too. The node counts at most
+    // every few seconds, so after a sync it is asked once more a little later.
+    await attempt(() => this.#refreshProgress());
+    if (options.light && this.#progressAgain === undefined) {
+      this.#progressAgain = setTimeout(() => {
+        this.#progressAgain = undefined;
+        void this.#refreshProgress().catch(() => undefined);
+      }, PROGRESS_AGAIN_MS);
     }
     const { identity, language } = this;
     if (identity && language) {

@@ -62,4 +62,19 @@ describe('campaigns and seeds cached on the device', () => {
     const list = [item('a', 'me'), item('b', 'you'), item('c', 'you')];
     expect(reviewable(list, 'me', new Set(['c'])).map((i) => (i.item as { id: string }).id)).toEqual(['b']);
   });
+
+  it('keeps the campaign’s progress for offline use, and only for the campaign it is about', async () => {
+    const progress = { campaign: 'shule', kinds: [{ kind: 'idiom', collected: 12, accepted: 5, goal: 100 }], countedAt: '2026-11-29T01:00:00.000Z' };
+    const { client, state } = node({ '/api/v1/campaigns/shule/progress': progress, '/api/v1/campaigns/other/progress': { ...progress, campaign: 'shule' } });
+    const outbox = new MemoryOutbox();
+    const cache = new CampaignCache(outbox, client);
+    expect(await cache.cachedProgress('shule')).toBeNull();
+    expect(await cache.refreshProgress('shule')).toEqual(progress);
+    state.down = true;
+    await expect(cache.refreshProgress('shule')).rejects.toThrow(NodeError);
+    expect(await cache.cachedProgress('shule')).toEqual(progress);
+    state.down = false;
+    await cache.refreshProgress('other');
+    expect(await cache.cachedProgress('other')).toBeNull();
+  });
 });

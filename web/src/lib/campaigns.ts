@@ -7,6 +7,7 @@
  */
 import {
   Campaign,
+  CampaignProgress,
   SEED_FOR_KIND,
   generalCampaign,
   type ContentKind,
@@ -29,6 +30,7 @@ const LIST = 'campaigns';
 const seedKey = (slug: string, language: string, type: SeedType) => `seeds:${slug}:${language}:${type}`;
 const usedKey = (slug: string) => `seedsUsed:${slug}`;
 const queueKey = (slug: string, language: string) => `queue:${slug}:${language}`;
+const progressKey = (slug: string) => `progress:${slug}`;
 
 /** The seed types a campaign's enabled kinds draw on. */
 export function seedTypes(campaign: Campaign): SeedType[] {
@@ -110,6 +112,18 @@ export class CampaignCache {
     const used = await this.#used(slug);
     used.add(seedId);
     await this.meta.setMeta(usedKey(slug), [...used]);
+  }
+
+  /** The campaign's progress toward its goals as last fetched, if ever. */
+  async cachedProgress(slug: string): Promise<CampaignProgress | null> {
+    const parsed = CampaignProgress.safeParse(await this.meta.getMeta<unknown>(progressKey(slug)));
+    return parsed.success && parsed.data.campaign === slug ? parsed.data : null;
+  }
+
+  async refreshProgress(slug: string): Promise<CampaignProgress> {
+    const progress = await this.node.progress(slug);
+    await this.meta.setMeta(progressKey(slug), progress);
+    return progress;
   }
 
   async cachedQueue(slug: string, language: string): Promise<ReviewItem[]> {

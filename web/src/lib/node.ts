@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import {
   Campaign,
   CampaignList,
+  CampaignProgress,
   HubLink,
   ReviewQueue,
   SeedList,
@@ -55,6 +56,11 @@ export class NodeClient {
 
   campaign(slug: string): Promise<Campaign> {
     return this.#get(`/campaigns/${encodeURIComponent(slug)}`, Campaign);
+  }
+
+  /** What the node holds of a campaign toward its goals. */
+  progress(slug: string): Promise<CampaignProgress> {
+    return this.#get(`/campaigns/${encodeURIComponent(slug)}/progress`, CampaignProgress);
   }
 
   join(code: string): Promise<Campaign> {
