@@ -3,11 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
-import { Contribution } from '../protocol/index.ts';
+import { CONSENT_VERSION, Contribution, DEFAULT_LICENCE } from '../protocol/index.ts';
 import { openStore } from '../store/index.ts';
 import { runCli, tempDir } from '../../test/support/server.ts';
 import { countSeeds } from '../../test/support/store.ts';
-import { idiom } from '../../test/support/contributions.ts';
+import { idiom, review } from '../../test/support/contributions.ts';
 
 let data: string;
 beforeEach(async () => {
@@ -35,6 +35,25 @@ describe('vernacular campaign create / update / list', () => {
       'general\tSHARED\tv1\tGeneral (built in)',
       `shule\t${code}\tv1\tShule ya Msingi\tsw,en\tidiom,translation`,
     ]);
+  });
+
+  it('prints a campaign’s items per kind toward its goals with progress', async () => {
+    expect((await create('--goal', 'idiom=2000', '--goal', 'translation=500')).code).toBe(0);
+    const store = await openStore({ dataDir: data, mustExist: true });
+    try {
+      const items = [idiom({ campaign: 'shule', consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE } }), idiom({ campaign: 'shule', consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE } })];
+      expect(await store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)))).toEqual(['accepted', 'accepted']);
+      await store.ingest(uuidv4(), [review(items[0]!.id, { campaign: 'shule' }), review(items[0]!.id, { campaign: 'shule' })].map((i) => Contribution.parse(i)));
+    } finally {
+      await store.close();
+    }
+    const shown = await runCli(['campaign', 'progress', 'shule', '--data', data]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout.trim().split('\n')).toEqual(['idiom\t2 of 2000\t1 accepted', 'translation\t0 of 500\t0 accepted']);
+    const missing = await runCli(['campaign', 'progress', 'nowhere', '--data', data]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no campaign "nowhere"');
+    expect((await runCli(['campaign', 'progress', '--data', data])).code).toBe(2);
   });
 
   it('bumps the version on update and keeps the join code; refuses to create it twice', async () => {

@@ -11,6 +11,7 @@ import {
   DEFAULT_CAMPAIGN,
   DEFAULT_LICENCE,
   GENERAL_JOIN_CODE,
+  generalCampaign,
   issueCode,
 } from '../protocol/index.ts';
 import { openStore, type CampaignInput, type Store } from '../store/index.ts';
@@ -24,6 +25,8 @@ export const CAMPAIGN_HELP = `Usage:
   vernacular campaign create --slug <slug> --title <title> --languages <tags> --kinds <kinds> [options]
   vernacular campaign update --slug <slug> [options]       change a campaign (its version goes up)
   vernacular campaign list [--data <dir>] [--database <url>]
+  vernacular campaign progress <slug> [--data <dir>] [--database <url>]
+                                                          items per kind toward the goals
   vernacular campaign seeds import <slug> <file.csv|file.jsonl> [--data <dir>] [--database <url>]
 
 Campaign options:
@@ -270,6 +273,34 @@ async function listCampaigns(args: string[], io: Output): Promise<number> {
   });
 }
 
+/** Per kind with a goal or items: collected (pending or accepted) of the goal, and accepted. */
+async function progress(args: string[], io: Output): Promise<number> {
+  const { values, positionals } = parseOptions(args, DATA_ONLY, 'campaign', true);
+  if (values.help) {
+    io.out(CAMPAIGN_HELP);
+    return 0;
+  }
+  const [slug, ...extra] = positionals;
+  if (slug === undefined || extra.length > 0) throw new UsageError('expected: campaign progress <slug>', 'campaign');
+  return withStore(values, async (store) => {
+    const found = slug === DEFAULT_CAMPAIGN ? generalCampaign() : await store.campaign(slug);
+    if (found === undefined) {
+      io.err(`vernacular: no campaign "${slug}"; make it with \`vernacular campaign create\``);
+      return 1;
+    }
+    const tallies = (await store.campaignTallies()).filter((t) => t.campaign === found.slug);
+    const goals = new Map(found.goals.map((g) => [g.kind as string, g.target]));
+    const kinds = [...new Set([...found.kinds, ...tallies.map((t) => t.kind)])];
+    for (const kind of kinds) {
+      const tally = tallies.find((t) => t.kind === kind) ?? { collected: 0, accepted: 0 };
+      const goal = goals.get(kind);
+      if (goal === undefined && tally.collected === 0) continue;
+      io.out(`${kind}\t${tally.collected}${goal === undefined ? '' : ` of ${goal}`}\t${tally.accepted} accepted`);
+    }
+    return 0;
+  });
+}
+
 async function importSeeds(args: string[], io: Output): Promise<number> {
   const { values, positionals } = parseOptions(args, DATA_ONLY, 'campaign', true);
   if (values.help) {
@@ -316,6 +347,8 @@ export async function campaign(args: string[], io: Output): Promise<number> {
       return save(rest, io, sub);
     case 'list':
       return listCampaigns(rest, io);
+    case 'progress':
+      return progress(rest, io);
     case 'seeds':
       if (rest[0] !== 'import') throw new UsageError(`unknown seeds command "${rest[0] ?? ''}"`, 'campaign');
       return importSeeds(rest.slice(1), io);
