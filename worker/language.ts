@@ -70,10 +70,18 @@ const CLOSE: readonly (readonly string[])[] = [
   ['id', 'ms'],
 ];
 
+const LANGUAGE_CODES = new Map<string, string>();
+
 /** The ISO 639 code of a BCP 47 tag or a franc code: 639-1 when there is one. */
 export function languageCode(tag: string): string {
-  const primary = tag.toLowerCase().split(/[-_]/)[0] ?? '';
-  return ISO3_TO_1[primary] ?? primary;
+  // Remembered: a release asks once per candidate language of every item (about 60 per item).
+  let code = LANGUAGE_CODES.get(tag);
+  if (code === undefined) {
+    const primary = tag.toLowerCase().split(/[-_]/)[0] ?? '';
+    code = ISO3_TO_1[primary] ?? primary;
+    if (LANGUAGE_CODES.size < 10_000) LANGUAGE_CODES.set(tag, code);
+  }
+  return code;
 }
 
 function acceptable(itemLanguage: string): Set<string> {

@@ -58,13 +58,16 @@ export class WorkTable {
   private insertStatement: BetterSqlite3.Statement | undefined;
 
   insert(rows: readonly Omit<WorkRow, 'split' | 'cluster'>[]): void {
+    // Positional parameters: binding sixteen by name cost about a third more per row.
     this.insertStatement ??= this.db.prepare(
       'INSERT INTO items (seq, id, kind, language, contributor, origin, campaign, created_at, status, item, text, hash, stage, rule, detail, notes) ' +
-        'VALUES (@seq, @id, @kind, @language, @contributor, @origin, @campaign, @created_at, @status, @item, @text, @hash, @stage, @rule, @detail, @notes)',
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const statement = this.insertStatement;
     this.db.transaction(() => {
-      for (const row of rows) statement.run(row);
+      for (const r of rows) {
+        statement.run(r.seq, r.id, r.kind, r.language, r.contributor, r.origin, r.campaign, r.created_at, r.status, r.item, r.text, r.hash, r.stage, r.rule, r.detail, r.notes);
+      }
     })();
   }
 
