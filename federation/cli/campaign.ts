@@ -14,7 +14,7 @@ import {
   generalCampaign,
   issueCode,
 } from '../protocol/index.ts';
-import { openStore, type CampaignInput, type Store } from '../store/index.ts';
+import { goalProgress, openStore, type CampaignInput, type Store } from '../store/index.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
@@ -288,14 +288,8 @@ async function progress(args: string[], io: Output): Promise<number> {
       io.err(`vernacular: no campaign "${slug}"; make it with \`vernacular campaign create\``);
       return 1;
     }
-    const tallies = (await store.campaignTallies()).filter((t) => t.campaign === found.slug);
-    const goals = new Map(found.goals.map((g) => [g.kind as string, g.target]));
-    const kinds = [...new Set([...found.kinds, ...tallies.map((t) => t.kind)])];
-    for (const kind of kinds) {
-      const tally = tallies.find((t) => t.kind === kind) ?? { collected: 0, accepted: 0 };
-      const goal = goals.get(kind);
-      if (goal === undefined && tally.collected === 0) continue;
-      io.out(`${kind}\t${tally.collected}${goal === undefined ? '' : ` of ${goal}`}\t${tally.accepted} accepted`);
+    for (const { kind, collected, accepted, goal } of goalProgress(found, await store.campaignTallies())) {
+      io.out(`${kind}\t${collected}${goal === undefined ? '' : ` of ${goal}`}\t${accepted} accepted`);
     }
     return 0;
   });

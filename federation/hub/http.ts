@@ -318,5 +318,3 @@ interface Nonce {
 function replayed(): ApiError {
   return new ApiError(401, 'replayed_request', 'This request was already received (its nonce was used)');
 }
-
-

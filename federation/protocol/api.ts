@@ -14,7 +14,7 @@ export type CampaignList = z.output<typeof CampaignList>;
  * GET /api/v1/campaigns/{slug}/progress: what this node holds of a campaign, per content kind
  * that has a goal or any item — items still counting (pending or accepted: not withdrawn,
  * replaced by an edit, hidden or rejected), how many are accepted, and the goal if one is set.
- * Counted at most once a minute (`countedAt`).
+ * Counted again once something was stored (`countedAt`: when; see server/campaigns.ts).
  */
 export const CampaignProgress = z
   .object({

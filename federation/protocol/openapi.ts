@@ -69,7 +69,8 @@ const readPaths = {
       operationId: 'campaignProgress',
       description:
         'What this node holds of the campaign per content kind (with a goal or any item): items still ' +
-        'counting (pending or accepted), accepted items, and the goal. Counted at most once a minute.',
+        'counting (pending or accepted), accepted items, and the goal. Counted again once something was stored, ' +
+        'at most a twentieth of the time (countedAt says when).',
       parameters: [slugParam],
       responses: { '200': { description: 'Progress toward the goals', content: json('CampaignProgress') }, '404': noCampaign },
     },

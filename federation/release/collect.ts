@@ -146,11 +146,6 @@ export async function recordsByKind(store: Store, maxSeq: number): Promise<Recor
 }
 
 /** The largest `seq` when the read starts (every page is bounded by it). */
-export async function lastSeq(store: Store): Promise<number> {
-  const db = store.db as Kysely<Database>;
-  const bound = await db.selectFrom('contributions').select((eb) => eb.fn.max('seq').as('max')).executeTakeFirst();
-  return Number(bound?.max ?? 0);
-}
 
 /** The content items (no reviews, no withdrawals), in server order, a page at a time, as stored. */
 export async function* contentPages(store: Store, maxSeq: number, pageSize = 2000): AsyncGenerator<PageRow[]> {

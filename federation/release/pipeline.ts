@@ -20,12 +20,12 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CONTENT_KINDS, type Contribution, type ContentKind } from '../protocol/index.ts';
-import type { Store, StoredContribution } from '../store/index.ts';
+import { type Store, type StoredContribution, topSeq } from '../store/index.ts';
 import { evalRecord, idiomRecord, isKind, normRecord, preferenceRecord, ruleRecord, sftRecord, translationRecord } from '../dataset/records.ts';
 import { type ReleaseConfig, configHash } from './config.ts';
 import { itemStages } from './stages.ts';
 import { WorkTable } from './work.ts';
-import { type CollectedPage, contentPages, lastSeq, type PageTask, recordsByKind } from './collect.ts';
+import { type CollectedPage, contentPages, type PageTask, recordsByKind } from './collect.ts';
 import { pageRunner } from './collect.threads.ts';
 import { goldRegrade, type GoldRegrade } from './reliability.ts';
 import { BandKeys, bandWriter, createBandsTable } from './near.ts';
@@ -93,7 +93,7 @@ export interface BuildOptions {
 /** Stages 1–6: stream the snapshot's content items through the item stages (on the collect threads) into the work table. */
 async function collect(store: Store, work: WorkTable, options: BuildOptions, gold: GoldRegrade): Promise<Record<string, number>> {
   const { config } = options;
-  const maxSeq = await lastSeq(store);
+  const maxSeq = await topSeq(store.db);
   const read = await recordsByKind(store, maxSeq);
   let writeBands: ReturnType<typeof bandWriter> | undefined;
   if (config.duplicates.near) {

@@ -11,7 +11,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { CampaignProgress, Contribution } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { idiom } from '../../test/support/contributions.ts';
-import { campaignRoutes, PROGRESS_TTL_MS } from './campaigns.ts';
+import { campaignRoutes, PROGRESS_TTL_MS, RECOUNT_FACTOR } from './campaigns.ts';
 
 describe('campaign progress, counted again', () => {
   let dir: string;
@@ -19,6 +19,8 @@ describe('campaign progress, counted again', () => {
   let app: Hono;
   let clock = 0;
   let counts = 0;
+  /** How long a count takes, on the test's clock. */
+  let takes = 0;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vernacular-progress-'));
@@ -29,11 +31,14 @@ describe('campaign progress, counted again', () => {
     });
     clock = 1_000_000;
     counts = 0;
-    // The store's own count, counted.
+    takes = 0;
+    // The store's own count, counted, taking `takes` ms of the test's clock.
     const counting: Store = Object.assign(Object.create(store) as Store, {
-      campaignTallies: () => {
+      campaignTallies: async () => {
         counts++;
-        return store.campaignTallies();
+        const tallies = await store.campaignTallies();
+        clock += takes;
+        return tallies;
       },
     });
     app = new Hono();
@@ -51,14 +56,26 @@ describe('campaign progress, counted again', () => {
     return CampaignProgress.parse(await res.json()).kinds[0]!.collected;
   };
 
-  it('counts once anything new is stored (after 2 s), else once a minute', async () => {
+  it('counts again as soon as anything new is stored, when counting is quick', async () => {
+    await add(1);
+    expect(await collected()).toBe(1);
+    expect(await collected()).toBe(1); // nothing new: not counted
+    expect(counts).toBe(1);
+    await add(2);
+    expect(await collected()).toBe(3);
+    expect(counts).toBe(2);
+  });
+
+  it('waits twenty times what a count took before counting again, and counts once a minute anyway', async () => {
+    takes = 100; // a large store: the floor is 2 s
+    expect(RECOUNT_FACTOR * takes).toBe(2_000);
     await add(1);
     expect(await collected()).toBe(1);
     await add(1);
     clock += 1_000;
-    expect(await collected()).toBe(1); // under 2 s: the last count
+    expect(await collected()).toBe(1); // within twenty counts' time: the last count
     clock += 1_500;
-    expect(await collected()).toBe(2); // something new: counted again
+    expect(await collected()).toBe(2); // something new, and the floor passed: counted again
     expect(counts).toBe(2);
     clock += 30_000;
     expect(await collected()).toBe(2); // nothing new: not counted

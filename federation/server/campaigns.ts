@@ -8,13 +8,12 @@ import {
   type Campaign,
   type CampaignList,
   type CampaignProgress,
-  type ContentKind,
   DEFAULT_CAMPAIGN,
   generalCampaign,
   SeedQuery,
   type SeedList,
 } from '../protocol/index.ts';
-import { type CampaignTally, type Store, topSeq } from '../store/index.ts';
+import { type CampaignTally, goalProgress, type Store, topSeq } from '../store/index.ts';
 import { ApiError, methodNotAllowed } from './errors.ts';
 import { parseQuery, queryLanguage } from './query.ts';
 
@@ -27,15 +26,15 @@ async function findCampaign(store: Store, slug: string): Promise<Campaign> {
 }
 
 /**
- * How often every campaign's items are counted (one scan of the store, see campaignTallies): again
- * once anything was stored since (a new item, review or withdrawal moves the top `seq`) and the
- * last count is RECOUNT_MIN_MS old, and in any case after PROGRESS_TTL_MS (a moderator's decision
- * stores nothing); never sooner than RECOUNT_FACTOR times what the last count took, so a hub
- * with millions of items spends at most a twentieth of its time counting.
+ * When every campaign's items are counted again (one scan of the store, see campaignTallies): once
+ * anything was stored since the last count (a new item, review or withdrawal moves the top `seq`),
+ * and in any case after PROGRESS_TTL_MS (a moderator's decision stores nothing) — but never
+ * sooner than RECOUNT_FACTOR times what the last count took. A library node's count takes
+ * milliseconds, so a contributor sees their item counted on their next request; a hub with
+ * millions of items spends at most a twentieth of its time counting.
  */
 export const PROGRESS_TTL_MS = 60_000;
-const RECOUNT_MIN_MS = 2_000;
-const RECOUNT_FACTOR = 20;
+export const RECOUNT_FACTOR = 20;
 
 export function campaignRoutes(app: Hono, store: Store, now: () => number = Date.now): void {
   const GET_ONLY = methodNotAllowed(['GET', 'HEAD']);
@@ -54,7 +53,7 @@ export function campaignRoutes(app: Hono, store: Store, now: () => number = Date
       if (last.took === undefined) return last;
       const age = now() - last.at;
       const floor = RECOUNT_FACTOR * last.took;
-      if (age < Math.max(RECOUNT_MIN_MS, floor)) return last;
+      if (age < floor) return last;
       if (age < Math.max(PROGRESS_TTL_MS, floor) && (await topSeq(store.db)) === last.top) return last;
     }
     if (counted !== last) return counted!; // another request started a count meanwhile
@@ -91,16 +90,7 @@ export function campaignRoutes(app: Hono, store: Store, now: () => number = Date
   app.get('/api/v1/campaigns/:slug/progress', async (c: Context) => {
     const campaign = await findCampaign(store, c.req.param('slug')!);
     const { at, tallies: counting } = await tallies();
-    const mine = (await counting).filter((t) => t.campaign === campaign.slug);
-    const goals = new Map(campaign.goals.map((g) => [g.kind, g.target]));
-    const kinds = [...new Set([...campaign.kinds, ...mine.map((t) => t.kind as ContentKind)])]
-      .map((kind) => {
-        const tally = mine.find((t) => t.kind === kind);
-        const goal = goals.get(kind);
-        return { kind, collected: tally?.collected ?? 0, accepted: tally?.accepted ?? 0, ...(goal !== undefined ? { goal } : {}) };
-      })
-      .filter((k) => k.goal !== undefined || k.collected > 0);
-    const answer: CampaignProgress = { campaign: campaign.slug, kinds, countedAt: new Date(at).toISOString() };
+    const answer: CampaignProgress = { campaign: campaign.slug, kinds: goalProgress(campaign, await counting), countedAt: new Date(at).toISOString() };
     return c.json(answer);
   });
   app.all('/api/v1/campaigns/:slug/progress', GET_ONLY);

@@ -11,8 +11,10 @@ import { randomInt } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import {
   Campaign,
+  type CampaignProgress,
   canonicalJson,
   CONTENT_KINDS,
+  type ContentKind,
   DEFAULT_CAMPAIGN,
   GENERAL_JOIN_CODE,
   JOIN_CODE_ALPHABET,
@@ -76,6 +78,22 @@ export async function campaignTallies(db: Kysely<Database>): Promise<CampaignTal
     .orderBy('c.kind')
     .execute();
   return rows.map((r) => ({ campaign: r.campaign, kind: r.kind, collected: Number(r.collected), accepted: Number(r.accepted ?? 0) }));
+}
+
+/**
+ * One campaign's progress from every campaign's tallies: per kind it collects or holds items of,
+ * those with a goal or at least one item, with the goal when set (the API's and the CLI's answer).
+ */
+export function goalProgress(campaign: Campaign, tallies: readonly CampaignTally[]): CampaignProgress['kinds'] {
+  const mine = tallies.filter((t) => t.campaign === campaign.slug);
+  const goals = new Map<string, number>(campaign.goals.map((g) => [g.kind, g.target]));
+  const kinds = [...new Set<string>([...campaign.kinds, ...mine.map((t) => t.kind)])];
+  return kinds.flatMap((kind) => {
+    const tally = mine.find((t) => t.kind === kind);
+    const goal = goals.get(kind);
+    if (goal === undefined && tally === undefined) return [];
+    return [{ kind: kind as ContentKind, collected: tally?.collected ?? 0, accepted: tally?.accepted ?? 0, ...(goal !== undefined ? { goal } : {}) }];
+  });
 }
 
 export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): Promise<Campaign> {

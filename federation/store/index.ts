@@ -25,6 +25,7 @@ export type {
 } from './store.ts';
 export { isPostgresUrl, maskUrl } from './store.postgres.ts';
 export { topSeq } from './read.ts';
+export { goalProgress } from './campaigns.ts';
 
 export const SQLITE_FILE = 'vernacular.sqlite';
 

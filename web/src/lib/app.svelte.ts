@@ -29,9 +29,6 @@ import type { DeviceProbe } from '../../../worker/probe.ts';
 import { WorkerError } from '../../../worker/rpc.ts';
 import { browserTimers } from './timers.ts';
 
-/** After a sync, when the campaign's progress is asked for once more (the node recounts every 2 s at most). */
-const PROGRESS_AGAIN_MS = 3_000;
-
 export type PersistState = 'persisted' | 'not-persisted' | 'unsupported' | 'unknown';
 
 const LANGUAGE_KEY = 'language';
@@ -86,15 +83,6 @@ export class AppState {
   #cache: CampaignCache | null = null;
   #node = new NodeClient((input, init) => fetch(input, init));
   #lastFullRefresh = 0;
-  #progressAgain: ReturnType<typeof setTimeout> | undefined;
-
-  async #refreshProgress(): Promise<void> {
-    const cache = this.#cache;
-    if (!cache) return;
-    const slug = this.campaign.slug;
-    const progress = await cache.refreshProgress(slug);
-    if (this.campaign.slug === slug) this.progress = progress;
-  }
   #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
 
@@ -186,12 +174,12 @@ export class AppState {
       }
     };
     const full = !options.light || Date.now() - this.#lastFullRefresh > 60_000;
+    const slug = this.campaign.slug;
     if (full) {
       this.#lastFullRefresh = Date.now();
       await attempt(async () => {
         this.campaigns = await cache.refreshList();
       });
-      const slug = this.campaign.slug;
       await attempt(async () => {
         const fresh = await cache.fetchCampaign(slug);
         // The contributor may have switched campaign meanwhile: only refresh the one still chosen.
@@ -201,15 +189,11 @@ export class AppState {
         }
       });
     }
-    // What a save changes: the progress toward the campaign's goals too. The node counts at most
-    // every few seconds, so after a sync it is asked once more a little later.
-    await attempt(() => this.#refreshProgress());
-    if (options.light && this.#progressAgain === undefined) {
-      this.#progressAgain = setTimeout(() => {
-        this.#progressAgain = undefined;
-        void this.#refreshProgress().catch(() => undefined);
-      }, PROGRESS_AGAIN_MS);
-    }
+    // What a save changes: the progress toward the campaign's goals too.
+    await attempt(async () => {
+      const progress = await cache.refreshProgress(slug);
+      if (this.campaign.slug === slug) this.progress = progress;
+    });
     const { identity, language } = this;
     if (identity && language) {
       const campaign = $state.snapshot(this.campaign);
