@@ -7,8 +7,6 @@ import { resolve } from 'node:path';
 import { openStore, sqlitePath } from '../store/index.ts';
 import { buildDataset } from '../dataset/index.ts';
 import { HubRegistry } from '../hub/registry.ts';
-import { writeGlossary } from '../glossary/export.ts';
-import { openGlossaryStore } from '../glossary/store.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 import { DATABASE_OPTION, databaseUrl } from './database.ts';
@@ -26,7 +24,7 @@ are no validation or test splits, so everything is in train. Writes:
   <dir>/norms/train.jsonl        cultural norms
   <dir>/rules/train.jsonl        hard rules with citations
   <dir>/eval/test.jsonl          held-out evaluation questions
-  <dir>/glossary.jsonl           the campaigns' shared glossaries, one term per line
+  <dir>/glossary/train.jsonl     the campaigns' shared glossaries, one term per line
   <dir>/README.md                dataset card with Hugging Face metadata
   <dir>/rejected.jsonl, report.json, contributors.txt   as in a release
 Only items community review accepted go in (pending ones too with
@@ -85,13 +83,12 @@ export async function dataset(args: string[], io: Output): Promise<number> {
       includePending: values['include-pending'] ?? false,
       // On a hub: what quarantined nodes sent stays stored but out of every export.
       excludeOrigins: await new HubRegistry(store.db).quarantined(),
-      extras: [(dir) => writeGlossary(openGlossaryStore(store.db), dir)],
     });
     const languages = Object.keys(counts.languages)
       .sort()
       .map((l) => `${l} ${counts.languages[l]}`)
       .join(', ');
-    const configs = [...Object.entries(counts.configs), ...counts.extras.map((e) => [e.config, e.count] as const)]
+    const configs = Object.entries(counts.configs)
       .map(([name, n]) => `${name} ${n}`)
       .join(', ');
     io.out(`Wrote ${counts.items} items${languages ? ` (${languages})` : ''} to ${outDir}: ${configs}`);

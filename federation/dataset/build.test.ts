@@ -1,10 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
+import * as Y from 'yjs';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
+import { addTerm } from '../protocol/glossary.doc.ts';
+import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
+import { openGlossaryStore } from '../glossary/store.ts';
 import { buildDataset, DATASET_FILES, DATASET_VERSION, type IdiomRecord, type PreferenceRecord, type SftRecord } from './index.ts';
 import { sizeCategory } from './card.ts';
 import { ReleaseRegistry } from '../release/registry.ts';
@@ -84,10 +88,9 @@ describe('buildDataset (the release pipeline with the permissive built-in config
     const counts = await build('out');
     expect(counts).toMatchObject({
       items: 5,
-      configs: { idioms: 5, sft: 5, preference: 0, translation: 0, norms: 0, rules: 0, eval: 0 },
+      configs: { idioms: 5, sft: 5, preference: 0, translation: 0, norms: 0, rules: 0, eval: 0, glossary: 0 },
       languages: { 'pt-BR': 2, sw: 3 },
       licences: { 'CC0-1.0': 5 },
-      extras: [],
       quarantined: 0,
     });
   });
@@ -130,7 +133,7 @@ describe('buildDataset (the release pipeline with the permissive built-in config
     await accept(items);
     const counts = await buildDataset({ store, outDir: join(dir, 'out') });
     // idiom, instruction, rewrite, translation, norm → sft; rewrite and compare (choice a) → preference.
-    expect(counts.configs).toEqual({ idioms: 1, sft: 5, preference: 2, translation: 1, norms: 1, rules: 1, eval: 1 });
+    expect(counts.configs).toEqual({ idioms: 1, sft: 5, preference: 2, translation: 1, norms: 1, rules: 1, eval: 1, glossary: 0 });
     expect(counts.items).toBe(8);
     const sft = lines<SftRecord>(join(dir, 'out', DATASET_FILES.sft));
     expect(sft.map((r) => r.kind)).toEqual(['idiom', 'instruction', 'rewrite', 'translation', 'norm']);
@@ -194,21 +197,21 @@ describe('what an export holds', () => {
     expect(counts.configs.preference).toBe(0);
   });
 
-  it('runs the extra writers it is given and lists what they wrote in the card', async () => {
-    const counts = await buildDataset({
-      store,
-      outDir: join(dir, 'out'),
-      extras: [
-        async (outDir) => {
-          expect(outDir).toBe(join(dir, 'out'));
-          return { config: 'glossary', files: [{ split: 'train', path: 'glossary.jsonl' }], count: 7, description: 'Terms.' };
-        },
-      ],
-    });
-    expect(counts.extras).toEqual([expect.objectContaining({ config: 'glossary', count: 7 })]);
-    const card = read(join(dir, 'out'), DATASET_FILES.card);
-    expect(card).toContain('- config_name: glossary\n  data_files:\n  - split: train\n    path: glossary.jsonl\n');
-    expect(card).toContain('| `glossary` | `glossary.jsonl` | 7 |');
+  it('writes the campaigns\' glossaries as the pipeline\'s glossary config, listed in the card; an empty file when there are none', async () => {
+    await build('out');
+    expect(read(join(dir, 'out'), DATASET_FILES.glossary)).toBe('');
+    expect(read(join(dir, 'out'), DATASET_FILES.card)).not.toContain('config_name: glossary');
+
+    const doc = new Y.Doc();
+    addTerm(doc, 't1', { term: 'shamba', rendering: 'farm', language: 'sw', notes: '' });
+    await openGlossaryStore(store.db).sync('general', decodeClientRequest(encodeClientRequest(doc, null)));
+    // What builds before wrote at the root goes: the glossary is in its config's folder now.
+    writeFileSync(join(dir, 'out', 'glossary.jsonl'), 'stale\n');
+    const counts = await build('out');
+    expect(counts.configs.glossary).toBe(1);
+    expect(lines(join(dir, 'out', DATASET_FILES.glossary))).toEqual([{ campaign: 'general', term: 'shamba', rendering: 'farm', language: 'sw', notes: '' }]);
+    expect(existsSync(join(dir, 'out', 'glossary.jsonl'))).toBe(false);
+    expect(read(join(dir, 'out'), DATASET_FILES.card)).toContain('- config_name: glossary\n  data_files:\n  - split: train\n    path: glossary/train-00000-of-00001.parquet\n');
   });
 });
 

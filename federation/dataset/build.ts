@@ -11,33 +11,24 @@
  *
  * Every configuration file the exporter has always written exists afterwards, empty when nothing
  * went in (`idioms/train.jsonl`, `sft/train.jsonl`, `preference/train.jsonl`, …, `eval/test.jsonl`),
- * so scripts reading them keep working. Extra writers (the campaign glossaries) add their own
- * files, listed in the card.
+ * so scripts reading them keep working — `glossary/train.jsonl` too, the campaigns' glossaries,
+ * which the pipeline writes like any other config (release/glossary.ts).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/index.ts';
 import { parseReleaseConfig, type ReleaseConfig } from '../release/config.ts';
 import { RELEASE_CONFIGS, SPLITS } from '../release/layout.ts';
 import { buildRelease, type ReleaseManifest } from '../release/pipeline.ts';
-import { CONFIGS, type ConfigName, DATASET_FILES, type DatasetConfig } from './configs.ts';
-
-/** What an extra writer wrote: listed in the card like a built-in configuration. */
-export interface ExtraConfig extends DatasetConfig {
-  count: number;
-}
-
-/** Writes its files under the output folder and says what it wrote. */
-export type ExtraWriter = (outDir: string) => Promise<ExtraConfig>;
+import { GLOSSARY_CONFIG } from '../release/glossary.ts';
+import { CONFIGS, type ConfigName, DATASET_FILES } from './configs.ts';
 
 export interface BuildDatasetOptions {
   store: Store;
   outDir: string;
   /** Also export items still waiting for enough reviews (default: accepted items only). */
   includePending?: boolean;
-  /** Writers of further configurations (e.g. the campaign glossaries). */
-  extras?: readonly ExtraWriter[];
   /** Origins (node ids) whose records are left out: the nodes a hub's steward quarantined. */
   excludeOrigins?: ReadonlySet<string>;
   log?: (line: string) => void;
@@ -52,7 +43,6 @@ export interface DatasetCounts {
   languages: Record<string, number>;
   /** Items per SPDX licence id. */
   licences: Record<string, number>;
-  extras: ExtraConfig[];
   /** Items left out because they came from a quarantined node. */
   quarantined: number;
   /** The release pipeline's manifest (stage counts, files with sha256). */
@@ -82,27 +72,11 @@ export function datasetConfig(includePending: boolean): ReleaseConfig {
 
 /** The files a previous build wrote that this one would otherwise leave stale. */
 async function clearPrevious(outDir: string): Promise<void> {
-  for (const config of RELEASE_CONFIGS) {
+  for (const config of [...RELEASE_CONFIGS, GLOSSARY_CONFIG]) {
     for (const split of SPLITS) await rm(join(outDir, config, `${split}.jsonl`), { force: true });
   }
-}
-
-function withExtras(card: string, extras: readonly ExtraConfig[]): string {
-  if (extras.length === 0) return card;
-  const end = card.indexOf('\n---\n', 4);
-  const yaml = extras.flatMap((e) => [`- config_name: ${e.config}`, '  data_files:', ...e.files.flatMap((f) => [`  - split: ${f.split}`, `    path: ${f.path}`])]);
-  const head = end < 0 ? card : `${card.slice(0, end)}\n${yaml.join('\n')}${card.slice(end)}`;
-  const rows = extras.flatMap((e) => e.files.map((f) => `| \`${e.config}\` | \`${f.path}\` | ${e.count} |`));
-  const text = extras.map((e) => `- \`${e.config}\`: ${e.description}`);
-  return `${head}
-## Other files
-
-| config | file | records |
-|---|---|---|
-${rows.join('\n')}
-
-${text.join('\n')}
-`;
+  // Where builds before the glossary became a config of the pipeline wrote it.
+  await rm(join(outDir, 'glossary.jsonl'), { force: true });
 }
 
 export async function buildDataset(options: BuildDatasetOptions): Promise<DatasetCounts> {
@@ -124,10 +98,6 @@ export async function buildDataset(options: BuildDatasetOptions): Promise<Datase
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, '');
   }
-  const extras: ExtraConfig[] = [];
-  for (const extra of options.extras ?? []) extras.push(await extra(outDir));
-  const cardPath = join(outDir, DATASET_FILES.card);
-  await writeFile(cardPath, withExtras(await readFile(cardPath, 'utf8'), extras));
 
   const configs = Object.fromEntries(
     CONFIGS.map((c) => [c.config, Object.values(manifest.counts[c.config] ?? {}).reduce((a, b) => a + b, 0)]),
@@ -138,7 +108,6 @@ export async function buildDataset(options: BuildDatasetOptions): Promise<Datase
     configs,
     languages: manifest.languages,
     licences: manifest.licences,
-    extras,
     quarantined,
     manifest,
   };

@@ -9,8 +9,11 @@
  *   norms/train.jsonl        cultural norms
  *   rules/train.jsonl        hard rules with citations and examples
  *   eval/test.jsonl          held-out evaluation questions (never in sft)
+ *   glossary/train.jsonl     the campaigns' shared glossaries, one term per line
  *   README.md                the dataset card
  */
+import { GLOSSARY_DESCRIPTION } from '../release/glossary.ts';
+
 export interface DatasetFile {
   split: string;
   path: string;
@@ -79,6 +82,11 @@ export const CONFIGS = [
       'Held-out evaluation: `question`, `reference_answer`, `grading_notes`, `domain` (or null). ' +
       'Never used in the other configurations.',
   },
+  {
+    config: 'glossary',
+    files: [{ split: 'train', path: 'glossary/train.jsonl' }],
+    description: GLOSSARY_DESCRIPTION,
+  },
 ] as const satisfies ReadonlyArray<{ config: string; files: DatasetFile[]; description: string }>;
 
 export type ConfigName = (typeof CONFIGS)[number]['config'];
@@ -91,5 +99,6 @@ export const DATASET_FILES = {
   norms: 'norms/train.jsonl',
   rules: 'rules/train.jsonl',
   eval: 'eval/test.jsonl',
+  glossary: 'glossary/train.jsonl',
   card: 'README.md',
 } as const satisfies Record<ConfigName | 'card', string>;

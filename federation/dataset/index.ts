@@ -4,8 +4,6 @@ export {
   DATASET_VERSION,
   type BuildDatasetOptions,
   type DatasetCounts,
-  type ExtraConfig,
-  type ExtraWriter,
 } from './build.ts';
 export { CONFIGS, DATASET_FILES, type ConfigName, type DatasetConfig, type DatasetFile } from './configs.ts';
 export type {

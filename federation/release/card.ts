@@ -9,6 +9,7 @@ import type { ReleaseConfig } from './config.ts';
 import type { ReleaseManifest } from './pipeline.ts';
 import { filesSection } from './views.ts';
 import { goldSummary } from './reliability.ts';
+import { describeGlossary, GLOSSARY_DESCRIPTION } from './glossary.ts';
 
 const HUB_LICENCE: Record<string, string> = {
   'CC0-1.0': 'cc0-1.0', 'CC-BY-4.0': 'cc-by-4.0', 'CC-BY-SA-4.0': 'cc-by-sa-4.0', 'ODC-By-1.0': 'odc-by',
@@ -84,7 +85,15 @@ items are only in \`eval\` (test) and never in training data.
 | config | train | validation | test |
 |---|---|---|---|
 ${countRows.join('\n')}
+${manifest.glossary !== undefined ? `
+## Glossary
 
+\`glossary\`: ${GLOSSARY_DESCRIPTION}
+
+Its terms went through the release's hygiene: their text is normalised as in stage \`validate\`, a term
+with personal data (as stage \`personal_data\` finds it) ${config.personalData.action === 'redact' ? 'has it replaced by typed placeholders' : 'is left out'},
+and a term with no text left is left out. ${describeGlossary(manifest.glossary)}
+` : ''}
 ## Languages
 
 ${table(Object.entries(manifest.languages), ['language (BCP 47)', 'items'])}

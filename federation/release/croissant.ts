@@ -26,6 +26,7 @@ import type { ReleaseManifest } from './pipeline.ts';
 import type { ReleaseStats } from './stats.ts';
 import { describeDimension, MIN_GROUP } from './demographics.ts';
 import { fileSha256 } from './snapshot.ts';
+import { describeGlossary } from './glossary.ts';
 
 export const CROISSANT_CONTEXT = {
   '@language': 'en',
@@ -346,6 +347,7 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
         `${plural(stats.personalDataItems.redacted, 'item')} had personal data replaced by typed placeholders ([EMAIL], [PHONE], …) and kept; ${plural(stats.personalDataItems.dropped, 'item')} dropped for it` +
         `${personal !== undefined && sum(personal.excluded) > 0 ? ` (${Object.entries(personal.excluded).map(([r, n]) => `${r}: ${n}`).join(', ')})` : ''}. ` +
         `Found, by type: ${piiFound || 'none'}.`,
+      ...(manifest.glossary !== undefined ? [`The glossary config's terms went through the same detectors (action: ${config.personalData.action}): ${describeGlossary(manifest.glossary)}`] : []),
       'The detectors find formats, not names or addresses written in words; such personal data may remain.',
       'Contributor ids are pseudonymous ids made on the device; contributors.txt lists those in this release so that an erasure request can be checked against it. Withdrawn items are left out.',
       'Contributions can describe culture, religion, customs and laws of communities (sensitive topics by nature); they are not about identifiable individuals.',

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
+import * as Y from 'yjs';
 import { parse as parseYaml } from 'yaml';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
+import { openGlossaryStore } from '../glossary/store.ts';
+import { addTerm } from '../protocol/glossary.doc.ts';
+import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
 import { idiom, withdrawal } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
@@ -94,6 +98,13 @@ describe('release documents: croissant.json, report.html and the card', () => {
     await store.ingest(uuidv4(), [...items, copy, pii, gone, withdrawal(gone.id, { contributor: gone.contributor })].map((c) => Contribution.parse(c)));
     const relayed = idiom({ contributor: people[2]![1], deviceSeq: 10, data: { expression: sentence(970, 4), example: sentence(971, 12) } });
     await store.ingestRelayed('n-libraryaaaaaaaaaa', [{ contribution: Contribution.parse(relayed), deviceId: 'd', receivedAt: '2026-11-02T00:00:00.000Z' }]);
+    // Two campaigns' glossaries: the glossary config is in every document and built byte-identically too.
+    const glossaries = openGlossaryStore(store.db);
+    for (const [campaign, terms] of [['library-drive', [['shamba', 'farm']]], ['general', [['zamani', 'long ago'], ['asante', 'thank you']]]] as const) {
+      const doc = new Y.Doc();
+      terms.forEach(([term, rendering], i) => addTerm(doc, `${campaign}-${i}`, { term, rendering, language: 'sw', notes: '' }));
+      await glossaries.sync(campaign, decodeClientRequest(encodeClientRequest(doc, null)));
+    }
 
     const build = (name: string) =>
       buildRelease({ store, config: parseReleaseConfig({ name: 'Vernacular test', version: '1.0.0', includePending: true, language: { check: false } }), outDir: join(dir, name), snapshot: 'test' });
@@ -112,6 +123,7 @@ describe('release documents: croissant.json, report.html and the card', () => {
     const b = files(join(dir, 'b'));
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     expect(a.has('croissant.json') && a.has('report.html')).toBe(true);
+    expect(a.has('glossary/train.jsonl') && a.has('glossary/train-00000-of-00001.parquet')).toBe(true);
     for (const [path, bytes] of a) expect(b.get(path)?.equals(bytes), path).toBe(true);
   });
 
@@ -163,6 +175,8 @@ describe('release documents: croissant.json, report.html and the card', () => {
     expect(byName.get('created_at')).toMatchObject({ dataType: 'sc:DateTime' });
     expect(byName.get('split')).toMatchObject({ source: { extract: { fileProperty: 'filename' } } });
     for (const f of idioms.field) expect(ids.has(((f.source as { fileSet: { '@id': string } }).fileSet)['@id'])).toBe(true);
+    expect(manifest.counts.glossary).toEqual({ train: 3 });
+    expect(doc.recordSet.find((r) => r['@id'] === 'glossary')?.field.map((f) => f.name)).toEqual(['split', 'campaign', 'term', 'rendering', 'language', 'notes']);
     const sft = doc.recordSet.find((r) => r['@id'] === 'sft');
     if (sft) expect(sft.field.find((f) => f.name === 'messages')).toMatchObject({ isArray: true, subField: [{ name: 'role' }, { name: 'content' }] });
   });
@@ -176,6 +190,7 @@ describe('release documents: croissant.json, report.html and the card', () => {
     expect(meta.language).toEqual(['sw', 'yo']);
     expect(meta.annotations_creators).toEqual(['crowdsourced']);
     expect(meta.configs.length).toBeGreaterThan(0);
+    expect(meta.configs.map((c) => c.config_name)).toContain('glossary');
     for (const c of meta.configs) {
       for (const f of c.data_files) {
         const matched = f.path.includes('*') ? expand(out(), f.path) : existsSync(join(out(), f.path)) ? [f.path] : [];

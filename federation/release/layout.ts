@@ -1,7 +1,8 @@
 /**
  * What a release holds: one folder per dataset config, each with its splits (JSONL here; the
  * Parquet shards beside them), named as Hugging Face's loader expects. `kto` is made from the
- * preference pairs (views.ts); the OpenAI and LLaMA-Factory views are files, not configs.
+ * preference pairs (views.ts); the OpenAI and LLaMA-Factory views are files, not configs. Beside
+ * these item configs, `glossary` (train only) holds the campaigns' glossary terms (glossary.ts).
  */
 export const RELEASE_CONFIGS = ['idioms', 'sft', 'preference', 'kto', 'translation', 'norms', 'rules', 'eval'] as const;
 export type ReleaseConfigName = (typeof RELEASE_CONFIGS)[number];

@@ -60,6 +60,8 @@ export const COLUMNS: Readonly<Record<string, ColumnSpec>> = {
     ['compliant_example', 'string'], ['violating_example', 'string'], ...PROVENANCE,
   ],
   eval: [['id', 'string'], ['language', 'string'], ['question', 'string'], ['reference_answer', 'string'], ['grading_notes', 'string'], ['domain', 'string?'], ...PROVENANCE],
+  // The campaigns' glossaries (glossary.ts): terms, not items, so no id or provenance.
+  glossary: [['campaign', 'string'], ['term', 'string'], ['rendering', 'string'], ['language', 'string'], ['notes', 'string']],
 };
 
 const utf8 = (name: string, required: boolean): SchemaElement => ({

@@ -35,6 +35,7 @@ import { releaseCard } from './card.ts';
 import { writeReleaseDocuments } from './documents.ts';
 import { releaseOutputs } from './outputs.ts';
 import { TextFile, type WrittenText } from '../dataset/textfile.ts';
+import { GLOSSARY_CONFIG, GLOSSARY_SPLIT, type GlossaryReport, releaseGlossary } from './glossary.ts';
 
 export interface StageCount {
   stage: string;
@@ -73,6 +74,8 @@ export interface ReleaseManifest {
   licences: Record<string, number>;
   contributors: number;
   files: ReleaseFile[];
+  /** What happened to the campaigns' glossary terms (the `glossary` config); absent when there are none. */
+  glossary?: GlossaryReport;
 }
 
 export interface BuildOptions {
@@ -216,6 +219,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   const outputs = releaseOutputs({ outDir, config, log: options.log, threaded: (options.threads ?? 1) > 0 });
   const files: ReleaseFile[] = [];
   let extra: Awaited<ReturnType<typeof outputs.finish>>;
+  let glossary: GlossaryReport;
   try {
     // Kind by kind (the order of CONTENT_KINDS), each in server order: a stable file order.
     for (const kind of CONTENT_KINDS) {
@@ -242,6 +246,12 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
         contributors.add(c.contributor);
       }
     }
+    // Last, the campaigns' glossaries (glossary.ts): the `glossary` config, through the same writers.
+    glossary = await releaseGlossary(options.store, config, (record, json) => {
+      writerFor(GLOSSARY_CONFIG, GLOSSARY_SPLIT).file.line(json);
+      return outputs.record(GLOSSARY_CONFIG, GLOSSARY_SPLIT, record, json);
+    });
+    if (glossary.kept > 0) counts[GLOSSARY_CONFIG] = { [GLOSSARY_SPLIT]: glossary.kept };
     for (const [path, entry] of [...writers].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const { rows, bytes, sha256 } = entry.file.commit();
       files.push({ path, config: entry.config, split: entry.split, rows, bytes, sha256 });
@@ -282,6 +292,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
     licences: sortedRecord(licences),
     contributors: contributors.size,
     files,
+    ...(glossary.read > 0 ? { glossary } : {}),
   };
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ReleaseConfig } from './config.ts';
+import { describeGlossary } from './glossary.ts';
 import type { ReleaseManifest } from './pipeline.ts';
 import type { ReleaseStats } from './stats.ts';
 import { MIN_GROUP } from './demographics.ts';
@@ -215,6 +216,8 @@ export function reportHtml({ manifest, config, stats }: ReportInput): string {
       barChart('splits', 'Rows per config: train, validation and test', [{ name: 'train', colour: 's0' }, { name: 'validation', colour: 's2' }, { name: 'test', colour: 's3' }], splitBars, 'No rows.'),
       table('split-table', 'Rows per config and split', ['Config', 'Train', 'Validation', 'Test'],
         configs.map((c) => [`<code>${escape(c)}</code>`, ...['train', 'validation', 'test'].map((s) => manifest.counts[c]?.[s] ?? 0)]), [false, true, true, true]),
+      // The glossary's rows are terms, not items: what happened to them, in one line.
+      ...(manifest.glossary !== undefined ? [`<p class="note">The <code>glossary</code> config (train only): ${escape(describeGlossary(manifest.glossary))}</p>`] : []),
     ]),
     section('personal-data', 'Personal data', [
       `<p>Action: <strong>${config.personalData.action === 'redact' ? 'redact to typed placeholders' : 'drop the item'}</strong>. ${fmt(stats.personalDataItems.redacted)} items redacted and kept, ${fmt(stats.personalDataItems.dropped)} dropped.</p>`,

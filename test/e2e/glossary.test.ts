@@ -145,16 +145,16 @@ describe('two devices co-edit the glossary offline and converge', () => {
     expect(node.conventions).toBe(onA.conventions);
   });
 
-  it('exports the glossary with the dataset as glossary.jsonl', async () => {
+  it('exports the glossary with the dataset as its glossary config (glossary/train.jsonl)', async () => {
     const out = await tempDir('glossary-export');
     const result = await runCli(['dataset', 'build', '--out', out, '--data', server.dataDir]);
     expect(result.code, result.stderr).toBe(0);
-    const lines = (await readFile(join(out, 'glossary.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+    const lines = (await readFile(join(out, 'glossary', 'train.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
     expect(lines).toEqual([
       { campaign: 'general', term: 'maji', rendering: 'water', language: 'sw', notes: 'Also "rain" in some dialects.' },
       { campaign: 'general', term: 'moto', rendering: 'fire', language: 'sw', notes: '' },
       { campaign: 'general', term: 'upepo', rendering: 'wind, breeze', language: 'sw', notes: '' },
     ]);
-    expect(await readFile(join(out, 'README.md'), 'utf8')).toContain('glossary.jsonl');
+    expect(await readFile(join(out, 'README.md'), 'utf8')).toContain('- config_name: glossary\n');
   });
 });
