@@ -93,13 +93,14 @@ async function unreliableVotes(work: WorkTable, config: ReleaseConfig, regrade: 
       for (const id of ids) insert.run(id);
     })();
     const page = db.prepare(
-      `SELECT i.seq, i.id, i.stage, i.rule, i.item, i.text, i.notes, i.origin FROM items i JOIN abuse_targets t ON t.id = i.id
+      `SELECT i.seq, i.id, i.stage, i.rule, i.item, i.text, i.notes, i.origin FROM full_items i JOIN abuse_targets t ON t.id = i.id
        WHERE i.seq > ? ORDER BY i.seq LIMIT 500`,
     );
     const setStatus = db.prepare('UPDATE items SET status = ? WHERE seq = ?');
     const exclude = db.prepare("UPDATE items SET status = ?, stage = 'consensus', rule = 'unreliable_votes', detail = ?, cluster = NULL, notes = ? WHERE seq = ?");
     const freeDuplicates = db.prepare("UPDATE items SET stage = NULL, rule = NULL, detail = NULL, cluster = NULL WHERE stage = 'duplicates' AND rule = 'exact_duplicate' AND cluster = ?");
-    const restore = db.prepare('UPDATE items SET status = ?, item = ?, text = ?, hash = ?, stage = ?, rule = ?, detail = ?, notes = ? WHERE seq = ?');
+    const restore = db.prepare('UPDATE items SET status = ?, hash = ?, stage = ?, rule = ?, detail = ?, notes = ? WHERE seq = ?');
+    const restoreBody = db.prepare('UPDATE bodies SET item = ?, text = ? WHERE seq = ?');
     for (let after = -1; ; ) {
       const rows = page.all(after) as { seq: number; id: string; stage: string | null; rule: string | null; item: string; text: string; notes: string | null; origin: string | null }[];
       if (rows.length === 0) break;
@@ -129,10 +130,8 @@ async function unreliableVotes(work: WorkTable, config: ReleaseConfig, regrade: 
                 break;
               }
             }
-            restore.run(
-              r.status, JSON.stringify({ ...stored, contribution: candidate.contribution }), candidate.text, textHash(candidate.text),
-              verdict?.stage ?? null, verdict?.rule ?? null, verdict?.detail ?? null, JSON.stringify(candidate.notes), row.seq,
-            );
+            restore.run(r.status, textHash(candidate.text), verdict?.stage ?? null, verdict?.rule ?? null, verdict?.detail ?? null, JSON.stringify(candidate.notes), row.seq);
+            restoreBody.run(JSON.stringify({ ...stored, contribution: candidate.contribution }), candidate.text, row.seq);
             if (verdict === undefined) duplicatesAgain = true;
           }
         }
@@ -204,7 +203,7 @@ function findPlantedPhrases(work: WorkTable, abuse: Abuse): string[] {
   };
   // Read fully before writing (one statement at a time on the connection), a page at a time.
   const page = db.prepare(
-    `SELECT i.seq, i.contributor, i.text FROM items i JOIN abuse_contributors c ON c.contributor = i.contributor
+    `SELECT i.seq, i.contributor, i.text FROM full_items i JOIN abuse_contributors c ON c.contributor = i.contributor
      WHERE i.stage IS NULL AND c.items <= ? AND i.seq > ? ORDER BY i.seq LIMIT 5000`,
   );
   let after = -1;
@@ -238,7 +237,7 @@ function findPlantedPhrases(work: WorkTable, abuse: Abuse): string[] {
   }
   if (limits.size === 0) return [];
   const established = db.prepare(
-    `SELECT i.seq, i.contributor, i.text FROM items i JOIN abuse_contributors c ON c.contributor = i.contributor
+    `SELECT i.seq, i.contributor, i.text FROM full_items i JOIN abuse_contributors c ON c.contributor = i.contributor
      WHERE i.stage IS NULL AND c.items > ? AND i.seq > ? ORDER BY i.seq LIMIT 5000`,
   );
   for (let after = -1; ; ) {

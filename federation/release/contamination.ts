@@ -214,7 +214,7 @@ export function evalIndex(work: WorkTable, n: number): ContaminationIndex {
   }
 
   // An eval item's words, read again to confirm a hit (hits cluster: the last few are kept).
-  const read = work.db.prepare('SELECT id, text FROM items WHERE seq = ?');
+  const read = work.db.prepare('SELECT id, text FROM full_items WHERE seq = ?');
   const recent = new Map<number, { id: string; words: string[] }>();
   const evalItem = (s: number) => {
     let found = recent.get(s);

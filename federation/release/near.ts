@@ -491,7 +491,7 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
   // same way (or skipped, once joined): the clusters are the same in any order of the pairs.
   // (An index on (band, bucket), SQL grouping and a table of pairs did this at n log n, on disk.)
   const dropped = new Set(db.prepare('SELECT seq FROM items WHERE stage IS NOT NULL').pluck().all() as number[]);
-  const fetch = db.prepare('SELECT seq, id, kind, language, text FROM items WHERE seq = ?');
+  const fetch = db.prepare('SELECT seq, id, kind, language, text FROM full_items WHERE seq = ?');
   const cache = new Map<number, { id: string; group: string; set: Set<number> }>();
   const item = (seq: number) => {
     let entry = cache.get(seq);
@@ -517,6 +517,8 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
       candidatePairs++;
       const i = found[p]!;
       const j = found[p + 1]!;
+      // Already in one cluster (joined through another pair or band): nothing to decide.
+      if (uf.find(all[i]!) === uf.find(all[j]!)) continue;
       let same = 0;
       for (let x = i * permutations, y = j * permutations, end = x + permutations; x < end; x++, y++) if (bytes[x] === bytes[y]) same++;
       if (same < floor) continue;
@@ -526,7 +528,7 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
       const y = signature.get(b) as Buffer;
       same = 0;
       for (let k = 0; k < x.length; k += 4) if (x.readUInt32LE(k) === y.readUInt32LE(k)) same++;
-      if (same < floor || uf.find(a) === uf.find(b)) continue;
+      if (same < floor) continue;
       const pi = item(a);
       const qi = item(b);
       if (pi.group === qi.group && jaccard(pi.set, qi.set) >= threshold) uf.union(a, b);

@@ -4,8 +4,9 @@
  * one row-group budget for all of them. The batches are handed over in the order they fill, on a
  * Parquet thread (parquet.thread.ts) when the compiled thread script is there, else on the calling
  * thread — the same order either way, so the files are the same bytes. To the thread, a batch goes
- * as the JSON text of its rows (the JSONL lines the pipeline made anyway): one string is cheap to
- * post, and the thread parses it — the same values as the records, off the main thread.
+ * as the JSON texts of its rows (the JSONL lines the pipeline made anyway): strings are cheap to
+ * post, and the thread parses them — the same values as the records, off the main thread. (Joined
+ * into one string a batch was a fresh megabyte-sized object to flatten, copy and map, each time.)
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ export interface SinkResult {
 }
 
 export type SinkMessage =
-  | { op: 'rows'; config: string; split: string; json: string }
+  | { op: 'rows'; config: string; split: string; lines: string[] }
   | { op: 'finish' }
   | { op: 'abort' };
 
@@ -159,7 +160,7 @@ export function parquetSink(setup: SinkSetup, threaded: boolean): ParquetSink {
       writers!.rows(config, split, rows as Record<string, unknown>[]);
       return undefined;
     }
-    worker.postMessage({ op: 'rows', config, split, json: `[${rows.join(',')}]` } satisfies SinkMessage);
+    worker.postMessage({ op: 'rows', config, split, lines: rows as string[] } satisfies SinkMessage);
     inFlight++;
     if (inFlight < MAX_IN_FLIGHT) return undefined;
     return new Promise<void>((resolve, reject) => {

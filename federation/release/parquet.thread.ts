@@ -10,7 +10,7 @@ port.on('message', (m: SinkMessage) => {
   void (async () => {
     try {
       if (m.op === 'rows') {
-        if (failed === undefined) writers.rows(m.config, m.split, JSON.parse(m.json) as Record<string, unknown>[]);
+        if (failed === undefined) writers.rows(m.config, m.split, m.lines.map((line) => JSON.parse(line) as Record<string, unknown>));
         port.postMessage({ written: true });
       } else if (m.op === 'finish') {
         if (failed !== undefined) port.postMessage({ ok: false, error: failed });

@@ -295,7 +295,7 @@ async function childBuild(dataDir: string, outDir: string): Promise<BuildResult>
   try {
     // Progress on stderr: seconds since start, RSS now and the high-water mark, what was done.
     const log = (line: string) =>
-      console.error(`    ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${mib(process.memoryUsage().rss)} (peak ${mib(process.resourceUsage().maxRSS * 1024)}), cpu ${((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1)} s: ${line}`);
+      console.error(`    ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${mib(process.memoryUsage().rss)} (peak ${mib(process.resourceUsage().maxRSS * 1024)}), cpu ${(process.cpuUsage().user / 1e6).toFixed(1)} + sys ${(process.cpuUsage().system / 1e6).toFixed(1)} s: ${line}`);
     const threads = process.env.RELEASE_BENCH_THREADS === undefined ? undefined : Number(process.env.RELEASE_BENCH_THREADS);
     manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', snapshotFile: snapshotPath(dataDir, 'bench'), log, ...(threads === undefined ? {} : { threads }) });
   } finally {
