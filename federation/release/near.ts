@@ -12,7 +12,7 @@
  * Only items of the same kind and language are ever compared (both are part of the bucket key,
  * and checked again before a pair is accepted).
  */
-import { appendFileSync, closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import type { ReleaseConfig } from './config.ts';
 import type { WorkTable } from './work.ts';
 
@@ -270,16 +270,10 @@ class BucketIndex {
  * The kept items' seqs, in the band-key file's order (seq order), and a byte of each value of
  * their signatures (the low byte), one item after another: what pass 2 compares first.
  */
-function signatureBytes(work: WorkTable, permutations: number): { seqs: Float64Array; bytes: Uint8Array } {
-  const count = work.db.prepare('SELECT count(*) FROM signatures').pluck().get() as number;
-  const seqs = new Float64Array(count);
-  const bytes = new Uint8Array(count * permutations);
-  let n = 0;
-  for (const [seq, sig] of work.db.prepare('SELECT seq, sig FROM signatures ORDER BY seq').raw().iterate() as IterableIterator<[number, Buffer]>) {
-    seqs[n] = seq;
-    for (let j = 0; j < permutations; j++) bytes[n * permutations + j] = sig[j * 4]!;
-    n++;
-  }
+function signatureBytes(work: WorkTable, bands: number, permutations: number): { seqs: Float64Array; bytes: Uint8Array } {
+  const seqs = bandFileSeqs(bandsFile(work), bands);
+  const bytes = readFileSync(lowBytesFile(work));
+  if (bytes.length !== seqs.length * permutations) throw new Error(`The signature bytes file holds ${bytes.length} bytes, ${seqs.length} signatures need ${seqs.length * permutations}`);
   return { seqs, bytes };
 }
 
@@ -390,10 +384,17 @@ export class BandKeys {
 export function createBandsTable(work: WorkTable): void {
   work.db.exec('DROP TABLE IF EXISTS signatures; CREATE TABLE signatures (seq INTEGER PRIMARY KEY, sig BLOB NOT NULL)');
   writeFileSync(bandsFile(work), new Uint8Array(0));
+  writeFileSync(lowBytesFile(work), new Uint8Array(0));
 }
 
 /** Where the band keys are (removed with the work table). */
 export const bandsFile = (work: WorkTable): string => `${work.path}.bands`;
+/**
+ * Where the low byte of each signature value is, item after item (`permutations` bytes each, in
+ * the band-key file's order): what pass 2 compares first, read back whole (reading every
+ * signature back from its table only for these bytes took seconds at a million items).
+ */
+export const lowBytesFile = (work: WorkTable): string => `${work.path}.sigbytes`;
 
 /** Writes items' band keys and signatures (as BandKeys wrote them: `bands` triples and `permutations` values per item). */
 export function bandWriter(work: WorkTable, keys: BandKeys): (bands: Float64Array, sigs: Uint32Array) => void {
@@ -401,14 +402,39 @@ export function bandWriter(work: WorkTable, keys: BandKeys): (bands: Float64Arra
   const width = keys.bands * 3;
   const perms = keys.permutations;
   const file = bandsFile(work);
+  const lowFile = lowBytesFile(work);
   return (bands, sigs) => {
     appendFileSync(file, new Uint8Array(bands.buffer, bands.byteOffset, bands.byteLength));
+    const low = new Uint8Array(sigs.length);
+    for (let i = 0; i < sigs.length; i++) low[i] = sigs[i]! & 0xff;
+    appendFileSync(lowFile, low);
     work.db.transaction(() => {
       for (let at = 0, item = 0; at < bands.length; at += width, item++) {
         insertSig.run(bands[at + 2], Buffer.from(sigs.buffer, sigs.byteOffset + item * perms * 4, perms * 4));
       }
     })();
   };
+}
+
+/** The seqs of the items in the band-key file, in its order (each item's first triple holds its seq). */
+function bandFileSeqs(file: string, bands: number): Float64Array {
+  const width = bands * 3;
+  const chunk = new Float64Array(width * 8192);
+  const bytes = new Uint8Array(chunk.buffer);
+  const fd = openSync(file, 'r');
+  try {
+    const seqs = new Float64Array(fstatSync(fd).size / (width * 8));
+    let n = 0;
+    for (;;) {
+      let read = 0;
+      for (let r; read < bytes.length && (r = readSync(fd, bytes, read, bytes.length - read, null)) > 0; ) read += r;
+      if (read === 0) break;
+      for (let at = 2; at < read / 8; at += width) seqs[n++] = chunk[at]!;
+    }
+    return seqs;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -504,7 +530,7 @@ export function nearDuplicates(work: WorkTable, config: Pick<ReleaseConfig, 'dup
     return entry;
   };
   const floor = Math.ceil(permutations * (threshold - 5 * Math.sqrt((threshold * (1 - threshold)) / permutations)));
-  const { seqs: all, bytes } = signatureBytes(work, permutations);
+  const { seqs: all, bytes } = signatureBytes(work, bands, permutations);
   const signature = db.prepare('SELECT sig FROM signatures WHERE seq = ?').pluck();
   const uf = new UnionFind();
   let candidatePairs = 0;

@@ -46,6 +46,7 @@ export class WorkTable {
   constructor(readonly path: string) {
     rmSync(path, { force: true });
     rmSync(`${path}.bands`, { force: true });
+    rmSync(`${path}.sigbytes`, { force: true });
     this.db = new BetterSqlite3(path);
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
@@ -113,5 +114,6 @@ export class WorkTable {
     rmSync(this.path, { force: true });
     // The near-duplicate band keys (near.ts bandsFile).
     rmSync(`${this.path}.bands`, { force: true });
+    rmSync(`${this.path}.sigbytes`, { force: true });
   }
 }
