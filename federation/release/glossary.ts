@@ -19,10 +19,11 @@ import type { Store } from '../store/index.ts';
 import { canonicalLanguageTag } from '../protocol/language.ts';
 import type { GlossaryTerm } from '../protocol/glossary.ts';
 import { listTerms } from '../protocol/glossary.doc.ts';
-import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig } from '../../worker/pii.ts';
+import { redact, scanText, type PersonalDataConfig } from '../../worker/pii.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import type { ReleaseConfig } from './config.ts';
 import { normaliseText } from './normalise.ts';
+import { personalDataScan } from './stages.ts';
 
 export const GLOSSARY_CONFIG = 'glossary';
 export const GLOSSARY_SPLIT = 'train';
@@ -102,9 +103,7 @@ export async function releaseGlossary(
   write: (record: GlossaryRecord, json: string) => Promise<void> | undefined,
 ): Promise<GlossaryReport> {
   const glossary = openGlossaryStore(store.db);
-  const scanConfig: PersonalDataConfig = {
-    nationalIds: [...DEFAULT_NATIONAL_IDS, ...config.personalData.nationalIdPatterns.map((pattern, i) => ({ name: `configured pattern ${i + 1}`, pattern }))],
-  };
+  const scanConfig = personalDataScan(config);
   const campaigns = (await glossary.campaigns()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const report: GlossaryReport = { campaigns: campaigns.length, read: 0, kept: 0, excluded: {}, changed: {}, personalData: {} };
   for (const campaign of campaigns) {

@@ -145,12 +145,18 @@ function language({ config }: StageOptions): ItemStage {
   };
 }
 
+/** The personal-data detectors' settings for a release: the built-in national ids and the config's own patterns. */
+export function personalDataScan(config: ReleaseConfig): PersonalDataConfig {
+  return {
+    nationalIds: [
+      ...DEFAULT_NATIONAL_IDS,
+      ...config.personalData.nationalIdPatterns.map((pattern, i) => ({ name: `configured pattern ${i + 1}`, pattern })),
+    ],
+  };
+}
+
 function personalData({ config }: StageOptions): ItemStage {
-  const nationalIds = [
-    ...DEFAULT_NATIONAL_IDS,
-    ...config.personalData.nationalIdPatterns.map((pattern, i) => ({ name: `configured pattern ${i + 1}`, pattern })),
-  ];
-  const scanConfig: PersonalDataConfig = { nationalIds };
+  const scanConfig = personalDataScan(config);
   return {
     name: 'personal_data',
     description: config.personalData.action === 'redact'

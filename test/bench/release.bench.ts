@@ -36,7 +36,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,8 @@ const INGEST_BATCH = 5000;
 const TARGET_SECONDS = 180;
 const TARGET_BYTES = 1024 ** 3;
 const SEED = 20261128;
+/** The machine's load when this program started (the report says how quiet the run was). */
+const startLoad = loadavg()[0]!;
 /** Twenty languages written with spaces between words (so word-level sentences make sense). */
 const LANGUAGES = ['en', 'fr', 'es', 'pt', 'de', 'tr', 'id', 'vi', 'sw', 'yo', 'ha', 'ig', 'zu', 'ar', 'fa', 'hi', 'bn', 'ta', 'ru', 'am'] as const;
 
@@ -461,7 +463,7 @@ function report(results: SizeResult[], parquet: ParquetRounds | undefined, total
     '| measure | value |',
     '|---|---|',
     `| date | ${new Date().toISOString().slice(0, 10)} |`,
-    `| machine | ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(totalmem() / 1024 ** 3)} GiB, shared (other work running) |`,
+    `| machine | ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(totalmem() / 1024 ** 3)} GiB, shared (load average at the start ${startLoad.toFixed(1)}, at the end ${loadavg()[0]!.toFixed(1)}; the builds themselves load it by about 2) |`,
     `| node | ${process.version} |`,
     `| corpus (${L}) | ${fmt(large.shape.items)} items + ${fmt(large.shape.reviews)} reviews, ${fmt(large.shape.edits)} edits, ${fmt(large.shape.withdrawals)} withdrawals = ${fmt(large.shape.records)} records; ${fmt(large.shape.contributors)} contributors; planted: ${fmt(large.shape.wrongLanguage)} in the wrong language, ${fmt(large.shape.personalData)} with personal data, ${fmt(large.shape.copies)} exact copies; generated and ingested in ${sec(large.generateSeconds)} |`,
     `| stages (${L}) | ${stages} |`,
