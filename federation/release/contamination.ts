@@ -171,6 +171,8 @@ export interface ContaminationIndex {
   /** Distinct n-grams (by their two hashes together: 64 bits). */
   count: number;
   n: number;
+  /** Whether an n-gram with first hash `h1` may be held (false: certainly not; the bit filter alone). */
+  mayHold(h1: number): boolean;
   /** The earliest eval item holding the n-gram at `start` of `ws` (hashes `h1`, `h2`), if any. */
   lookup(ws: readonly string[], start: number, h1: number, h2: number): string | undefined;
 }
@@ -227,12 +229,16 @@ export function evalIndex(work: WorkTable, n: number): ContaminationIndex {
     return found;
   };
 
+  const mayHold = (h1: number) => {
+    const bit = h1 >>> (32 - FILTER_BITS);
+    return (filter[bit >>> 3]! & (1 << (bit & 7))) !== 0;
+  };
   return {
     count,
     n,
+    mayHold,
     lookup(ws, at, h1, h2) {
-      const bit = h1 >>> (32 - FILTER_BITS);
-      if ((filter[bit >>> 3]! & (1 << (bit & 7))) === 0) return undefined;
+      if (!mayHold(h1)) return undefined;
       let lo = 0;
       let hi = size;
       while (lo < hi) {
@@ -253,20 +259,34 @@ export function evalIndex(work: WorkTable, n: number): ContaminationIndex {
   };
 }
 
-/** The first eval n-gram a text contains, if any: which eval item and which words. */
+/**
+ * The first eval n-gram a text contains, if any: which eval item and which words. The first hash
+ * is rolled over the text and checked against the index's bit filter; the second hash is made
+ * only for an n-gram that passes it (seldom: most texts never hash their words twice), equal to
+ * the rolled one (`eachGram`: the same polynomial, modulo 2³²).
+ */
 export function overlap(index: ContaminationIndex, text: string): { evalId: string; gram: string } | undefined {
   const { n } = index;
   if (index.count === 0) return undefined;
   const ws = words(text);
   if (ws.length < n) return undefined;
-  let found: { evalId: string; gram: string } | undefined;
-  eachGram(wordHashes(ws, SEED_1), wordHashes(ws, SEED_2), n, (start, h1, h2) => {
-    const evalId = index.lookup(ws, start, h1, h2);
-    if (evalId === undefined) return false;
-    found = { evalId, gram: ws.slice(start, start + n).join(' ') };
-    return true;
-  });
-  return found;
+  const hs1 = wordHashes(ws, SEED_1);
+  let hs2: Uint32Array | undefined;
+  const lead1 = lead(BASE_1, n);
+  let a = 0;
+  for (let j = 0; j < n; j++) a = (Math.imul(a, BASE_1) + hs1[j]!) | 0;
+  for (let start = 0; ; start++) {
+    const h1 = fmix32(a ^ n);
+    if (index.mayHold(h1)) {
+      hs2 ??= wordHashes(ws, SEED_2);
+      let b = 0;
+      for (let j = 0; j < n; j++) b = (Math.imul(b, BASE_2) + hs2[start + j]!) | 0;
+      const evalId = index.lookup(ws, start, h1, fmix32(b ^ n));
+      if (evalId !== undefined) return { evalId, gram: ws.slice(start, start + n).join(' ') };
+    }
+    if (start + n >= hs1.length) return undefined;
+    a = (Math.imul(a - Math.imul(hs1[start]!, lead1), BASE_1) + hs1[start + n]!) | 0;
+  }
 }
 
 export const contamination: GlobalStage = {
