@@ -29,8 +29,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReleaseConfig } from './config.ts';
 import { globalStages } from './global.ts';
-import { textHash } from './pipeline.ts';
-import { WorkTable, type WorkRow } from './work.ts';
+import { workRow } from '../../test/support/work.ts';
+import { WorkTable } from './work.ts';
+import type { WorkInsert } from './collect.ts';
 import { mulberry32 } from '../../test/support/random.ts';
 
 
@@ -80,16 +81,15 @@ describe('the poisoning drill', () => {
       const j = Math.floor(random() * (i + 1));
       [drafts[i], drafts[j]] = [drafts[j]!, drafts[i]!];
     }
-    let batch: Omit<WorkRow, 'split' | 'cluster'>[] = [];
+    let batch: WorkInsert[] = [];
     drafts.forEach((d, i) => {
       const seq = i + 1;
       if (d.poison) poisoned.add(seq);
       else if (!d.rejected) honest.add(seq);
-      batch.push({
-        seq, id: `item-${seq}`, kind: 'instruction', language: 'sw', contributor: d.contributor, origin: d.origin, campaign: 'general',
-        created_at: '2026-11-01T09:30:00.000Z', status: d.rejected ? 'rejected' : 'accepted', item: '{}', text: d.text, hash: textHash(d.text),
-        stage: d.rejected ? 'consensus' : null, rule: d.rejected ? 'rejected_by_review' : null, detail: null, notes: null,
-      });
+      batch.push(workRow(seq, d.text, {
+        kind: 'instruction', contributor: d.contributor, origin: d.origin, status: d.rejected ? 'rejected' : 'accepted',
+        stage: d.rejected ? 'consensus' : null, rule: d.rejected ? 'rejected_by_review' : null,
+      }));
       if (batch.length === 5000) {
         work.insert(batch);
         batch = [];

@@ -1,21 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseReleaseConfig, type ReleaseConfig } from './config.ts';
 import { runAbuse, shingles } from './abuse.ts';
-import { WorkTable, type WorkRow } from './work.ts';
+import type { WorkTable } from './work.ts';
+import type { WorkInsert } from './collect.ts';
+import { workRow, workTables } from '../../test/support/work.ts';
 
-type Row = Omit<WorkRow, 'split' | 'cluster'>;
-
-/** A work-table row as stages 1–6 leave it (kept unless `stage` says otherwise). */
-export function workRow(seq: number, contributor: string, text: string, extra: Partial<Row> = {}): Row {
-  return {
-    seq, id: `item-${seq}`, kind: 'idiom', language: 'sw', contributor, origin: null, campaign: 'general',
-    created_at: '2026-11-01T09:30:00.000Z', status: 'accepted', item: '{}', text, hash: `h${seq}`,
-    stage: null, rule: null, detail: null, notes: null, ...extra,
-  };
-}
+/** A work-table row of `contributor`, as stages 1–6 leave it (kept unless `stage` says otherwise). */
+const row = (seq: number, contributor: string, text: string, extra: Partial<WorkInsert> = {}) => workRow(seq, text, { contributor, ...extra });
 
 const config = (abuse: Record<string, unknown> = {}, rest: Record<string, unknown> = {}): ReleaseConfig =>
   parseReleaseConfig({ version: '1.0.0', abuse, ...rest });
@@ -29,15 +20,10 @@ const sentence = (i: number) => {
 };
 
 describe('stage 8: abuse and poisoning defences over the work table', () => {
-  let dir: string;
+  const table = workTables('abuse');
   let work: WorkTable;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vernacular-abuse-'));
-    work = new WorkTable(join(dir, 'work.sqlite'));
-  });
-  afterEach(() => {
-    work.close();
-    rmSync(dir, { recursive: true, force: true });
+    work = table();
   });
   const why = () =>
     new Map((work.db.prepare('SELECT seq, rule, detail FROM items WHERE stage = ? ORDER BY seq').all('abuse') as { seq: number; rule: string; detail: string }[]).map((r) => [r.seq, r]));
@@ -47,10 +33,10 @@ describe('stage 8: abuse and poisoning defences over the work table', () => {
   });
 
   it('caps items per contributor and per node, keeping the earliest', async () => {
-    const rows: Row[] = [];
-    for (let i = 0; i < 5; i++) rows.push(workRow(i + 1, 'heavy', sentence(i), { origin: 'n-home' }));
-    for (let i = 0; i < 4; i++) rows.push(workRow(10 + i, `c${i}`, sentence(10 + i), { origin: 'n-busy' }));
-    rows.push(workRow(20, 'c9', sentence(20), { origin: 'n-quiet' }));
+    const rows: WorkInsert[] = [];
+    for (let i = 0; i < 5; i++) rows.push(row(i + 1, 'heavy', sentence(i), { origin: 'n-home' }));
+    for (let i = 0; i < 4; i++) rows.push(row(10 + i, `c${i}`, sentence(10 + i), { origin: 'n-busy' }));
+    rows.push(row(20, 'c9', sentence(20), { origin: 'n-quiet' }));
     work.insert(rows);
     await runAbuse(work, config({ maxPerContributor: 3, maxPerNode: 3 }));
     const out = why();
@@ -60,13 +46,13 @@ describe('stage 8: abuse and poisoning defences over the work table', () => {
   });
 
   it('leaves out every item of a contributor rejected far more often than the median, not the unlucky ones', async () => {
-    const rows: Row[] = [];
+    const rows: WorkInsert[] = [];
     let seq = 0;
     const add = (contributor: string, accepted: number, rejected: number, pending = 0) => {
       for (let i = 0; i < accepted + rejected + pending; i++) {
         seq++;
         const status = i < accepted ? 'accepted' : i < accepted + rejected ? 'rejected' : 'pending';
-        rows.push(workRow(seq, contributor, sentence(seq), status === 'rejected' ? { status, stage: 'consensus', rule: 'rejected_by_review' } : { status }));
+        rows.push(row(seq, contributor, sentence(seq), status === 'rejected' ? { status, stage: 'consensus', rule: 'rejected_by_review' } : { status }));
       }
     };
     for (let c = 0; c < 9; c++) add(`honest-${c}`, 9, c % 3 === 0 ? 1 : 0); // median rate 0
@@ -83,18 +69,18 @@ describe('stage 8: abuse and poisoning defences over the work table', () => {
   });
 
   it('flags a rare phrase planted by many fresh contributors, not an idiom established contributors use too', async () => {
-    const rows: Row[] = [];
+    const rows: WorkInsert[] = [];
     let seq = 0;
     const trigger = 'zambarau kimya hufungua mlango';
     const idiomPhrase = 'haraka haraka haina baraka';
     // 20 established contributors, 20 items each; a quarter of their items carry the idiom.
-    for (let c = 0; c < 20; c++) for (let i = 0; i < 20; i++) { seq++; rows.push(workRow(seq, `est-${c}`, `${sentence(seq)}${i % 4 === 0 ? `, ${idiomPhrase}` : ''}`)); }
+    for (let c = 0; c < 20; c++) for (let i = 0; i < 20; i++) { seq++; rows.push(row(seq, `est-${c}`, `${sentence(seq)}${i % 4 === 0 ? `, ${idiomPhrase}` : ''}`)); }
     // 8 fresh honest contributors use the idiom too; 6 fresh ones plant the trigger.
-    for (let c = 0; c < 8; c++) { seq++; rows.push(workRow(seq, `fresh-${c}`, `${idiomPhrase} ${sentence(seq)}`)); }
+    for (let c = 0; c < 8; c++) { seq++; rows.push(row(seq, `fresh-${c}`, `${idiomPhrase} ${sentence(seq)}`)); }
     const planted: number[] = [];
-    for (let c = 0; c < 6; c++) for (let i = 0; i < 2; i++) { seq++; planted.push(seq); rows.push(workRow(seq, `bot-${c}`, `${sentence(seq)} ${trigger.toUpperCase()}`)); }
+    for (let c = 0; c < 6; c++) for (let i = 0; i < 2; i++) { seq++; planted.push(seq); rows.push(row(seq, `bot-${c}`, `${sentence(seq)} ${trigger.toUpperCase()}`)); }
     // Only 4 fresh contributors share this one: below phraseContributors.
-    for (let c = 0; c < 4; c++) { seq++; rows.push(workRow(seq, `few-${c}`, `${sentence(seq)} tembo mweupe analala chini`)); }
+    for (let c = 0; c < 4; c++) { seq++; rows.push(row(seq, `few-${c}`, `${sentence(seq)} tembo mweupe analala chini`)); }
     work.insert(rows);
     const summary = await runAbuse(work, config({ phraseWords: 4, phraseContributors: 5 }));
     expect(summary.plantedPhrases).toEqual([trigger]);
@@ -106,7 +92,7 @@ describe('stage 8: abuse and poisoning defences over the work table', () => {
   });
 
   it('flags nothing without established contributors to compare with', async () => {
-    work.insert(Array.from({ length: 10 }, (_, i) => workRow(i + 1, `fresh-${i}`, `${sentence(i)} zambarau kimya hufungua mlango wa siri`)));
+    work.insert(Array.from({ length: 10 }, (_, i) => row(i + 1, `fresh-${i}`, `${sentence(i)} zambarau kimya hufungua mlango wa siri`)));
     expect((await runAbuse(work, config())).plantedPhrases).toEqual([]);
   });
 });

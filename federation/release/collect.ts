@@ -145,8 +145,6 @@ export async function recordsByKind(store: Store, maxSeq: number): Promise<Recor
   return Object.fromEntries(groups.map((g) => [g.kind, Number(g.n)]));
 }
 
-/** The largest `seq` when the read starts (every page is bounded by it). */
-
 /** The content items (no reviews, no withdrawals), in server order, a page at a time, as stored. */
 export async function* contentPages(store: Store, maxSeq: number, pageSize = 2000): AsyncGenerator<PageRow[]> {
   const db = store.db as Kysely<Database>;

@@ -8,8 +8,10 @@ import { openStore, type Store } from '../store/index.ts';
 import { evalItem, idiom } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { contamination, evalIndex, overlap, words, wordsByExpression } from './contamination.ts';
-import { buildRelease, textHash, type ReleaseManifest } from './pipeline.ts';
-import { WorkTable, type WorkRow } from './work.ts';
+import { buildRelease, type ReleaseManifest } from './pipeline.ts';
+import type { WorkTable } from './work.ts';
+import { mulberry32 } from '../../test/support/random.ts';
+import { workRow, workTables } from '../../test/support/work.ts';
 
 const QUESTION = 'Kwa nini wakulima wa kijiji cha Mbeya walihamia mjini baada ya mvua kunyesha kwa wiki tatu mfululizo?';
 /** Quotes eight consecutive words of the question (other case and punctuation). */
@@ -41,70 +43,50 @@ describe('words and n-grams', () => {
   });
 });
 
-type Row = Omit<WorkRow, 'split' | 'cluster'>;
-const row = (seq: number, kind: string, text: string): Row => ({
-  seq, id: `item-${seq}`, kind, language: 'sw', contributor: `c-${seq}`, origin: null, campaign: 'general',
-  created_at: '2026-11-01T00:00:00.000Z', status: 'accepted', item: '{}', text, hash: textHash(text),
-  stage: null, rule: null, detail: null, notes: null,
-});
+const row = (seq: number, kind: string, text: string) => workRow(seq, text, { kind });
 
 describe('overlap against an index of eval n-grams', () => {
+  const table = workTables('overlap');
   it('finds, for random texts, the first n-gram any eval item holds and the earliest eval item holding it, as a brute-force search does', () => {
     // Texts from a vocabulary of twelve words, so that n-grams repeat and texts often share some.
     const vocabulary = ['maji', 'ya', 'mvua', 'Shamba', 'la', 'babu', 'ng’ombe', 'wa', 'kijiji', 'mjini', '2026', 'éa'];
-    let state = 7;
-    const random = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state / 2 ** 32;
-    };
+    const random = mulberry32(7);
     const text = () => Array.from({ length: 3 + Math.floor(random() * 14) }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(random() < 0.5 ? ' ' : ', ');
     for (const n of [2, 3, 4]) {
-      const dir = mkdtempSync(join(tmpdir(), 'vernacular-overlap-'));
-      const work = new WorkTable(join(dir, 'w.sqlite'));
-      try {
-        const evals = Array.from({ length: 40 }, (_, i) => row(i + 1, 'eval', text()));
-        work.insert(evals);
-        const earliest = new Map<string, string>();
-        for (const e of evals) {
-          const ws = words(e.text);
-          for (let s = 0; s + n <= ws.length; s++) {
-            const gram = ws.slice(s, s + n).join(' ');
-            if (!earliest.has(gram)) earliest.set(gram, e.id);
-          }
+      const evals = Array.from({ length: 40 }, (_, i) => row(i + 1, 'eval', text()));
+      const work = table(evals);
+      const earliest = new Map<string, string>();
+      for (const e of evals) {
+        const ws = words(e.text);
+        for (let s = 0; s + n <= ws.length; s++) {
+          const gram = ws.slice(s, s + n).join(' ');
+          if (!earliest.has(gram)) earliest.set(gram, e.id);
         }
-        const index = evalIndex(work, n);
-        let hits = 0;
-        for (let k = 0; k < 400; k++) {
-          const t = text();
-          const ws = words(t);
-          let expected: { evalId: string; gram: string } | undefined;
-          for (let s = 0; s + n <= ws.length && expected === undefined; s++) {
-            const gram = ws.slice(s, s + n).join(' ');
-            const id = earliest.get(gram);
-            if (id !== undefined) expected = { evalId: id, gram };
-          }
-          if (expected !== undefined) hits++;
-          expect(overlap(index, t), `${n}: ${t}`).toEqual(expected);
-        }
-        expect(hits).toBeGreaterThan(20);
-      } finally {
-        work.close();
-        rmSync(dir, { recursive: true, force: true });
       }
+      const index = evalIndex(work, n);
+      let hits = 0;
+      for (let k = 0; k < 400; k++) {
+        const t = text();
+        const ws = words(t);
+        let expected: { evalId: string; gram: string } | undefined;
+        for (let s = 0; s + n <= ws.length && expected === undefined; s++) {
+          const gram = ws.slice(s, s + n).join(' ');
+          const id = earliest.get(gram);
+          if (id !== undefined) expected = { evalId: id, gram };
+        }
+        if (expected !== undefined) hits++;
+        expect(overlap(index, t), `${n}: ${t}`).toEqual(expected);
+      }
+      expect(hits).toBeGreaterThan(20);
     }
   });
 });
 
 describe('the contamination stage over the work table', () => {
-  let dir: string;
+  const table = workTables('contamination');
   let work: WorkTable;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vernacular-contamination-'));
-    work = new WorkTable(join(dir, 'w.sqlite'));
-  });
-  afterEach(() => {
-    work.close();
-    rmSync(dir, { recursive: true, force: true });
+    work = table();
   });
 
   it('removes from train an item quoting 8 words of an eval question, names the eval item; keeps one sharing 5; leaves other splits alone', async () => {

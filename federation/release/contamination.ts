@@ -101,6 +101,13 @@ function lead(base: number, n: number): number {
   return p;
 }
 
+/** The polynomial hash of the n word hashes from `start` (what `eachGram` rolls from one n-gram to the next). */
+function windowHash(hs: Uint32Array, start: number, n: number, base: number): number {
+  let h = 0;
+  for (let j = 0; j < n; j++) h = (Math.imul(h, base) + hs[start + j]!) | 0;
+  return h;
+}
+
 /**
  * Calls `each(start, h1, h2)` for every n-gram of the words: two 32-bit hashes of the n word
  * hashes as a polynomial (rolled from one n-gram to the next: constant work a word whatever `n`),
@@ -110,12 +117,8 @@ function eachGram(hs1: Uint32Array, hs2: Uint32Array, n: number, each: (start: n
   if (hs1.length < n) return;
   const lead1 = lead(BASE_1, n);
   const lead2 = lead(BASE_2, n);
-  let a = 0;
-  let b = 0;
-  for (let j = 0; j < n; j++) {
-    a = (Math.imul(a, BASE_1) + hs1[j]!) | 0;
-    b = (Math.imul(b, BASE_2) + hs2[j]!) | 0;
-  }
+  let a = windowHash(hs1, 0, n, BASE_1);
+  let b = windowHash(hs2, 0, n, BASE_2);
   for (let i = 0; ; i++) {
     if (each(i, fmix32(a ^ n), fmix32(b ^ n)) === true) return;
     if (i + n >= hs1.length) return;
@@ -273,15 +276,12 @@ export function overlap(index: ContaminationIndex, text: string): { evalId: stri
   const hs1 = wordHashes(ws, SEED_1);
   let hs2: Uint32Array | undefined;
   const lead1 = lead(BASE_1, n);
-  let a = 0;
-  for (let j = 0; j < n; j++) a = (Math.imul(a, BASE_1) + hs1[j]!) | 0;
+  let a = windowHash(hs1, 0, n, BASE_1);
   for (let start = 0; ; start++) {
     const h1 = fmix32(a ^ n);
     if (index.mayHold(h1)) {
       hs2 ??= wordHashes(ws, SEED_2);
-      let b = 0;
-      for (let j = 0; j < n; j++) b = (Math.imul(b, BASE_2) + hs2[start + j]!) | 0;
-      const evalId = index.lookup(ws, start, h1, fmix32(b ^ n));
+      const evalId = index.lookup(ws, start, h1, fmix32(windowHash(hs2, start, n, BASE_2) ^ n));
       if (evalId !== undefined) return { evalId, gram: ws.slice(start, start + n).join(' ') };
     }
     if (start + n >= hs1.length) return undefined;

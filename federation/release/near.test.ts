@@ -1,35 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test/support/random.ts';
 import { parseReleaseConfig } from './config.ts';
 import { exactDuplicates } from './global.ts';
 import { banding, bucketPairs, candidateProbability, estimatedJaccard, jaccard, MinHasher, nearDuplicates, shingles, WINDOW } from './near.ts';
-import { WorkTable, type WorkRow } from './work.ts';
+import type { WorkTable } from './work.ts';
+import type { WorkInsert } from './collect.ts';
+import { workRow, workTables } from '../../test/support/work.ts';
 import { textHash } from './pipeline.ts';
 
 const BASE = 'Mvua kubwa ilinyesha usiku kucha katika kijiji chetu na wakulima wote walifurahi kwa sababu mashamba yao yalikuwa yamekauka sana mno';
 const OTHER = 'Watoto wa shule ya msingi walitembelea makumbusho ya taifa jijini Dar es Salaam wiki iliyopita pamoja na walimu wao wawili';
 
-type Row = Omit<WorkRow, 'split' | 'cluster'>;
-function row(seq: number, text: string, o: Partial<Row> = {}): Row {
-  return {
-    seq, id: `item-${seq}`, kind: 'idiom', language: 'sw', contributor: `c-${seq}`, origin: null, campaign: 'general',
-    created_at: '2026-11-01T00:00:00.000Z', status: 'accepted', item: '{}', text, hash: textHash(text),
-    stage: null, rule: null, detail: null, notes: null, ...o,
-  };
-}
 
-/** A deterministic PRNG for the generated corpora (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SYLLABLES = ['ka', 'ma', 'ta', 'ni', 'wa', 'li', 'ku', 'mu', 'si', 'ha', 'ba', 'za', 'ngu', 'mbo', 'nde', 'chi', 'sha', 'ra', 'pe', 'yo'];
 function word(r: () => number): string {
   const n = 2 + Math.floor(r() * 3);
@@ -65,7 +47,7 @@ describe('MinHash and LSH', () => {
 
 describe('candidate pairs of one band', () => {
   it('pairs each item with the WINDOW items before it in its bucket, and no others', () => {
-    const r = rng(5);
+    const r = mulberry32(5);
     const n = 3000;
     // Few buckets (some far larger than the window), 52-bit values, seqs ascending with gaps.
     const keys = Array.from({ length: 40 }, (_, i) => (i === 0 ? 2 ** 52 - 1 : Math.floor(r() * 2 ** 52)));
@@ -91,27 +73,13 @@ describe('candidate pairs of one band', () => {
 });
 
 describe('near duplicates over the work table', () => {
-  let dir: string;
-  const tables: WorkTable[] = [];
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vernacular-near-'));
-  });
-  afterEach(() => {
-    for (const t of tables.splice(0)) t.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const table = (rows: Row[]) => {
-    const t = new WorkTable(join(dir, `w${tables.length}.sqlite`));
-    tables.push(t);
-    t.insert(rows);
-    return t;
-  };
+  const table = workTables('near');
   const outcome = (t: WorkTable) =>
     t.db.prepare('SELECT seq, id, stage, rule, detail, cluster FROM items ORDER BY seq').all() as { seq: number; id: string; stage: string | null; rule: string | null; detail: string | null; cluster: string | null }[];
 
   it('catches a one-word edit of a 20-word sentence at 0.8, keeps the earliest, records the cluster; leaves unrelated sentences', () => {
     expect(BASE.split(' ')).toHaveLength(20);
-    const t = table([row(1, BASE), row(2, OTHER), row(3, BASE.replace('wakulima', 'wafugaji')), row(4, 'Kila siku asubuhi bibi yangu hunywa chai ya tangawizi kabla ya kwenda sokoni kununua mboga')]);
+    const t = table([workRow(1, BASE), workRow(2, OTHER), workRow(3, BASE.replace('wakulima', 'wafugaji')), workRow(4, 'Kila siku asubuhi bibi yangu hunywa chai ya tangawizi kabla ya kwenda sokoni kununua mboga')]);
     const result = nearDuplicates(t, config({ threshold: 0.8 }));
     expect(result).toMatchObject({ clusters: 1, excluded: 1 });
     const rows = outcome(t);
@@ -123,23 +91,23 @@ describe('near duplicates over the work table', () => {
 
   it('never clusters items of different languages or kinds', () => {
     const edit = BASE.replace('usiku', 'mchana');
-    const t = table([row(1, BASE), row(2, edit, { language: 'zu' }), row(3, edit, { kind: 'instruction' }), row(4, BASE, { kind: 'instruction', language: 'zu' })]);
+    const t = table([workRow(1, BASE), workRow(2, edit, { language: 'zu' }), workRow(3, edit, { kind: 'instruction' }), workRow(4, BASE, { kind: 'instruction', language: 'zu' })]);
     expect(nearDuplicates(t, config())).toMatchObject({ clusters: 0, excluded: 0 });
     expect(outcome(t).every((r) => r.stage === null)).toBe(true);
   });
 
   it('compares only items still kept (after exact duplicates), and gives the same clusters on two runs', () => {
-    const r = rng(7);
-    const rows: Row[] = [];
+    const r = mulberry32(7);
+    const rows: WorkInsert[] = [];
     for (let i = 0; i < 300; i++) {
       const base = Array.from({ length: 20 }, () => word(r));
-      rows.push(row(rows.length + 1, base.join(' ')));
+      rows.push(workRow(rows.length + 1, base.join(' ')));
       if (i % 5 === 0) {
         const copy = [...base];
         copy[Math.floor(r() * 20)] = word(r);
-        rows.push(row(rows.length + 1, copy.join(' ')));
+        rows.push(workRow(rows.length + 1, copy.join(' ')));
       }
-      if (i % 7 === 0) rows.push(row(rows.length + 1, base.join(' '))); // an exact copy
+      if (i % 7 === 0) rows.push(workRow(rows.length + 1, base.join(' '))); // an exact copy
     }
     const run = () => {
       const t = table(rows);
@@ -160,11 +128,11 @@ describe('near duplicates over the work table', () => {
 
   it('gathers a large family of edits (a bucket bigger than the comparison window) into one cluster', () => {
     const words = BASE.split(' ');
-    const rows = [row(1, BASE)];
+    const rows = [workRow(1, BASE)];
     for (let i = 0; i < 150; i++) {
       const w = [...words];
       w[i % 20] = `${w[i % 20]}${'xyz'[i % 3]}`;
-      rows.push(row(rows.length + 1, w.join(' ')));
+      rows.push(workRow(rows.length + 1, w.join(' ')));
     }
     const t = table(rows);
     exactDuplicates.run(t, config());
@@ -188,8 +156,8 @@ describe('near duplicates over the work table', () => {
    * exactly. Floors asserted below these figures.
    */
   it('has measured precision and recall on 200 labelled pairs', () => {
-    const r = rng(2026);
-    const rows: Row[] = [];
+    const r = mulberry32(2026);
+    const rows: WorkInsert[] = [];
     const truth: { a: number; b: number; j: number }[] = [];
     for (let i = 0; i < 200; i++) {
       const base = Array.from({ length: 20 + Math.floor(r() * 11) }, () => word(r));
@@ -203,7 +171,7 @@ describe('near duplicates over the work table', () => {
         else if (edited.length > 10) edited.splice(at, 1);
       }
       const a = rows.length + 1;
-      rows.push(row(a, base.join(' ')), row(a + 1, edited.join(' ')));
+      rows.push(workRow(a, base.join(' ')), workRow(a + 1, edited.join(' ')));
       truth.push({ a, b: a + 1, j: jaccard(shingles(base.join(' '), 5), shingles(edited.join(' '), 5)) });
     }
     const measure = (permutations: number) => {
@@ -250,7 +218,7 @@ describe('band keys and signatures are pinned', () => {
   // one must write the very same bytes (they decide which pairs are candidates).
   const ALPHABET = ['a', 'b', 'K', 'Σ', 'İ', 'é', 'e\u0301', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '😀', '𠀀', '\ud800', '\udc00', '.', '1', 'ß', 'ا', 'न'];
   function pinnedTexts(): string[] {
-    const r = rng(2026);
+    const r = mulberry32(2026);
     const out = ['', ' ', 'a', 'abcd', 'abcde', '😀😀😀', 'ΑΣ.Β', BASE, OTHER];
     for (let i = 0; i < 400; i++) {
       const n = Math.floor(r() * (i % 10 === 0 ? 400 : 40));

@@ -388,13 +388,13 @@ export function createBandsTable(work: WorkTable): void {
 }
 
 /** Where the band keys are (removed with the work table). */
-export const bandsFile = (work: WorkTable): string => `${work.path}.bands`;
+export const bandsFile = (work: WorkTable): string => work.sideFile('bands');
 /**
  * Where the low byte of each signature value is, item after item (`permutations` bytes each, in
  * the band-key file's order): what pass 2 compares first, read back whole (reading every
  * signature back from its table only for these bytes took seconds at a million items).
  */
-export const lowBytesFile = (work: WorkTable): string => `${work.path}.sigbytes`;
+export const lowBytesFile = (work: WorkTable): string => work.sideFile('sigbytes');
 
 /** Writes items' band keys and signatures (as BandKeys wrote them: `bands` triples and `permutations` values per item). */
 export function bandWriter(work: WorkTable, keys: BandKeys): (bands: Float64Array, sigs: Uint32Array) => void {
@@ -416,25 +416,38 @@ export function bandWriter(work: WorkTable, keys: BandKeys): (bands: Float64Arra
   };
 }
 
-/** The seqs of the items in the band-key file, in its order (each item's first triple holds its seq). */
-function bandFileSeqs(file: string, bands: number): Float64Array {
+/**
+ * Reads the band-key file a chunk of whole items at a time: `each(chunk, values)` with the chunk's
+ * first `values` numbers (`bands` triples per item). Answers how many items the file holds.
+ */
+function eachBandChunk(file: string, bands: number, each: (chunk: Float64Array, values: number) => void): number {
   const width = bands * 3;
   const chunk = new Float64Array(width * 8192);
   const bytes = new Uint8Array(chunk.buffer);
   const fd = openSync(file, 'r');
   try {
-    const seqs = new Float64Array(fstatSync(fd).size / (width * 8));
-    let n = 0;
+    const items = fstatSync(fd).size / (width * 8);
     for (;;) {
+      // A whole chunk (whole items) unless the file ends.
       let read = 0;
       for (let r; read < bytes.length && (r = readSync(fd, bytes, read, bytes.length - read, null)) > 0; ) read += r;
       if (read === 0) break;
-      for (let at = 2; at < read / 8; at += width) seqs[n++] = chunk[at]!;
+      each(chunk, read / 8);
     }
-    return seqs;
+    return items;
   } finally {
     closeSync(fd);
   }
+}
+
+/** The seqs of the items in the band-key file, in its order (each item's first triple holds its seq). */
+function bandFileSeqs(file: string, bands: number): Float64Array {
+  const width = bands * 3;
+  const seqs: number[] = [];
+  eachBandChunk(file, bands, (chunk, values) => {
+    for (let at = 2; at < values; at += width) seqs.push(chunk[at]!);
+  });
+  return Float64Array.from(seqs);
 }
 
 /**
@@ -444,34 +457,22 @@ function bandFileSeqs(file: string, bands: number): Float64Array {
  */
 function readBand(file: string, bands: number, band: number, expected: number, dropped: ReadonlySet<number>, into: { seqs: Float64Array; buckets: Float64Array }): number {
   const width = bands * 3;
-  const chunk = new Float64Array(width * 8192);
-  const bytes = new Uint8Array(chunk.buffer);
-  const fd = openSync(file, 'r');
-  try {
-    const items = fstatSync(fd).size / (width * 8);
-    if (items !== expected) throw new Error(`The band-key file holds ${items} items, the signatures ${expected}`);
-    if (into.seqs.length < items) {
-      into.seqs = new Float64Array(items);
-      into.buckets = new Float64Array(items);
-    }
-    const { seqs, buckets } = into;
-    let n = 0;
-    let place = 0;
-    for (;;) {
-      // A whole chunk (whole items) unless the file ends.
-      let read = 0;
-      for (let r; read < bytes.length && (r = readSync(fd, bytes, read, bytes.length - read, null)) > 0; ) read += r;
-      if (read === 0) break;
-      for (let at = band * 3; at < read / 8; at += width, place++) {
-        if (dropped.has(chunk[at + 2]!)) continue;
-        seqs[n] = place;
-        buckets[n++] = chunk[at + 1]!;
-      }
-    }
-    return n;
-  } finally {
-    closeSync(fd);
+  if (into.seqs.length < expected) {
+    into.seqs = new Float64Array(expected);
+    into.buckets = new Float64Array(expected);
   }
+  const { seqs, buckets } = into;
+  let n = 0;
+  let place = 0;
+  const items = eachBandChunk(file, bands, (chunk, values) => {
+    for (let at = band * 3; at < values; at += width, place++) {
+      if (dropped.has(chunk[at + 2]!)) continue;
+      seqs[n] = place;
+      buckets[n++] = chunk[at + 1]!;
+    }
+  });
+  if (items !== expected) throw new Error(`The band-key file holds ${items} items, the signatures ${expected}`);
+  return n;
 }
 
 /**

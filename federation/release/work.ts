@@ -38,6 +38,9 @@ export interface WorkRow {
   notes: string | null;
 }
 
+/** Files kept beside the table, removed with it: near.ts's band keys and signature bytes. */
+const SIDE_FILES = ['bands', 'sigbytes'] as const;
+
 export class WorkTable {
   readonly db: BetterSqlite3.Database;
   /** The collect stage wrote every kept item's near-duplicate band keys and signatures (near.ts `bandWriter`) already. */
@@ -45,8 +48,7 @@ export class WorkTable {
 
   constructor(readonly path: string) {
     rmSync(path, { force: true });
-    rmSync(`${path}.bands`, { force: true });
-    rmSync(`${path}.sigbytes`, { force: true });
+    for (const name of SIDE_FILES) rmSync(`${path}.${name}`, { force: true });
     this.db = new BetterSqlite3(path);
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
@@ -109,11 +111,14 @@ export class WorkTable {
     }
   }
 
+  /** Where one of the side files is. */
+  sideFile(name: (typeof SIDE_FILES)[number]): string {
+    return `${this.path}.${name}`;
+  }
+
   close(): void {
     this.db.close();
     rmSync(this.path, { force: true });
-    // The near-duplicate band keys (near.ts bandsFile).
-    rmSync(`${this.path}.bands`, { force: true });
-    rmSync(`${this.path}.sigbytes`, { force: true });
+    for (const name of SIDE_FILES) rmSync(this.sideFile(name), { force: true });
   }
 }
