@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { Contribution } from '../protocol/index.ts';
+import { canonicalOf } from '../store/rows.ts';
+import { generateContributorSigner, ItemVerifier, signInTrees, signItems } from './contributors.ts';
+import { idiom, idioms, person, withField } from '../../test/support/contributions.ts';
+
+const check = (verifier: ItemVerifier, raw: unknown) => {
+  const item = Contribution.parse(raw);
+  return verifier.check(item, canonicalOf(item).hash);
+};
+
+describe('ItemVerifier', () => {
+  it('accepts items signed alone and in trees, with either algorithm', () => {
+    for (const algorithm of ['Ed25519', 'ES256'] as const) {
+      const signer = generateContributorSigner(algorithm);
+      const items = Array.from({ length: 37 }, (_, i) => ({ ...idiom({ deviceSeq: i + 1 }), contributor: signer.contributor, key: signer.key }));
+      const verifier = new ItemVerifier();
+      for (const item of signInTrees(signer, items, 16)) expect(check(verifier, item)).toBeUndefined();
+      expect(check(verifier, signItems(signer, [items[0]!])[0])).toBeUndefined();
+    }
+  });
+
+  it('refuses an item whose content changed after signing, naming the signature', () => {
+    const item = idiom();
+    const altered = withField(item, 'data.meaning', 'Something the author never wrote.');
+    expect(check(new ItemVerifier(), altered)).toMatchObject({ code: 'bad_signature', field: 'signature' });
+  });
+
+  it('refuses a stranger claiming someone else’s contributor id, with their own key or the victim’s', () => {
+    const victim = person();
+    const stranger = person();
+    // The stranger signs with their key but names the victim.
+    const claimed = signItems(stranger, [{ ...idiom({ contributor: stranger.contributor }), contributor: victim.contributor }])[0];
+    expect(check(new ItemVerifier(), claimed)).toMatchObject({ code: 'bad_signature', field: 'contributor' });
+    // The stranger names the victim and their key, but cannot sign with it.
+    const borrowed = signItems(stranger, [{ ...idiom({ contributor: stranger.contributor }), contributor: victim.contributor, key: victim.key }])[0];
+    expect(check(new ItemVerifier(), borrowed)).toMatchObject({ code: 'bad_signature', field: 'signature' });
+  });
+
+  it('refuses a signature moved to another item of the same tree, or to another index', () => {
+    const batch = idioms(4);
+    const moved = { ...batch[1]!, signature: batch[2]!.signature };
+    expect(check(new ItemVerifier(), moved)).toMatchObject({ code: 'bad_signature' });
+    const [index, ...rest] = batch[1]!.signature.split('.');
+    const shifted = { ...batch[1]!, signature: [String(Number(index) ^ 1), ...rest].join('.') };
+    expect(check(new ItemVerifier(), shifted)).toMatchObject({ code: 'bad_signature' });
+  });
+
+  it('does not trust a remembered root for another key', () => {
+    const verifier = new ItemVerifier();
+    const [item] = idioms(1);
+    expect(check(verifier, item)).toBeUndefined();
+    const other = person();
+    const replayed = { ...item!, contributor: other.contributor, key: other.key };
+    expect(check(verifier, replayed)).toMatchObject({ code: 'bad_signature' });
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * Checking contributors' signatures on a server (node:crypto), and making them where a server or a
+ * tool holds a contributor key (tests, benchmarks). The format is protocol/signing.ts.
+ *
+ * An item is authentic when its contributor id is its key's, and the root its signature's path
+ * reaches from the item's content hash verifies under that key. Items signed together share a
+ * root, so each root is verified once (`ItemVerifier` remembers recent answers): a batch of 500
+ * items from one device costs one verification per tree, not 500.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  Contribution,
+  contributionCanonical,
+  contributorIdOf,
+  type Digest,
+  formatKey,
+  formatSignature,
+  type KeyAlgorithm,
+  leafOf,
+  merkleTree,
+  parseKey,
+  parseSignature,
+  rootOf,
+  signedMessage,
+  toHex,
+  UNSIGNED,
+} from '../protocol/index.ts';
+
+export const nodeDigest: Digest = (data) => hash('sha256', data, 'buffer');
+
+/** DER prefixes that make a SubjectPublicKeyInfo of a raw key. */
+const SPKI_PREFIX: Record<KeyAlgorithm, Buffer> = {
+  ES256: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
+  Ed25519: Buffer.from('302a300506032b6570032100', 'hex'),
+};
+
+/** Bounded memo: cleared whole when full (an attacker's stream of fresh keys cannot grow it). */
+class Memo<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): V {
+    if (this.map.size >= this.max) this.map.clear();
+    this.map.set(key, value);
+    return value;
+  }
+}
+
+const publicKeys = new Memo<KeyObject | null>(20_000);
+const contributorIds = new Memo<string>(20_000);
+
+/** The node:crypto key of a contributor key text, or undefined when it is not a valid key. */
+export function contributorPublicKey(key: string): KeyObject | undefined {
+  const known = publicKeys.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const parsed = parseKey(key);
+  let object: KeyObject | null = null;
+  if (parsed !== undefined) {
+    try {
+      object = createPublicKey({ key: Buffer.concat([SPKI_PREFIX[parsed.algorithm], parsed.raw]), format: 'der', type: 'spki' });
+    } catch {
+      object = null;
+    }
+  }
+  return publicKeys.set(key, object) ?? undefined;
+}
+
+/** `contributorIdOf(key)`, remembered. */
+export function contributorIdFor(key: string): string {
+  return contributorIds.get(key) ?? contributorIds.set(key, contributorIdOf(key, nodeDigest));
+}
+
+function verifyRaw(key: KeyObject, algorithm: KeyAlgorithm, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return algorithm === 'ES256'
+      ? verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, signature)
+      : verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `signature` (raw, base64url) over `message` verifies under the contributor key text. */
+export function verifyContributorMessage(key: string, message: Uint8Array, signature: string): boolean {
+  const object = contributorPublicKey(key);
+  const parsed = parseKey(key);
+  const sig = Buffer.from(signature, 'base64url');
+  if (object === undefined || parsed === undefined || sig.length !== 64) return false;
+  return verifyRaw(object, parsed.algorithm, message, sig);
+}
+
+export interface SignatureProblem {
+  code: 'bad_signature';
+  field: 'contributor' | 'key' | 'signature';
+  message: string;
+}
+
+/** The fields of an item that its signature covers, as a verifier needs them. */
+export interface SignedItem {
+  contributor: string;
+  key: string;
+  signature: string;
+}
+
+/**
+ * Verifies items' signatures. Remembers the last roots it verified (by key, signature and root),
+ * so the items of one signed tree cost one verification however they are split into requests.
+ */
+export class ItemVerifier {
+  private readonly roots = new Memo<boolean>(4096);
+
+  /**
+   * Why `item` (whose content hash — sha256 hex of `contributionCanonical` — is `contentHash`) is
+   * not its key's, or undefined when it is.
+   */
+  check(item: SignedItem, contentHash: string): SignatureProblem | undefined {
+    const key = contributorPublicKey(item.key);
+    const parsedKey = parseKey(item.key);
+    if (key === undefined || parsedKey === undefined) return problem('key', 'The contributor key is not a valid public key');
+    if (contributorIdFor(item.key) !== item.contributor) {
+      return problem('contributor', 'The contributor id is not the one derived from the key');
+    }
+    const signature = parseSignature(item.signature);
+    if (signature === undefined) return problem('signature', 'The signature cannot be read');
+    const root = rootOf(leafOf(contentHash, nodeDigest), signature.index, signature.path, nodeDigest);
+    // The root signature is the second dot-separated part: 86 characters after the index.
+    const dot = item.signature.indexOf('.');
+    const memoKey = `${item.key} ${toHex(root)} ${item.signature.slice(dot + 1, dot + 87)}`;
+    let ok = this.roots.get(memoKey);
+    if (ok === undefined) ok = this.roots.set(memoKey, verifyRaw(key, parsedKey.algorithm, signedMessage(root), signature.signature));
+    return ok ? undefined : problem('signature', 'The signature does not verify with the contributor’s key');
+  }
+}
+
+function problem(field: SignatureProblem['field'], message: string): SignatureProblem {
+  return { code: 'bad_signature', field, message };
+}
+
+/** The content hash of an item as its signature covers it (hex sha256). */
+export function signedContentHash(item: object): string {
+  return hash('sha256', contributionCanonical(item), 'hex');
+}
+
+/** A contributor key held by a server-side tool or a test: signs as a device does. */
+export interface ContributorSigner {
+  /** The key text items carry. */
+  key: string;
+  /** The contributor id derived from it. */
+  contributor: string;
+  algorithm: KeyAlgorithm;
+  /** Signs a message (raw signature bytes). */
+  sign(message: Uint8Array): Uint8Array;
+  /** PKCS#8 DER of the private key. */
+  pkcs8(): Buffer;
+}
+
+export function contributorSigner(privateKey: KeyObject): ContributorSigner {
+  const type = privateKey.asymmetricKeyType;
+  const algorithm: KeyAlgorithm = type === 'ed25519' ? 'Ed25519' : 'ES256';
+  if (type !== 'ed25519' && !(type === 'ec' && privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1')) {
+    throw new Error('A contributor key is Ed25519 or ECDSA P-256');
+  }
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const key = formatKey(algorithm, spki.subarray(SPKI_PREFIX[algorithm].length));
+  return {
+    key,
+    contributor: contributorIdOf(key, nodeDigest),
+    algorithm,
+    sign: (message) =>
+      algorithm === 'ES256' ? sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' }) : sign(null, message, privateKey),
+    pkcs8: () => privateKey.export({ format: 'der', type: 'pkcs8' }),
+  };
+}
+
+export function generateContributorSigner(algorithm: KeyAlgorithm = 'Ed25519'): ContributorSigner {
+  const { privateKey } = algorithm === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return contributorSigner(privateKey);
+}
+
+/** A signer from a PKCS#8 DER private key. */
+export function contributorSignerFrom(pkcs8: Uint8Array): ContributorSigner {
+  return contributorSigner(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
+}
+
+/**
+ * Signs items as one tree (at most 2^10), each already carrying the signer's `key` and
+ * `contributor`: answers copies with their `signature` set. Items are hashed as given, so give
+ * them normalised (as the protocol schema outputs them), as a device does.
+ */
+export function signItems<T extends object>(signer: ContributorSigner, items: readonly T[]): (T & { signature: string })[] {
+  if (items.length === 0) return [];
+  const leaves = items.map((item) => leafOf(signedContentHash(forSigning(item)), nodeDigest));
+  const { root, paths } = merkleTree(leaves, nodeDigest);
+  const signature = signer.sign(signedMessage(root));
+  return items.map((item, i) => ({ ...item, signature: formatSignature(i, signature, paths[i]!) }));
+}
+
+/** `signItems` over trees of at most `perTree` items. */
+export function signInTrees<T extends object>(signer: ContributorSigner, items: readonly T[], perTree: number): (T & { signature: string })[] {
+  const out: (T & { signature: string })[] = [];
+  for (let i = 0; i < items.length; i += perTree) out.push(...signItems(signer, items.slice(i, i + perTree)));
+  return out;
+}
+
+/** The item as the protocol schema normalises it (as a server will hash it), or as it is when it is not valid. */
+function forSigning(item: object): object {
+  const parsed = Contribution.safeParse({ ...item, signature: UNSIGNED });
+  return parsed.success ? parsed.data : item;
+}
