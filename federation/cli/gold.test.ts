@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Contribution } from '../protocol/index.ts';
+import { GoldContent } from '../protocol/index.ts';
 import { openStore } from '../store/index.ts';
 import { goldItems } from '../store/gold.ts';
 import { run } from './main.ts';
@@ -49,7 +49,7 @@ describe('vernacular gold import / list', () => {
     expect(first.stdout).toBe('Imported 3 gold items into shule (3 new, 0 updated; 2 good, 1 bad); its queue serves one in 5');
     const items = await held();
     expect(items).toHaveLength(3);
-    for (const g of items) expect(Contribution.safeParse(g.item).success).toBe(true);
+    for (const g of items) expect(GoldContent.safeParse(g.item).success).toBe(true);
     const again = await cli('gold', 'import', '--campaign', 'shule', file('again.jsonl', idiomRow(1, 'bad')));
     expect(again.stdout).toContain('(0 new, 1 updated; 0 good, 1 bad); its queue serves one in 5');
     expect((await held()).map((g) => g.item.id).sort()).toEqual(items.map((g) => g.item.id).sort());

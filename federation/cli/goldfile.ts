@@ -1,7 +1,7 @@
 /**
  * Reading a campaign's gold file: CSV or JSONL, one gold item per row — a content body (`kind`,
  * `language`, `data`) and its known answer (`expected`: good or bad, an optional `note`). Every
- * row is checked with the one wire schema (the body as the `Contribution` it becomes, under a
+ * row is checked with the one wire schema (the body as the `GoldContent` it becomes, under a
  * stand-in envelope the node replaces) and against the campaign (its kinds and languages); every
  * problem is reported by row, field and stable code, and the caller imports nothing unless there
  * are none.
@@ -15,7 +15,7 @@ import {
   type Campaign,
   CONSENT_VERSION,
   CONTENT_KINDS,
-  Contribution,
+  GoldContent,
   GoldAnswerFields,
   issueCode,
   MAX_GOLD_IMPORT,
@@ -79,7 +79,7 @@ function check(value: unknown, row: number, line: number, campaign: Campaign, ou
   if (typeof kind === 'string' && !CONTENT.has(kind)) {
     problem('kind', 'unknown_kind', `A gold item is a content item: ${CONTENT_KINDS.join(', ')}`);
   } else {
-    const body = Contribution.safeParse({ ...STAND_IN, campaign: campaign.slug, kind, language, data }, { reportInput: true });
+    const body = GoldContent.safeParse({ ...STAND_IN, campaign: campaign.slug, kind, language, data }, { reportInput: true });
     if (!body.success) {
       for (const issue of body.error.issues) {
         const field = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys.join(', ')].join('.') : issue.path.join('.');

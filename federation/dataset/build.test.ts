@@ -12,7 +12,7 @@ import { openGlossaryStore } from '../glossary/store.ts';
 import { buildDataset, DATASET_FILES, DATASET_VERSION, type IdiomRecord, type PreferenceRecord, type SftRecord } from './index.ts';
 import { sizeCategory } from './card.ts';
 import { ReleaseRegistry } from '../release/registry.ts';
-import { compare, everyKind, idiom, idioms, review, rewrite, withdrawal } from '../../test/support/contributions.ts';
+import { compare, everyKind, idiom, idioms, review, rewrite, withdrawal, signedBatch } from '../../test/support/contributions.ts';
 
 let dir: string;
 let store: Store;
@@ -84,7 +84,7 @@ describe('buildDataset (the release pipeline with the permissive built-in config
   });
 
   it('returns the counts it wrote', async () => {
-    await ingest([...idioms(3, { language: 'sw' }), ...idioms(2, { language: 'pt-BR' }).map((x, i) => ({ ...x, data: { ...x.data, expression: `Provérbio ${i}` } }))]);
+    await ingest([...idioms(3, { language: 'sw' }), ...signedBatch(idioms(2, { language: 'pt-BR' }).map((x, i) => ({ ...x, data: { ...x.data, expression: `Provérbio ${i}` } })))]);
     const counts = await build('out');
     expect(counts).toMatchObject({
       items: 5,
@@ -103,7 +103,7 @@ describe('buildDataset (the release pipeline with the permissive built-in config
   });
 
   it('streams a store larger than one page', async () => {
-    for (let i = 0; i < 5; i++) await ingest(idioms(500).map((x, j) => ({ ...x, data: { ...x.data, expression: `Methali ${i}-${j}` } })));
+    for (let i = 0; i < 5; i++) await ingest(signedBatch(idioms(500).map((x, j) => ({ ...x, data: { ...x.data, expression: `Methali ${i}-${j}` } }))));
     const counts = await build('out');
     expect(counts.configs.idioms).toBe(2500);
     expect(lines<IdiomRecord>(join(dir, 'out', DATASET_FILES.idioms))).toHaveLength(2500);

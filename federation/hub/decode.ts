@@ -18,6 +18,10 @@ import { parseJsonBody, type RawBody } from '../server/body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
 import type { RelayedRecord } from '../store/store.ts';
 import { publicKeyObject, verifySignature } from '../trust/keys.ts';
+import { ItemVerifier } from '../trust/contributors.ts';
+
+/** One per thread: it remembers the trees it verified (a device's batch is relayed together). */
+const verifier = new ItemVerifier();
 import { batchManifest } from '../trust/manifest.ts';
 
 export interface PushSigner {
@@ -53,8 +57,11 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
     const record = checkedParse(PushRecord, raw);
     if (record.success) {
       const canonical = canonicalOf(record.data.contribution);
-      pack(valid, index, record.data, canonical);
       const { id } = record.data.contribution;
+      // Every record is checked again against its author's key: a node vouches for nothing.
+      const problem = verifier.check(record.data.contribution, canonical.hash);
+      if (problem === undefined) pack(valid, index, record.data, canonical);
+      else problems.push({ index, id, status: 'rejected', ...problem });
       return { id, hash: canonical.hash, deviceId: record.data.deviceId, receivedAt: record.data.receivedAt };
     }
     const { code, field, message } = describeIssues(record.error);
@@ -81,10 +88,10 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
  * Valid records, RECORD_WIDTH values each: index in the batch, device, receipt time, the
  * contribution's envelope (id, kind, campaign, language, contributor, deviceSeq, createdAt,
  * consent version and licence, revisionOf or null), its checks as canonical JSON or null, its
- * data as canonical JSON, and its content hash.
+ * data as canonical JSON, its content hash, and its author's key and signature.
  */
 export type PackedRecords = (string | number | null)[];
-const RECORD_WIDTH = 16;
+const RECORD_WIDTH = 18;
 
 function pack(out: PackedRecords, index: number, record: PushRecord, canonical: Canonical): void {
   const c = record.contribution;
@@ -93,7 +100,7 @@ function pack(out: PackedRecords, index: number, record: PushRecord, canonical: 
     c.id, c.kind, c.campaign, c.language, c.contributor, c.deviceSeq, c.createdAt, c.consent.version, c.consent.licence,
     ('revisionOf' in c ? c.revisionOf : undefined) ?? null,
     c.checks === undefined ? null : canonicalJson(c.checks),
-    canonical.data, canonical.hash,
+    canonical.data, canonical.hash, c.key, c.signature,
   );
 }
 
@@ -106,6 +113,7 @@ export function unpackRecords(packed: PackedRecords): { index: number; record: R
     const contribution: Record<string, unknown> = {
       id: v[i + 3], kind: v[i + 4], campaign: v[i + 5], language: v[i + 6], contributor: v[i + 7],
       deviceSeq: v[i + 8], createdAt: v[i + 9], consent: { version: v[i + 10], licence: v[i + 11] },
+      key: v[i + 16], signature: v[i + 17],
     };
     if (v[i + 12] !== null) contribution.revisionOf = v[i + 12];
     if (v[i + 13] !== null) contribution.checks = JSON.parse(v[i + 13] as string) as unknown;

@@ -34,6 +34,8 @@ import type { Store } from '../store/index.ts';
 import { enrolmentProof, type NodeKey } from '../trust/keys.ts';
 import { authorizationHeader } from '../trust/request.ts';
 import { batchManifest } from '../trust/manifest.ts';
+import { ItemVerifier } from '../trust/contributors.ts';
+import { canonicalOf } from '../store/rows.ts';
 import { HUB_ORIGIN, type Link, LinkStore } from './link.ts';
 import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
 import type { ModelStore } from '../models/store.ts';
@@ -134,6 +136,7 @@ export class FederationAgent {
   private readonly batchSize: number;
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
+  private readonly verifier = new ItemVerifier();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -431,8 +434,12 @@ export class FederationAgent {
     for (;;) {
       const answer = PullResponse.parse(await this.signed('GET', `/federation/v1/pull?after=${after}`));
       if (answer.withdrawals.length > 0) {
-        await this.store.ingestRelayed(HUB_ORIGIN, answer.withdrawals.map((w) => ({ contribution: w.contribution, deviceId: w.deviceId, receivedAt: w.receivedAt })));
-        summary.withdrawals += answer.withdrawals.length;
+        // Checked against their authors' keys like anything a device sends: the hub vouches for nothing.
+        const records = answer.withdrawals
+          .map((w) => ({ contribution: w.contribution, deviceId: w.deviceId, receivedAt: w.receivedAt, canonical: canonicalOf(w.contribution) }))
+          .filter((r) => this.verifier.check(r.contribution, r.canonical.hash) === undefined);
+        await this.store.ingestRelayed(HUB_ORIGIN, records);
+        summary.withdrawals += records.length;
       }
       if (!answer.more) {
         summary.campaigns += await this.applyCampaigns(answer.campaigns);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { Campaign, CampaignSlug, Seed } from './campaign.ts';
 import { ITEM_STATUSES } from './consensus.ts';
-import { CONTENT_KINDS, Contribution } from './contribution.ts';
+import { CONTENT_KINDS, ReviewContent } from './contribution.ts';
 
 export const CampaignList = z.object({ campaigns: z.array(Campaign) }).strict().meta({ id: 'CampaignList' });
 export type CampaignList = z.output<typeof CampaignList>;
@@ -47,19 +47,21 @@ export const SeedQuery = z
 export const SeedList = z.object({ seeds: z.array(Seed) }).strict().meta({ id: 'SeedList' });
 export type SeedList = z.output<typeof SeedList>;
 
-/** GET /api/v1/review/queue?campaign=&language=&reviewer=&limit= */
+/**
+ * GET /api/v1/review/queue?campaign=&language=&limit=, signed by the reviewer's key (a device
+ * request, signing.ts): the server leaves out their own items and those they reviewed.
+ */
 export const ReviewQueueQuery = z
   .object({
     campaign: z.string().max(64),
     language: z.string().max(35),
-    reviewer: z.uuid(),
     limit: z.coerce.number().int().min(1).max(50).default(10),
   })
   .strict();
 
 export const ReviewItem = z
   .object({
-    item: Contribution,
+    item: ReviewContent,
     votes: z.object({ up: z.int(), down: z.int(), flags: z.int() }).strict(),
   })
   .strict()
@@ -67,7 +69,10 @@ export const ReviewItem = z
 export const ReviewQueue = z.object({ items: z.array(ReviewItem) }).strict().meta({ id: 'ReviewQueue' });
 export type ReviewQueue = z.output<typeof ReviewQueue>;
 
-/** POST /api/v1/status { ids } → the derived status of each item this server holds. */
+/**
+ * POST /api/v1/status { ids }, signed by a contributor's key: the derived status of each of their
+ * own items held here; any other id (someone else's, a gold item, one not held) is `unknown`.
+ */
 export const StatusRequest = z.object({ ids: z.array(z.string().max(64)).max(500) }).strict().meta({ id: 'StatusRequest' });
 export const ItemStatusEntry = z
   .object({

@@ -28,3 +28,12 @@ export function memberKey(key: string): string {
   return written;
 }
 const MEMBER_KEYS = new Map<string, string>();
+
+/**
+ * The canonical JSON of a contribution as its content hash and its author's signature cover it:
+ * every member but `signature` (a proof about the content, which a retry may carry anew).
+ */
+export function contributionCanonical(item: object): string {
+  const { signature: _signature, ...content } = item as { signature?: unknown };
+  return canonicalJson(content);
+}

@@ -1,13 +1,15 @@
 /**
  * Contributions: what a citizen gives. Every kind shares an envelope (id, campaign, language,
- * contributor, device sequence, time, consent, and for content kinds the item it revises) and has its
- * own `data` (kinds.ts). Contributions are
- * immutable: the same id always means the same content (the server answers `conflict` otherwise).
+ * contributor and their public key, device sequence, time, consent, the author's signature, and for
+ * content kinds the item it revises) and has its own `data` (kinds.ts). Contributions are
+ * immutable: the same id always means the same content (the server answers `conflict` otherwise);
+ * the signature is not content (signing.ts): a retry may carry another.
  */
 import { z } from 'zod';
 import { Checks } from './checks.ts';
 import { LIMITS } from './limits.ts';
 import { LanguageTag } from './language.ts';
+import { ContributorKey, ItemSignature } from './signing.ts';
 import {
   CompareData,
   EvalData,
@@ -63,7 +65,9 @@ const envelope = {
   contributor: z
     .uuid()
     .refine((s) => s === s.toLowerCase(), { message: 'Must be lower case', params: { code: 'invalid_id' } })
-    .meta({ description: 'Pseudonymous contributor id made on the device' }),
+    .meta({ description: 'Pseudonymous contributor id: derived from `key` (signing.ts contributorIdOf)' }),
+  key: ContributorKey,
+  signature: ItemSignature,
   deviceSeq: z.int().min(1).max(Number.MAX_SAFE_INTEGER).meta({
     description: 'Per-device sequence number, 1, 2, 3… in the order things were saved',
   }),
@@ -124,6 +128,53 @@ export const RECORD_KINDS = ['review', 'withdrawal'] as const;
 export const CONTRIBUTION_KINDS = [...CONTENT_KINDS, ...RECORD_KINDS] as const satisfies readonly ContributionKind[];
 export type ContentContribution = ContributionOf<ContentKind>;
 
-export function isContent(c: Contribution): c is ContentContribution {
+/** Envelope members that say who made an item and when: never shown to other contributors. */
+const PRIVATE = { contributor: true, key: true, signature: true, deviceSeq: true, createdAt: true, checks: true } as const;
+
+/**
+ * What a reviewer is shown of a content item: its content, never who made it, with which key, on
+ * which device or when (pseudonyms stay private; gold items look the same).
+ */
+export const ReviewContent = z
+  .discriminatedUnion('kind', [
+    Idiom.omit(PRIVATE), Instruction.omit(PRIVATE), Rewrite.omit(PRIVATE), Compare.omit(PRIVATE),
+    Translation.omit(PRIVATE), Norm.omit(PRIVATE), Rule.omit(PRIVATE), Eval.omit(PRIVATE),
+  ])
+  .meta({ id: 'ReviewContent' });
+export type ReviewContent = z.output<typeof ReviewContent>;
+
+/** `item` as a reviewer is shown it (ReviewContent). */
+export function reviewContentOf(item: { [key: string]: unknown }): ReviewContent {
+  const { contributor: _c, key: _k, signature: _s, deviceSeq: _d, createdAt: _t, checks: _x, ...content } = item;
+  return content as unknown as ReviewContent;
+}
+
+/**
+ * A contribution before its author signs it: what the device keeps in its outbox (it signs a
+ * batch at a time when it sends, signing.ts).
+ */
+const NO_SIGNATURE = { signature: true } as const;
+export const UnsignedContribution = z
+  .discriminatedUnion('kind', [
+    Idiom.omit(NO_SIGNATURE), Instruction.omit(NO_SIGNATURE), Rewrite.omit(NO_SIGNATURE), Compare.omit(NO_SIGNATURE),
+    Translation.omit(NO_SIGNATURE), Norm.omit(NO_SIGNATURE), Rule.omit(NO_SIGNATURE), Eval.omit(NO_SIGNATURE),
+    Review.omit(NO_SIGNATURE), Withdrawal.omit(NO_SIGNATURE),
+  ])
+  .meta({ id: 'UnsignedContribution' });
+export type UnsignedContribution = z.output<typeof UnsignedContribution>;
+/** `T` without its signature, kind by kind. */
+export type Unsigned<T> = T extends unknown ? Omit<T, 'signature'> : never;
+
+/** A content item without key and signature: what a node makes of a gold item (never a contribution). */
+const KEYLESS = { key: true, signature: true } as const;
+export const GoldContent = z
+  .discriminatedUnion('kind', [
+    Idiom.omit(KEYLESS), Instruction.omit(KEYLESS), Rewrite.omit(KEYLESS), Compare.omit(KEYLESS),
+    Translation.omit(KEYLESS), Norm.omit(KEYLESS), Rule.omit(KEYLESS), Eval.omit(KEYLESS),
+  ])
+  .meta({ id: 'GoldContent' });
+export type GoldContent = z.output<typeof GoldContent>;
+
+export function isContent<T extends { kind: string }>(c: T): c is Extract<T, { kind: ContentKind }> {
   return (CONTENT_KINDS as readonly string[]).includes(c.kind);
 }

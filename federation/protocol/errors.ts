@@ -72,6 +72,11 @@ export const ITEM_ERROR_CODES = [
   'kind_not_enabled',
   /** A content item given under another licence than its campaign's. */
   'licence_mismatch',
+  /**
+   * The item is not its key's: the contributor id is not the key's, or the signature does not
+   * verify over the item's content (protocol/signing.ts).
+   */
+  'bad_signature',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 

@@ -4,13 +4,13 @@
  * measure how often they agree with the known answer, and the release pipeline counts only the
  * votes of reviewers who agree often enough (federation/release/abuse.ts).
  *
- * On the app's wire a gold item is an ordinary content item (a `Contribution` in the review
+ * On the app's wire a gold item is an ordinary content item (a `ReviewContent` in the review
  * queue, nothing marks it), and a vote on it an ordinary review. Only the node ↔ hub wire and the
  * steward's import file know that it is gold and what its answer is.
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
-import { Contribution, CONTENT_KINDS } from './contribution.ts';
+import { GoldContent } from './contribution.ts';
 import { PROTOCOL_VERSION } from './sync.ts';
 
 /** `good`: the item should be accepted (an up vote agrees); `bad`: rejected (a down vote or a flag agrees). */
@@ -35,7 +35,7 @@ export const GoldAnswerFields = z
 /** A gold item as stored and as the hub hands it to nodes: the item reviewers see, and its answer. */
 export const GoldItem = z
   .object({
-    item: Contribution.refine((c) => (CONTENT_KINDS as readonly string[]).includes(c.kind), { message: 'A gold item is a content item' }),
+    item: GoldContent,
     expected: z.enum(GOLD_ANSWERS),
     note: z.string().max(LIMITS.comment).optional(),
   })

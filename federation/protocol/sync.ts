@@ -9,8 +9,11 @@ import { ITEM_ERROR_CODES } from './errors.ts';
 import { Contribution } from './contribution.ts';
 import { LIMITS } from './limits.ts';
 
-/** The protocol this code speaks. Bumped only for incompatible wire changes. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * The protocol this code speaks. Bumped only for incompatible wire changes: 2 — every
+ * contribution carries its author's key and signature (signing.ts).
+ */
+export const PROTOCOL_VERSION = 2;
 export const SUPPORTED_PROTOCOLS = [PROTOCOL_VERSION] as const;
 
 export const Device = z.object({ id: z.uuid() }).strict().meta({ id: 'Device' });

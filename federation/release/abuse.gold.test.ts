@@ -10,7 +10,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { goldItems, importGold, type GoldInput } from '../store/gold.ts';
-import { idiom, review } from '../../test/support/contributions.ts';
+import { idiom, person, review } from '../../test/support/contributions.ts';
 import { parseReleaseConfig, type ReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 import { goldRegrade } from './reliability.ts';
@@ -64,7 +64,7 @@ describe('release: reviewers measured on gold items', () => {
 
   /** Three reviewers who vote on gold as `gold` says; two reliable ones who always agree with it. */
   async function corpus(unreliableOnGold: boolean) {
-    const bad = [uuidv4(), uuidv4(), uuidv4()];
+    const bad = [person().contributor, person().contributor, person().contributor];
     const [h1, h2] = [uuidv4(), uuidv4()];
     await importGold(store.db, 'shule', [...Array.from({ length: 6 }, (_, i) => goldRow(i, 'good')), goldRow(6, 'bad'), goldRow(7, 'bad')]);
     const gold = await goldItems(store.db);

@@ -12,7 +12,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { Contribution } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { packageRoot } from '../package.ts';
-import { idiom } from '../../test/support/contributions.ts';
+import { idiom, person } from '../../test/support/contributions.ts';
 import { syntheticIdioms } from '../../test/bench/corpus.ts';
 import { parseReleaseConfig } from './config.ts';
 
@@ -37,7 +37,7 @@ describe('the collect threads', () => {
     store = await openStore({ dataDir: join(dir, 'data') });
     // More than two pages of items (2,000 a page), many of them near duplicates of each other,
     // plus an item in another language and one with personal data.
-    for (let c = 0; c < 4; c++) await store.ingest(uuidv4(), syntheticIdioms(1100, uuidv4(), c * 1100).map((i) => Contribution.parse(i)));
+    for (let c = 0; c < 4; c++) await store.ingest(uuidv4(), syntheticIdioms(1100, person(), c * 1100).map((i) => Contribution.parse(i)));
     await store.ingest(uuidv4(), [
       Contribution.parse(idiom({ data: { expression: 'The early bird catches the worm', example: 'Get up early and you will find the best things before the others do.' } })),
       Contribution.parse(idiom({ data: { expression: 'Mvua ya masika', example: 'Andika kwa amina.juma@example.org au piga +255 712 345 678 kesho asubuhi.' } })),

@@ -11,7 +11,7 @@ import { openStore, type Store } from '../store/index.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { addTerm } from '../protocol/glossary.doc.ts';
 import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
-import { idiom, withdrawal } from '../../test/support/contributions.ts';
+import { idiom, resign, withdrawal } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 import { bucketDimension, bucketOf, describeDimension, MIN_GROUP } from './demographics.ts';
@@ -92,7 +92,7 @@ describe('release documents: croissant.json, report.html and the card', () => {
         }));
       }
     });
-    const copy = { ...items[0]!, id: idiom().id, deviceSeq: 3 } as ContributionInput;
+    const [copy] = resign({ ...items[0]!, id: idiom().id, deviceSeq: 3 } as ContributionInput);
     const pii = idiom({ contributor: people[1]![1], deviceSeq: 9, data: { expression: sentence(900, 4), example: sentence(901, 12), meaning: 'Write to amina.juma@example.org or call +255 712 345 678 for more.' } });
     const gone = idiom({ data: { expression: sentence(950, 4), example: sentence(951, 12) } });
     await store.ingest(uuidv4(), [...items, copy, pii, gone, withdrawal(gone.id, { contributor: gone.contributor })].map((c) => Contribution.parse(c)));

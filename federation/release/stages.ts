@@ -5,6 +5,7 @@
  * report and `rejected.jsonl` can say which stage and which rule dropped it.
  */
 import { checkedParse, Contribution, type ItemStatus } from '../protocol/index.ts';
+import { ItemVerifier, signedContentHash } from '../trust/contributors.ts';
 import { detectLanguage, DETECTOR } from '../../worker/language.ts';
 import { francAllFast } from './langid.ts';
 import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig } from '../../worker/pii.ts';
@@ -47,12 +48,19 @@ export interface StageOptions {
 }
 
 function validate({ config }: StageOptions): ItemStage {
+  // One per collect thread: items a device signed together share one verification.
+  const verifier = new ItemVerifier();
   return {
     name: 'validate',
-    description: 'Schema check; Unicode NFC; control and bidirectional-override characters removed; whitespace tidied; length bounds per field.',
+    description:
+      'Schema check; the author’s signature verified again (unsigned and forged items left out); Unicode NFC; control and bidirectional-override characters removed; whitespace tidied; length bounds per field.',
     apply(candidate) {
+      const raw = candidate.contribution as Partial<Contribution>;
+      if (raw.key === undefined || raw.signature === undefined) return { rule: 'unsigned', detail: 'stored before contributions were signed' };
       const parsed = checkedParse(Contribution, candidate.contribution);
       if (!parsed.success) return { rule: 'schema', detail: parsed.error.issues[0]?.message ?? 'invalid' };
+      const forged = verifier.check(parsed.data, signedContentHash(parsed.data));
+      if (forged !== undefined) return { rule: 'bad_signature', detail: forged.message };
       const n = normaliseContribution(parsed.data, config.text);
       // Parsed again only when normalising changed a string (it may have emptied a required one);
       // otherwise the first parse's output is the same item, in the schema's key order.

@@ -8,7 +8,7 @@ import { ErrorBody, Health, PROTOCOL_VERSION, SyncResponse } from '../protocol/i
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import { SECURITY_HEADERS } from './headers.ts';
-import { idiom, withField } from '../../test/support/contributions.ts';
+import { idiom, withField, resign } from '../../test/support/contributions.ts';
 
 describe('the node app (in process)', () => {
   let dir: string;
@@ -62,8 +62,11 @@ describe('the node app (in process)', () => {
   it('marks a conflict with its code', async () => {
     const original = idiom();
     await sync([original]);
-    const body = SyncResponse.parse(await (await sync([withField(original, 'data.meaning', 'other')])).json());
+    const body = SyncResponse.parse(await (await sync(resign(withField(original, 'data.meaning', 'other')))).json());
     expect(body.results[0]).toMatchObject({ status: 'conflict', code: 'conflict', id: original.id });
+    // Changed by anyone but its author, it is not theirs at all.
+    const forged = SyncResponse.parse(await (await sync([withField(original, 'data.meaning', 'other')])).json());
+    expect(forged.results[0]).toMatchObject({ status: 'rejected', code: 'bad_signature', id: original.id });
   });
 
   it('answers 405 with Allow for the wrong method', async () => {

@@ -21,7 +21,8 @@ import {
   SyncResponse,
 } from '../protocol/index.ts';
 import { type RunningServer, runCli, startServer, tempDir } from '../../test/support/server.ts';
-import { idiom, instruction, review } from '../../test/support/contributions.ts';
+import { idiom, instruction, person, review } from '../../test/support/contributions.ts';
+import { signedGet, signedHeader, signedPost } from '../../test/support/device-requests.ts';
 
 let server: RunningServer;
 let joinCode: string;
@@ -122,39 +123,67 @@ describe('sync of items about campaigns and other items', () => {
 });
 
 describe('the review queue and item status', () => {
-  it('offers a reviewer others’ items, never their own, and reports votes as they come', async () => {
-    const reviewer = uuidv4();
-    const own = idiom({ campaign: 'library-drive', contributor: reviewer, language: 'en', ...BY });
+  it('offers a reviewer others’ items, never their own nor their authors, and tells each only of their own items', async () => {
+    const reviewer = person();
+    const own = idiom({ campaign: 'library-drive', contributor: reviewer.contributor, language: 'en', ...BY });
     const theirs = idiom({ campaign: 'library-drive', language: 'en', ...BY });
     await sync([own, theirs]);
     const queue = async () => {
-      const res = await get(`/api/v1/review/queue?campaign=library-drive&language=en&reviewer=${reviewer}`);
+      const res = await signedGet(server.url, '/api/v1/review/queue?campaign=library-drive&language=en', reviewer);
       expect(res.status).toBe(200);
       return ReviewQueue.parse(await res.json()).items;
     };
-    expect((await queue()).map((q) => q.item.id)).toEqual([theirs.id]);
-    await sync([review(theirs.id, { contributor: reviewer, campaign: 'library-drive' }), review(theirs.id)]);
+    const offered = await queue();
+    expect(offered.map((q) => q.item.id)).toEqual([theirs.id]);
+    expect(JSON.stringify(offered)).not.toContain(theirs.contributor);
+    expect(JSON.stringify(offered)).not.toContain(theirs.key);
+    await sync([review(theirs.id, { contributor: reviewer.contributor, campaign: 'library-drive' }), review(theirs.id)]);
     expect(await queue()).toEqual([]);
 
-    const res = await fetch(`${server.url}/api/v1/status`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ids: [theirs.id, own.id, 'not-an-id'] }),
-    });
-    expect(StatusResponse.parse(await res.json()).items).toEqual([
-      { id: theirs.id, status: 'accepted', votes: { up: 2, down: 0, flags: 0 } },
+    const ids = { ids: [theirs.id, own.id, 'not-an-id'] };
+    const mine = await signedPost(server.url, '/api/v1/status', ids, reviewer);
+    expect(StatusResponse.parse(await mine.json()).items).toEqual([
+      { id: theirs.id, status: 'unknown' },
       { id: own.id, status: 'pending', votes: { up: 0, down: 0, flags: 0 } },
       { id: 'not-an-id', status: 'unknown' },
     ]);
+    const author = await signedPost(server.url, '/api/v1/status', ids, person(theirs.contributor));
+    expect(StatusResponse.parse(await author.json()).items[0]).toEqual({ id: theirs.id, status: 'accepted', votes: { up: 2, down: 0, flags: 0 } });
+  });
+
+  it('refuses unsigned, forged, altered and stale requests with 401 and stable codes', async () => {
+    const path = '/api/v1/review/queue?campaign=general&language=sw';
+    const signer = person();
+    await expectError(await get(path), 401, 'unauthenticated');
+    // Naming a reviewer is no longer a thing a client can do.
+    await expectError(await signedGet(server.url, `${path}&reviewer=${signer.contributor}`, signer), 400, 'invalid_query');
+    // Signed for another path, or by someone else for this one with the signer's key named.
+    const header = signedHeader(signer, 'GET', '/api/v1/review/queue?campaign=general&language=yo');
+    await expectError(await fetch(`${server.url}${path}`, { headers: { authorization: header } }), 401, 'bad_signature');
+    const other = person();
+    const forged = signedHeader(other, 'GET', path).replace(other.key, signer.key);
+    await expectError(await fetch(`${server.url}${path}`, { headers: { authorization: forged } }), 401, 'bad_signature');
+    const old = signedHeader(signer, 'GET', path, '', Date.now() - 3_600_000);
+    const stale = await fetch(`${server.url}${path}`, { headers: { authorization: old } });
+    expect(stale.status).toBe(401);
+    expect(ErrorBody.parse(await stale.json()).error).toMatchObject({ code: 'stale_request', details: { serverTime: expect.any(String) } });
+    // The status body is covered too: the same header over other ids does not verify.
+    const signedFor = signedHeader(signer, 'POST', '/api/v1/status', JSON.stringify({ ids: ['a'] }));
+    const swapped = await fetch(`${server.url}/api/v1/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: signedFor },
+      body: JSON.stringify({ ids: ['b'] }),
+    });
+    await expectError(swapped, 401, 'bad_signature');
   });
 
   it('answers 400 for a bad queue query or status body, 404 for an unknown campaign', async () => {
-    await expectError(await get('/api/v1/review/queue?campaign=general&language=sw'), 400, 'invalid_query');
-    await expectError(await get(`/api/v1/review/queue?campaign=general&language=!!&reviewer=${uuidv4()}`), 400, 'invalid_query');
-    await expectError(await get(`/api/v1/review/queue?campaign=nowhere&language=sw&reviewer=${uuidv4()}`), 404, 'not_found');
-    const post = (body: string) => fetch(`${server.url}/api/v1/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await expectError(await post('{"ids": 3}'), 400, 'invalid_request');
-    await expectError(await post('{"ids": ['), 400, 'malformed_json');
+    const signer = person();
+    await expectError(await signedGet(server.url, '/api/v1/review/queue?campaign=general', signer), 400, 'invalid_query');
+    await expectError(await signedGet(server.url, '/api/v1/review/queue?campaign=general&language=!!', signer), 400, 'invalid_query');
+    await expectError(await signedGet(server.url, '/api/v1/review/queue?campaign=nowhere&language=sw', signer), 404, 'not_found');
+    await expectError(await signedPost(server.url, '/api/v1/status', '{"ids": 3}', signer), 400, 'invalid_request');
+    await expectError(await signedPost(server.url, '/api/v1/status', '{"ids": [', signer), 400, 'malformed_json');
     await expectError(await get('/api/v1/status'), 405, 'method_not_allowed');
   });
 });

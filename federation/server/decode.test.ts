@@ -26,7 +26,7 @@ describe('parseEnvelope', () => {
     for (const body of [null, [], 'sync', 1]) expect(refusal(body)).toMatchObject({ status: 400, code: 'invalid_request' });
   });
   it('refuses an unknown or missing protocol version, naming the supported ones', () => {
-    for (const protocol of [0, 2, '1', undefined]) {
+    for (const protocol of [0, 1, 3, '2', undefined]) {
       expect(refusal({ ...envelope([]), protocol })).toMatchObject({
         status: 400,
         code: 'unsupported_protocol',

@@ -16,6 +16,7 @@ import {
 import { ApiError } from './errors.ts';
 import { parseJsonBody, type RawBody } from './body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
+import { ItemVerifier } from '../trust/contributors.ts';
 
 /** Longest raw id echoed back in a rejection; longer ones are answered with `id: null`. */
 const MAX_ECHOED_ID = 64;
@@ -36,11 +37,14 @@ export interface DecodedSync {
   /** One result per invalid item. */
   rejected: SyncResult[];
   /**
-   * `canonicalOf` each valid item, when the decoder computed it (a decoder thread does, so that
-   * the thread that writes to the database does not have to).
+   * `canonicalOf` each valid item (computed where it was decoded — a decoder thread — so that the
+   * thread that writes to the database does not have to).
    */
-  canonical?: Canonical[];
+  canonical: Canonical[];
 }
+
+/** One per thread: it remembers the trees it verified, so a batch costs one verification per tree. */
+const verifier = new ItemVerifier();
 
 export function parseEnvelope(body: unknown): Envelope {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -74,13 +78,24 @@ function rawId(item: unknown): string | null {
   return typeof id === 'string' && id.length <= MAX_ECHOED_ID ? id : null;
 }
 
+/**
+ * Each item validated on its own: its schema, then its author's signature over its normalised
+ * content (a forged or altered item is `bad_signature`, the rest go on).
+ */
 export function validateItems({ deviceId, items }: Envelope): DecodedSync {
-  const decoded: DecodedSync = { deviceId, count: items.length, valid: [], validIndex: [], rejected: [] };
+  const decoded: DecodedSync = { deviceId, count: items.length, valid: [], validIndex: [], rejected: [], canonical: [] };
   items.forEach((item, index) => {
     const parsed = checkedParse(Contribution, item);
     if (parsed.success) {
+      const canonical = canonicalOf(parsed.data);
+      const problem = verifier.check(parsed.data, canonical.hash);
+      if (problem !== undefined) {
+        decoded.rejected.push({ index, id: parsed.data.id, status: 'rejected', ...problem });
+        return;
+      }
       decoded.valid.push(parsed.data);
       decoded.validIndex.push(index);
+      decoded.canonical.push(canonical);
     } else {
       const { code, field, message } = describeIssues(parsed.error);
       decoded.rejected.push({ index, id: rawId(item), status: 'rejected', code, field, message });
@@ -89,8 +104,6 @@ export function validateItems({ deviceId, items }: Envelope): DecodedSync {
   return decoded;
 }
 
-export function decodeSync(body: RawBody, limit: number, withCanonical = false): DecodedSync {
-  const decoded = validateItems(parseEnvelope(parseJsonBody(body, limit)));
-  if (withCanonical) decoded.canonical = decoded.valid.map(canonicalOf);
-  return decoded;
+export function decodeSync(body: RawBody, limit: number): DecodedSync {
+  return validateItems(parseEnvelope(parseJsonBody(body, limit)));
 }

@@ -33,10 +33,10 @@ describe('threadDecoder', () => {
   it('answers exactly what decoding inline answers, plus the canonical forms the store needs', async () => {
     const body = bodyOf(envelope([...idioms(3), withField(idiom(), 'language', 'EN'), 'junk']));
     const inline = decodeSync(body, LIMITS.maxBodyBytes);
-    const { canonical, ...threaded } = await decoder.decode(body, LIMITS.maxBodyBytes);
+    const threaded = await decoder.decode(body, LIMITS.maxBodyBytes);
     expect(threaded).toEqual(inline);
-    expect(canonical).toEqual(inline.valid.map(canonicalOf));
-    expect(canonical!.map((c) => c.hash)).toEqual(inline.valid.map(contentHash));
+    expect(threaded.canonical).toEqual(inline.valid.map(canonicalOf));
+    expect(threaded.canonical.map((c) => c.hash)).toEqual(inline.valid.map(contentHash));
   });
 
   it('keeps many requests in flight apart', async () => {

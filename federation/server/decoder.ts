@@ -65,7 +65,7 @@ export function apiErrorFrom(fields: ApiErrorFields): ApiError {
 export function runDecodeTask(task: DecodeTask): DecodeReply {
   try {
     const body = { bytes: task.bytes, encoding: task.encoding };
-    const decoded = task.push !== undefined ? decodePush(body, task.limit, task.push) : decodeSync(body, task.limit, true);
+    const decoded = task.push !== undefined ? decodePush(body, task.limit, task.push) : decodeSync(body, task.limit);
     return { id: task.id, ok: true, decoded };
   } catch (err) {
     if (err instanceof ApiError) return { id: task.id, ok: false, error: errorFields(err) };

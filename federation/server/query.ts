@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { canonicalLanguageTag, checkedParse, describeIssues } from '../protocol/index.ts';
 import { ApiError } from './errors.ts';
-import { parseJsonBody, readJsonRequestBody } from './body.ts';
+import { parseJsonBody, type RawBody, readJsonRequestBody } from './body.ts';
 
 /** Request bodies of the read endpoints are small (a status request is at most 500 ids). */
 export const READ_BODY_LIMIT = 64 * 1024;
@@ -22,7 +22,12 @@ export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output
 }
 
 export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const body = parseJsonBody(await readJsonRequestBody(c.req.raw, READ_BODY_LIMIT), READ_BODY_LIMIT);
+  return parseJsonText(await readJsonRequestBody(c.req.raw, READ_BODY_LIMIT), schema);
+}
+
+/** A body already read (e.g. to check a signature over its bytes), parsed against its schema. */
+export function parseJsonText<S extends z.ZodType>(raw: RawBody, schema: S): z.output<S> {
+  const body = parseJsonBody(raw, READ_BODY_LIMIT);
   const parsed = checkedParse(schema, body);
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);

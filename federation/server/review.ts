@@ -1,7 +1,7 @@
 /**
- * The review endpoints: the queue of others' pending items for a reviewer (never their own, never
- * one they already reviewed), and the derived status of given items — what a contributor's
- * device asks about the items it sent.
+ * The review endpoints, both signed by the asking contributor's key (device-auth.ts): the queue of
+ * others' pending items for that reviewer (never their own, never one they already reviewed; the
+ * items without their authors), and the derived status of the signer's own items.
  */
 import type { Hono } from 'hono';
 import {
@@ -13,10 +13,13 @@ import {
 } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
 import { ApiError, methodNotAllowed } from './errors.ts';
-import { parseBody, parseQuery, queryLanguage } from './query.ts';
+import { parseQuery, queryLanguage, READ_BODY_LIMIT, parseJsonText } from './query.ts';
+import { authenticateDevice } from './device-auth.ts';
+import { readJsonRequestBody } from './body.ts';
 
 export function reviewRoutes(app: Hono, store: Store): void {
   app.get('/api/v1/review/queue', async (c) => {
+    const reviewer = authenticateDevice(c);
     const query = parseQuery(c, ReviewQueueQuery);
     if (query.campaign !== DEFAULT_CAMPAIGN && (await store.campaign(query.campaign)) === undefined) {
       throw new ApiError(404, 'not_found', `No campaign "${query.campaign}" on this node`);
@@ -24,7 +27,7 @@ export function reviewRoutes(app: Hono, store: Store): void {
     const items = await store.reviewQueue({
       campaign: query.campaign,
       language: queryLanguage(query.language),
-      reviewer: query.reviewer.toLowerCase(),
+      reviewer: reviewer.contributor,
       limit: query.limit,
     });
     const answer: ReviewQueue = { items };
@@ -33,8 +36,10 @@ export function reviewRoutes(app: Hono, store: Store): void {
   app.all('/api/v1/review/queue', methodNotAllowed(['GET', 'HEAD']));
 
   app.post('/api/v1/status', async (c) => {
-    const { ids } = await parseBody(c, StatusRequest);
-    const answer: StatusResponse = { items: await store.statuses(ids) };
+    const raw = await readJsonRequestBody(c.req.raw, READ_BODY_LIMIT);
+    const asker = authenticateDevice(c, raw.bytes);
+    const { ids } = parseJsonText(raw, StatusRequest);
+    const answer: StatusResponse = { items: await store.statuses(ids, asker.contributor) };
     return c.json(answer);
   });
   app.all('/api/v1/status', methodNotAllowed(['POST']));

@@ -9,7 +9,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { ErrorBody, LIMITS, PROTOCOL_VERSION, type SyncResponse } from '../protocol/index.ts';
 import { type RunningServer, startServer } from '../../test/support/server.ts';
 import { countStored } from '../../test/support/store.ts';
-import { idiom, idioms, withField } from '../../test/support/contributions.ts';
+import { idiom, idioms, withField, resign } from '../../test/support/contributions.ts';
 
 let server: RunningServer;
 let stored: number;
@@ -159,7 +159,8 @@ describe('items judged one by one', () => {
     const batch = idioms(3);
     await sync(batch);
     const before = countStored(server.dataDir);
-    const again = await sync([...batch, withField(batch[0]!, 'data.meaning', 'changed')]);
+    // A retry may carry a signature of its own (signed anew with other items): still a duplicate.
+    const again = await sync([...resign(...batch), ...resign(withField(batch[0]!, 'data.meaning', 'changed'))]);
     expect(again.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'conflict']);
     expect(countStored(server.dataDir)).toBe(before);
   });

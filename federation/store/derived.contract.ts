@@ -9,6 +9,7 @@ import { Contribution, CONSENT_VERSION, type ContributionInput, CONTENT_KINDS, t
 import type { CampaignInput, IngestStatus, Store } from './store.ts';
 import type { StoreHarness } from './store.contract.ts';
 import { compare, everyKind, idiom, idioms, instruction, review, rewrite, translation, withdrawal } from '../../test/support/contributions.ts';
+import { person } from '../../test/support/contributions.ts';
 
 const rejected = (code: string) => expect.objectContaining({ status: 'rejected', code });
 
@@ -188,7 +189,7 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
 
       it('counts only the latest review of each reviewer', async () => {
         const item = idiom();
-        const reviewer = uuidv4();
+        const reviewer = person().contributor;
         await ingest(item, review(item.id, { contributor: reviewer, data: { action: 'down' } }));
         await ingest(review(item.id, { contributor: reviewer, data: { action: 'up' } }), review(item.id));
         expect(await status(item.id)).toMatchObject({ status: 'accepted', votes: { up: 2, down: 0 } });
@@ -273,7 +274,7 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
       });
 
       it('withdraws everything the contributor has stored, and nothing made later', async () => {
-        const contributor = uuidv4();
+        const contributor = person().contributor;
         const mine = [idiom({ contributor }), translation({ contributor }), compare({ contributor })];
         const theirs = idiom();
         await ingest(...mine, theirs, review(mine[0]!.id, { data: { action: 'up' } }));
@@ -288,7 +289,7 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
 
     describe('review queue', () => {
       it('offers others’ pending items of the campaign and language, fewest votes first, never one’s own', async () => {
-        const reviewer = uuidv4();
+        const reviewer = person().contributor;
         const own = idiom({ contributor: reviewer });
         const voted = idiom();
         const fresh = idiom();
@@ -301,7 +302,7 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
       });
 
       it('leaves out what the reviewer already reviewed, and withdrawn, superseded or hidden items', async () => {
-        const reviewer = uuidv4();
+        const reviewer = person().contributor;
         const reviewed = idiom();
         const withdrawnItem = idiom();
         const superseded = idiom();

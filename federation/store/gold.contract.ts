@@ -6,11 +6,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
-import { Contribution, type ContributionInput, ReviewQueue } from '../protocol/index.ts';
+import { Contribution, type ContributionInput, GoldContent, ReviewQueue } from '../protocol/index.ts';
 import type { CampaignInput, Store } from './store.ts';
 import type { StoreHarness } from './store.contract.ts';
 import { goldItems, type GoldInput, importGold, listGold, storeGoldItems } from './gold.ts';
 import { idiom, review } from '../../test/support/contributions.ts';
+import { person } from '../../test/support/contributions.ts';
 
 const campaign: CampaignInput = {
   slug: 'shule',
@@ -58,7 +59,7 @@ export function goldContract(name: string, harness: () => StoreHarness): void {
       const first = await goldItems(store.db);
       expect(first).toHaveLength(2);
       for (const g of first) {
-        expect(Contribution.safeParse(g.item).success).toBe(true);
+        expect(GoldContent.safeParse(g.item).success).toBe(true);
         expect(g.item).toMatchObject({ campaign: 'shule', kind: 'idiom', language: 'sw', consent: { licence: 'CC0-1.0' } });
       }
       expect(await importGold(store.db, 'shule', [{ ...goldRow(1), expected: 'bad', note: 'wrong meaning' }])).toEqual({ added: 0, updated: 1 });
@@ -88,7 +89,7 @@ export function goldContract(name: string, harness: () => StoreHarness): void {
       await realItems(18);
       await importGold(store.db, 'shule', Array.from({ length: 30 }, (_, i) => goldRow(i)));
       const goldIds = new Set((await goldItems(store.db)).map((g) => g.item.id));
-      const reviewer = uuidv4();
+      const reviewer = person().contributor;
       const page = await store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer, limit: 20 });
       expect(ReviewQueue.safeParse({ items: page }).success).toBe(true);
       expect(page.length).toBeLessThanOrEqual(20);
@@ -99,13 +100,17 @@ export function goldContract(name: string, harness: () => StoreHarness): void {
       const real = page.find((p) => !goldIds.has(p.item.id))!;
       expect(Object.keys(gold[0]!.item).sort()).toEqual(Object.keys(real.item).sort());
       expect(Object.keys(gold[0]!).sort()).toEqual(Object.keys(real).sort());
+      // Nobody is shown who made an item, with which key, on which device or when.
+      for (const p of page) {
+        for (const hidden of ['contributor', 'key', 'signature', 'deviceSeq', 'createdAt', 'checks']) expect(p.item).not.toHaveProperty(hidden);
+      }
     });
 
     it('never serves a gold item twice to the same reviewer, and serves each to others', async () => {
       await realItems(10);
       await importGold(store.db, 'shule', Array.from({ length: 4 }, (_, i) => goldRow(i)));
       const goldIds = new Set((await goldItems(store.db)).map((g) => g.item.id));
-      const reviewer = uuidv4();
+      const reviewer = person().contributor;
       const seen: string[] = [];
       for (let i = 0; i < 12; i++) {
         const page = await store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer, limit: 10 });
@@ -113,7 +118,7 @@ export function goldContract(name: string, harness: () => StoreHarness): void {
       }
       expect(seen.length).toBe(4);
       expect(new Set(seen).size).toBe(4);
-      const other = await store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer: uuidv4(), limit: 10 });
+      const other = await store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer: person().contributor, limit: 10 });
       expect(other.some((p) => goldIds.has(p.item.id))).toBe(true);
       expect((await listGold(store.db, 'shule')).reduce((n, g) => n + g.served, 0)).toBeGreaterThanOrEqual(5);
     });
@@ -122,7 +127,7 @@ export function goldContract(name: string, harness: () => StoreHarness): void {
       await realItems(10);
       await importGold(store.db, 'shule', Array.from({ length: 4 }, (_, i) => goldRow(i)));
       const goldIds = new Set((await goldItems(store.db)).map((g) => g.item.id));
-      const reviewer = uuidv4();
+      const reviewer = person().contributor;
       const pages = await Promise.all(Array.from({ length: 6 }, () => store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer, limit: 10 })));
       const seen = pages.flatMap((page) => page.filter((p) => goldIds.has(p.item.id)).map((p) => p.item.id));
       expect(seen.length).toBeGreaterThan(0);
@@ -133,9 +138,9 @@ export function goldContract(name: string, harness: () => StoreHarness): void {
 
     it('serves no gold when there is nothing real to review, nor in another language', async () => {
       await importGold(store.db, 'shule', [goldRow(1)]);
-      expect(await store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer: uuidv4(), limit: 10 })).toEqual([]);
+      expect(await store.reviewQueue({ campaign: 'shule', language: 'sw', reviewer: person().contributor, limit: 10 })).toEqual([]);
       await realItems(12);
-      expect(await store.reviewQueue({ campaign: 'shule', language: 'en', reviewer: uuidv4(), limit: 10 })).toEqual([]);
+      expect(await store.reviewQueue({ campaign: 'shule', language: 'en', reviewer: person().contributor, limit: 10 })).toEqual([]);
     });
 
     it('accepts a review of a gold item as an ordinary review (stored, tallied), and list counts votes against the answer', async () => {

@@ -21,11 +21,12 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   canonicalJson,
   CONSENT_VERSION,
-  Contribution,
-  type ContentContribution,
+  type ContentKind,
   type GoldAnswer,
   type GoldItem,
   type ReviewQueue,
+  reviewContentOf,
+  GoldContent,
 } from '../protocol/index.ts';
 import type { Database } from './schema.ts';
 import type { QueueRequest } from './store.ts';
@@ -35,7 +36,7 @@ export const DEFAULT_GOLD_EVERY = 10;
 
 /** A gold row as a steward writes it: a content body and its answer. */
 export interface GoldInput {
-  kind: ContentContribution['kind'];
+  kind: ContentKind;
   language: string;
   data: unknown;
   expected: GoldAnswer;
@@ -83,9 +84,10 @@ const SPREAD_MS = 14 * 24 * 3600 * 1000;
 /**
  * The item reviewers are served: the body in an envelope made from its content key (a contributor
  * id, a device sequence, a time within two weeks before the import, a UUIDv7 of that time), under
- * the campaign's licence. Throws when the body does not pass the `Contribution` schema.
+ * the campaign's licence. Throws when the body does not pass the content schema. It has no key
+ * or signature (it is never a contribution), and reviewers are never shown those of any item.
  */
-export function goldContribution(campaign: string, licence: string, input: GoldInput, key: string, now: number): ContentContribution {
+export function goldContribution(campaign: string, licence: string, input: GoldInput, key: string, now: number): GoldContent {
   const seed = sha256(`vernacular-gold\u0000${key}`);
   const ms = now - (seed.readUInt32BE(16) % SPREAD_MS);
   const item = {
@@ -99,7 +101,7 @@ export function goldContribution(campaign: string, licence: string, input: GoldI
     consent: { version: CONSENT_VERSION, licence },
     data: input.data,
   };
-  return Contribution.parse(item) as ContentContribution;
+  return GoldContent.parse(item);
 }
 
 /** Imports a validated file's rows into a stored campaign, all or none. */
@@ -217,7 +219,7 @@ export async function goldItems(db: Kysely<Database>, campaigns?: readonly strin
   if (campaigns !== undefined) query = query.where('campaign', 'in', campaigns);
   const rows = await query.execute();
   return rows.map((r) => ({
-    item: JSON.parse(r.item) as ContentContribution,
+    item: JSON.parse(r.item) as GoldContent,
     expected: r.expected as GoldAnswer,
     ...(r.note !== null ? { note: r.note } : {}),
   }));
@@ -305,7 +307,7 @@ export async function mixGold(db: Kysely<Database>, request: QueueRequest, real:
   const out = real.slice(0, Math.min(real.length, request.limit - picked.length));
   for (const g of picked) {
     const at = g.rank % (out.length + 1);
-    out.splice(at, 0, { item: JSON.parse(g.item) as Contribution, votes: { up: g.up ?? 0, down: g.down ?? 0, flags: g.flags ?? 0 } });
+    out.splice(at, 0, { item: reviewContentOf(JSON.parse(g.item) as Record<string, unknown>), votes: { up: g.up ?? 0, down: g.down ?? 0, flags: g.flags ?? 0 } });
   }
   return out;
 }

@@ -38,7 +38,7 @@ import {
   tombstoneWithdraws,
 } from './semantics.ts';
 
-/** Rows per multi-row INSERT: 17 parameters each, under PostgreSQL's 65,535. */
+/** Rows per multi-row INSERT: 19 parameters each, under PostgreSQL's 65,535. */
 const INSERT_CHUNK = 2000;
 const CONTENT = [...CONTENT_KINDS];
 

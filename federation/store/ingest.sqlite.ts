@@ -49,8 +49,8 @@ const CONTENT_LIST = CONTENT_KINDS.map((k) => `'${k}'`).join(', ');
 export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
   const insert = sqlite.prepare(
     'INSERT INTO contributions (id, kind, campaign, language, contributor, device_id, device_seq, ' +
-      'created_at, received_at, licence, consent_version, data, content_hash, revision_of, checks, origin, origin_received_at) ' +
-      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      'created_at, received_at, licence, consent_version, data, content_hash, revision_of, checks, origin, origin_received_at, key, signature) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
   );
   const lookupHash = sqlite.prepare('SELECT content_hash FROM contributions WHERE id = ?').pluck();
   const lookupCampaign = sqlite.prepare('SELECT data FROM campaigns WHERE slug = ?').pluck();
@@ -148,7 +148,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       insert.run(
         r.id, r.kind, r.campaign, r.language, r.contributor, r.device_id, r.device_seq,
         r.created_at, r.received_at, r.licence, r.consent_version, r.data, r.content_hash, r.revision_of, r.checks,
-        r.origin, r.origin_received_at,
+        r.origin, r.origin_received_at, r.key, r.signature,
       ).changes === 1;
 
     const retally = (targetId: string, target: TargetFacts): void => {

@@ -12,6 +12,7 @@ import type { IngestStatus, RelayedRecord, Store, StoredContribution } from './s
 import type { StoreHarness } from './store.contract.ts';
 import type { Database } from './schema.ts';
 import { idiom, idioms, review, withdrawal } from '../../test/support/contributions.ts';
+import { person } from '../../test/support/contributions.ts';
 
 const rejected = (code: string) => expect.objectContaining({ status: 'rejected', code });
 const NODE_A = 'node-a';
@@ -113,7 +114,7 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
       });
 
       it('withdraws, for a withdrawal of everything, only what was made no later than it, whatever arrives first', async () => {
-        const author = uuidv4();
+        const author = person().contributor;
         const before = idiom({ contributor: author, createdAt: '2026-11-01T10:00:00.000Z' });
         const after = idiom({ contributor: author, createdAt: '2026-11-01T12:00:00.000+01:00' });
         const later = idiom({ contributor: author, createdAt: '2026-11-01T11:00:00.001Z' });
@@ -180,7 +181,7 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
       });
 
       it('withdraws what a contributor made before withdrawing everything, when it arrives later', async () => {
-        const contributor = uuidv4();
+        const contributor = person().contributor;
         const withdrawAll = withdrawal('all', { contributor, createdAt: '2026-11-01T12:00:00.000Z' });
         expect(await relay(NODE_A, withdrawAll)).toEqual(['accepted']);
         const before = idiom({ contributor, createdAt: '2026-11-01T11:59:59.000+00:00' });

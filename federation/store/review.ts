@@ -19,6 +19,7 @@ import {
   DEFAULT_CONSENSUS,
   type ItemStatus,
   type ReviewQueue,
+  reviewContentOf,
   type StatusResponse,
 } from '../protocol/index.ts';
 import type { Database } from './schema.ts';
@@ -60,21 +61,22 @@ async function pendingItems(db: Kysely<Database>, request: QueueRequest): Promis
     .limit(request.limit)
     .execute();
   return rows.map(({ up, down, flags, ...row }) => ({
-    item: fromRow(row).contribution,
+    item: reviewContentOf(fromRow(row).contribution),
     votes: { up: up ?? 0, down: down ?? 0, flags: flags ?? 0 },
   }));
 }
 
-export async function statuses(db: Kysely<Database>, ids: readonly string[]): Promise<StatusResponse['items']> {
+export async function statuses(db: Kysely<Database>, ids: readonly string[], contributor?: string): Promise<StatusResponse['items']> {
   const wanted = [...new Set(ids)];
   const found = new Map<string, StatusResponse['items'][number]>();
   for (let i = 0; i < wanted.length; i += 500) {
-    const rows = await db
+    let query = db
       .selectFrom('contributions as c')
       .leftJoin('item_state as s', 's.id', 'c.id')
       .select(['c.id', 'c.kind', 's.status', 's.up', 's.down', 's.flags'])
-      .where('c.id', 'in', wanted.slice(i, i + 500))
-      .execute();
+      .where('c.id', 'in', wanted.slice(i, i + 500));
+    if (contributor !== undefined) query = query.where('c.contributor', '=', contributor);
+    const rows = await query.execute();
     for (const r of rows) {
       if (!isContentKind(r.kind)) continue;
       found.set(r.id, {

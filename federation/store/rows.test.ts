@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, Contribution } from '../protocol/index.ts';
+import { canonicalJson, Contribution, contributionCanonical } from '../protocol/index.ts';
 import { canonicalForms, fromRow, RELAY_COLUMNS, relayText, toRow } from './rows.ts';
 import { idiom, review, withdrawal } from '../../test/support/contributions.ts';
 
@@ -13,7 +13,7 @@ describe('canonicalForms', () => {
 
   it('is exactly the protocol canonical JSON of the contribution and of its data', () => {
     for (const item of samples) {
-      expect(canonicalForms(item)).toEqual({ whole: canonicalJson(item), data: canonicalJson(item.data) });
+      expect(canonicalForms(item)).toEqual({ whole: contributionCanonical(item), data: canonicalJson(item.data) });
     }
   });
 
@@ -24,7 +24,7 @@ describe('canonicalForms', () => {
       { ...samples[0]!, extra: { 2: 'two', 1: 'one', a: null } },
     ] as unknown as Contribution[];
     for (const item of odd) {
-      expect(canonicalForms(item)).toEqual({ whole: canonicalJson(item), data: canonicalJson(item.data) });
+      expect(canonicalForms(item)).toEqual({ whole: contributionCanonical(item), data: canonicalJson(item.data) });
     }
   });
 });

@@ -11,15 +11,15 @@ import type { RelayText, StoredContribution } from './store.ts';
 import type { ItemStatus } from '../protocol/index.ts';
 
 /**
- * `canonicalJson(item)` and `canonicalJson(item.data)`, computed together: `data` (most of the
- * bytes) is serialised once and its JSON spliced into the whole.
+ * `contributionCanonical(item)` (everything but the signature) and `canonicalJson(item.data)`,
+ * computed together: `data` (most of the bytes) is serialised once and its JSON spliced into the whole.
  */
 export function canonicalForms(item: Contribution): { whole: string; data: string } {
   const data = canonicalJson(item.data);
   let whole = '{';
   for (const key of Object.keys(item).sort()) {
     const value = (item as Record<string, unknown>)[key];
-    if (value === undefined) continue;
+    if (value === undefined || key === 'signature') continue;
     whole += `${whole.length === 1 ? '' : ','}${memberKey(key)}${key === 'data' ? data : canonicalJson(value)}`;
   }
   return { whole: `${whole}}`, data };
@@ -70,6 +70,8 @@ export function toRow(
     checks: item.checks === undefined ? null : canonicalJson(item.checks),
     origin: relayed?.origin ?? null,
     origin_received_at: relayed?.originReceivedAt ?? null,
+    key: item.key,
+    signature: item.signature,
   };
 }
 
@@ -79,7 +81,7 @@ const KINDS = new Set<string>(CONTRIBUTION_KINDS);
 /** The columns a push relays (RelayText), in the order `relayText` reads them. */
 export const RELAY_COLUMNS = [
   'seq', 'id', 'kind', 'campaign', 'language', 'contributor', 'device_id', 'device_seq', 'created_at',
-  'received_at', 'licence', 'consent_version', 'data', 'content_hash', 'revision_of', 'checks',
+  'received_at', 'licence', 'consent_version', 'data', 'content_hash', 'revision_of', 'checks', 'key', 'signature',
 ] as const;
 
 /**
@@ -90,8 +92,8 @@ export const RELAY_COLUMNS = [
  */
 export function relayText(r: readonly unknown[]): RelayText {
   const s = JSON.stringify;
-  const [seq, id, kind, campaign, language, contributor, deviceId, deviceSeq, createdAt, receivedAt, licence, consentVersion, data, contentHash, revisionOf, checks] =
-    r as [number | string, string, string, string, string, string, string, number | string, string, string, string, string, string, string, string | null, string | null];
+  const [seq, id, kind, campaign, language, contributor, deviceId, deviceSeq, createdAt, receivedAt, licence, consentVersion, data, contentHash, revisionOf, checks, key, signature] =
+    r as [number | string, string, string, string, string, string, string, number | string, string, string, string, string, string, string, string | null, string | null, string | null, string | null];
   if (!KINDS.has(kind)) throw new Error(`Stored contribution ${id} has unknown kind "${kind}"`);
   const json =
     `{"deviceId":${s(deviceId)},"receivedAt":${s(receivedAt)},"contribution":{"id":${s(id)},"campaign":${s(campaign)},` +
@@ -99,6 +101,8 @@ export function relayText(r: readonly unknown[]): RelayText {
     `"consent":{"version":${s(consentVersion)},"licence":${s(licence)}}` +
     (revisionOf !== null ? `,"revisionOf":${s(revisionOf)}` : '') +
     (checks !== null ? `,"checks":${checks}` : '') +
+    (key !== null ? `,"key":${s(key)}` : '') +
+    (signature !== null ? `,"signature":${s(signature)}` : '') +
     `,"kind":${s(kind)},"data":${data}}}`;
   return { seq: Number(seq), id, contentHash, deviceId, receivedAt, json };
 }
@@ -118,6 +122,8 @@ export const RELAY_SQLITE_SELECT =
   `',"consent":{"version":' || json_quote(consent_version) || ',"licence":' || json_quote(licence) || '}' || ` +
   `CASE WHEN revision_of IS NULL THEN '' ELSE ',"revisionOf":' || json_quote(revision_of) END || ` +
   `CASE WHEN checks IS NULL THEN '' ELSE ',"checks":' || checks END || ` +
+  `CASE WHEN key IS NULL THEN '' ELSE ',"key":' || json_quote(key) END || ` +
+  `CASE WHEN signature IS NULL THEN '' ELSE ',"signature":' || json_quote(signature) END || ` +
   `',"kind":' || json_quote(kind) || ',"data":' || data || '}}'`;
 
 /** A row read as RELAY_SQLITE_SELECT (an array, in that order). */
@@ -144,6 +150,8 @@ export function fromRow(row: ContributionRow, status: ItemStatus = 'pending'): S
     ...envelope,
     ...(row.revision_of !== null ? { revisionOf: row.revision_of } : {}),
     ...(row.checks !== null ? { checks: JSON.parse(row.checks) as unknown } : {}),
+    ...(row.key !== null && row.key !== undefined ? { key: row.key } : {}),
+    ...(row.signature !== null && row.signature !== undefined ? { signature: row.signature } : {}),
     kind: row.kind,
     data: JSON.parse(row.data) as unknown,
   } as Contribution;

@@ -29,6 +29,10 @@ export interface ContributionsTable {
   origin: string | null;
   /** When the origin node stored it (migration 0005), or null. */
   origin_received_at: string | null;
+  /** The author's public key (migration 0009; null only on rows stored before signatures). */
+  key: string | null;
+  /** The author's signature (protocol/signing.ts; null only on rows stored before signatures). */
+  signature: string | null;
 }
 
 export interface CampaignsTable {

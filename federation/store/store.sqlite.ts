@@ -144,7 +144,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     importSeeds: (campaign, seeds) => importSeeds(db, campaign, seeds),
     drawSeeds: (draw) => drawSeeds(db, draw),
     reviewQueue: (request) => reviewQueue(db, request),
-    statuses: (ids) => statuses(db, ids),
+    statuses: (ids, contributor) => statuses(db, ids, contributor),
     moderate: (id, action) => moderate(db, id, action),
     async close() {
       if (closed) return;

@@ -187,8 +187,11 @@ export interface Store {
   drawSeeds(draw: SeedDraw): Promise<Seed[]>;
   /** Pending content items of others, not yet reviewed by the reviewer, fewest votes first. */
   reviewQueue(request: QueueRequest): Promise<ReviewQueue['items']>;
-  /** The derived status of each id (`unknown` when not held, or not a content item). */
-  statuses(ids: readonly string[]): Promise<StatusResponse['items']>;
+  /**
+   * The derived status of each id (`unknown` when not held, not a content item, or — when
+   * `contributor` is given — not that contributor's).
+   */
+  statuses(ids: readonly string[], contributor?: string): Promise<StatusResponse['items']>;
   /** A moderator's decision on a content item; false when no such item is held. */
   moderate(id: string, action: ModeratorAction): Promise<boolean>;
 

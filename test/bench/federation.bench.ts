@@ -49,6 +49,7 @@ import { startHub, startNode, type Hub } from '../support/federation.ts';
 import { tempDir } from '../support/server.ts';
 import { freshDatabase } from '../support/postgres.ts';
 import { syntheticIdioms } from './corpus.ts';
+import { generateContributorSigner } from '../../federation/trust/contributors.ts';
 
 const RECORDS = 100_000;
 const BATCH = DEFAULT_BATCH_SIZE; // 1000 records per push, and per raw transaction
@@ -62,7 +63,7 @@ const ROOT = packageRoot();
 const COLUMNS = [
   'id', 'kind', 'campaign', 'language', 'contributor', 'device_id', 'device_seq', 'created_at',
   'received_at', 'licence', 'consent_version', 'data', 'content_hash', 'revision_of', 'checks',
-  'origin', 'origin_received_at',
+  'origin', 'origin_received_at', 'key', 'signature',
 ] as const;
 
 /** One device's contributions, as in the ingest benchmark. */
@@ -75,8 +76,7 @@ function generate(total: number, devices: number): DeviceItems[] {
   const per = total / devices;
   let n = 0;
   return Array.from({ length: devices }, () => {
-    const contributor = uuidv4();
-    const items = syntheticIdioms(per, contributor, n).map((input) => Contribution.parse(input));
+    const items = syntheticIdioms(per, generateContributorSigner(), n).map((input) => Contribution.parse(input));
     n += per;
     return { deviceId: uuidv4(), items };
   });

@@ -2,7 +2,7 @@
  * Ingest benchmark (`npm run bench`): contributions/s through POST /api/v1/sync against raw
  * better-sqlite3 inserts of the same rows, side by side in one run of this program.
  *
- * - raw: the same table (the DDL of migration 0001: columns, unique id, index), the same pragmas
+ * - raw: the same table (the DDL of migrations 0001 and 0009: columns, key and signature, unique id, index), the same pragmas
  *   (WAL, synchronous=FULL), one prepared INSERT per row, one transaction per 500 rows, rows
  *   prepared beforehand (content hash and JSON included): the physical limit of storing them.
  * - api (the target): the real `vernacular serve` as a child process on 127.0.0.1, as a node
@@ -38,6 +38,8 @@ import { openStore, sqlitePath } from '../../federation/store/index.ts';
 import { createApp } from '../../federation/server/app.ts';
 import { listen } from '../../federation/server/listen.ts';
 import { syntheticIdioms } from './corpus.ts';
+import { generateContributorSigner } from '../../federation/trust/contributors.ts';
+import * as signatures from '../../federation/store/migrations/0009_signatures.ts';
 import { packageRoot } from '../../federation/package.ts';
 
 const BATCH = LIMITS.maxBatchItems; // 500
@@ -50,7 +52,7 @@ const ROOT = packageRoot();
 const BIN = join(ROOT, 'bin', 'vernacular.js');
 
 function generate(count: number): ContributionInput[] {
-  return syntheticIdioms(count, uuidv4());
+  return syntheticIdioms(count, generateContributorSigner());
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -67,7 +69,7 @@ function median(values: readonly number[]): number {
 
 const COLUMNS = [
   'id', 'kind', 'campaign', 'language', 'contributor', 'device_id', 'device_seq', 'created_at',
-  'received_at', 'licence', 'consent_version', 'data', 'content_hash',
+  'received_at', 'licence', 'consent_version', 'data', 'content_hash', 'key', 'signature',
 ] as const;
 
 function countRows(file: string): number {
@@ -91,6 +93,7 @@ async function rawSide(dir: string): Promise<Side> {
   const file = join(dir, 'raw.sqlite');
   const schema = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
   await migration.up(schema);
+  await signatures.up(schema);
   await schema.destroy();
 
   const db = new BetterSqlite3(file);

@@ -40,7 +40,9 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
+import { type ContributorSigner, contributorSignerFrom, signItems } from '../../federation/trust/contributors.ts';
 import { CONSENT_VERSION, type Contribution, DEFAULT_LICENCE } from '../../federation/protocol/index.ts';
 import { openStore } from '../../federation/store/index.ts';
 import { openSnapshot, snapshotPath, takeSnapshot } from '../../federation/release/snapshot.ts';
@@ -78,11 +80,29 @@ function uuid7(ms: number, counter: number): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${c.slice(0, 3)}-${(8 + (counter % 4)).toString(16)}${c.slice(3, 6)}-${c.slice(6, 14)}0000`;
 }
 
-/** A UUIDv4-shaped id from a number. */
-function uuid4(n: number, salt: number): string {
-  const a = hex((n * 2654435761 + salt) >>> 0, 8);
-  const b = hex(n, 12);
-  return `${a}-${b.slice(0, 4)}-4${hex(salt % 4096, 3)}-a${b.slice(4, 7)}-${b.slice(7, 12)}${hex(n % 0xfffffff, 7)}`;
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const signers = new Map<number, ContributorSigner>();
+/** Contributor `n`'s key (Ed25519, made from the number and the seed: the same on every run). */
+function signerOf(n: number): ContributorSigner {
+  let signer = signers.get(n);
+  if (signer === undefined) {
+    const seed = createHash('sha256').update(`vernacular-bench-contributor\u0000${SEED}\u0000${n}`).digest();
+    signer = contributorSignerFrom(Buffer.concat([ED25519_PKCS8_PREFIX, seed]));
+    signers.set(n, signer);
+  }
+  return signer;
+}
+
+/**
+ * A batch signed as phones sign: each contributor's records of the batch as one tree (a phone
+ * signs what it sends at once; with many contributors most trees hold one record).
+ */
+function signed(batch: readonly Contribution[], who: ReadonlyMap<Contribution, number>): Contribution[] {
+  const groups = new Map<number, Contribution[]>();
+  for (const c of batch) groups.set(who.get(c)!, [...(groups.get(who.get(c)!) ?? []), c]);
+  const out = new Map<Contribution, Contribution>();
+  for (const [n, group] of groups) signItems(signerOf(n), group).forEach((s, i) => out.set(group[i]!, s));
+  return batch.map((c) => out.get(c)!);
 }
 
 const VOCABULARY: Record<string, string[]> = Object.fromEntries(
@@ -190,10 +210,19 @@ function* corpus(items: number, shape: CorpusShape): Generator<Contribution[]> {
   let counter = 0;
   const consent = { version: CONSENT_VERSION, licence: DEFAULT_LICENCE } as const;
   const deviceSeq = new Map<number, number>();
+  const who = new Map<Contribution, number>();
   const envelope = (c: number, ms: number) => {
     const seq = (deviceSeq.get(c) ?? 0) + 1;
     deviceSeq.set(c, seq);
-    return { id: uuid7(ms, counter++), campaign: 'general', contributor: uuid4(c, SEED % 4096), deviceSeq: seq, createdAt: new Date(ms).toISOString(), consent };
+    const signer = signerOf(c);
+    return { id: uuid7(ms, counter++), campaign: 'general', contributor: signer.contributor, key: signer.key, deviceSeq: seq, createdAt: new Date(ms).toISOString(), consent, by: c };
+  };
+  /** The envelope's `by` (the contributor's number) noted aside, not sent. */
+  const made = <T extends { by: number }>(item: T): Contribution => {
+    const { by, ...rest } = item;
+    const c = rest as unknown as Contribution;
+    who.set(c, by);
+    return c;
   };
   const recent: Contribution[] = [];
   for (let from = 0; from < items; from += INGEST_BATCH) {
@@ -209,7 +238,7 @@ function* corpus(items: number, shape: CorpusShape): Generator<Contribution[]> {
       if (roll < 0.01 && recent.length > 0) {
         // An exact copy of an earlier item's content, by someone else of the same language.
         const earlier = recent[Math.floor(random() * recent.length)]!;
-        item = { ...envelope(c, ms), kind: earlier.kind, language: earlier.language, data: earlier.data } as Contribution;
+        item = made({ ...envelope(c, ms), kind: earlier.kind, language: earlier.language, data: earlier.data });
         shape.copies++;
       } else {
         let u = random();
@@ -229,7 +258,7 @@ function* corpus(items: number, shape: CorpusShape): Generator<Contribution[]> {
           withPersonalData(data, i);
           shape.personalData++;
         }
-        item = { ...envelope(c, ms), kind, language: lang, data } as Contribution;
+        item = made({ ...envelope(c, ms), kind, language: lang, data });
       }
       batch.push(item);
       if (recent.length < 1000) recent.push(item);
@@ -239,24 +268,25 @@ function* corpus(items: number, shape: CorpusShape): Generator<Contribution[]> {
       const fate = random();
       const reviewer = (k: number) => (c + 1 + k * 7) % contributors;
       const review = (target: Contribution, action: 'up' | 'down', k: number): Contribution =>
-        ({ ...envelope(reviewer(k), ms + 1000 + k), kind: 'review', language: target.language, data: { target: target.id, action } }) as Contribution;
+        made({ ...envelope(reviewer(k), ms + 1000 + k), kind: 'review', language: target.language, data: { target: target.id, action } });
       if (fate < 0.04) {
         // pending: nobody reviewed it yet
       } else if (fate < 0.06) {
         records.push(review(item, 'down', 1), review(item, 'down', 2));
       } else if (fate < 0.07) {
-        const edit = { ...envelope(c, ms + 2000), kind: item.kind, language: item.language, revisionOf: item.id, data: dataOf(item.kind, lang, t, i) } as Contribution;
+        const edit = made({ ...envelope(c, ms + 2000), kind: item.kind, language: item.language, revisionOf: item.id, data: dataOf(item.kind, lang, t, i) });
         records.push(review(item, 'up', 1), edit, review(edit, 'up', 2), review(edit, 'up', 3));
         shape.edits++;
       } else if (fate < 0.075) {
-        records.push(review(item, 'up', 1), { ...envelope(c, ms + 3000), kind: 'withdrawal', language: item.language, data: { scope: 'item', target: item.id } } as Contribution);
+        records.push(review(item, 'up', 1), made({ ...envelope(c, ms + 3000), kind: 'withdrawal', language: item.language, data: { scope: 'item', target: item.id } }));
         shape.withdrawals++;
       } else {
         records.push(review(item, 'up', 1), review(item, 'up', 2));
       }
     }
     shape.items += batch.length;
-    yield [...batch, ...records];
+    yield signed([...batch, ...records], who);
+    who.clear();
   }
 }
 

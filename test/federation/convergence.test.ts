@@ -27,7 +27,9 @@ import {
   rule,
   translation,
   withdrawal,
+  person,
 } from '../support/contributions.ts';
+import { signedPost } from '../support/device-requests.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { type FedNode, held, type HeldRecord, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
 import type { RunningServer } from '../support/server.ts';
@@ -220,7 +222,7 @@ async function runSeed(seed: number): Promise<void> {
   const devices: Device[] = Array.from({ length: DEVICES }, (_, i) => ({
     name: `dev${i}`,
     id: uuidv4(),
-    contributor: uuidv4(),
+    contributor: person().contributor,
     seq: 0,
     at: rng.pick(SERVERS),
   }));
@@ -471,16 +473,13 @@ async function runSeed(seed: number): Promise<void> {
   }
   // ... and so are its votes, as each server's status endpoint tells a device.
   for (const k of SERVERS) {
-    const mine = [...model.items.values()].filter((i) => k === 'hub' || i.holder === k);
-    for (let at = 0; at < mine.length; at += 500) {
+    const held = [...model.items.values()].filter((i) => k === 'hub' || i.holder === k);
+    // Each author asks about their own items, signed with their key (nobody else is told).
+    const byAuthor = new Map<string, typeof held>();
+    for (const i of held) byAuthor.set(i.contributor, [...(byAuthor.get(i.contributor) ?? []), i]);
+    for (const [author, mine] of byAuthor) for (let at = 0; at < mine.length; at += 500) {
       const page = mine.slice(at, at + 500);
-      const answer = (await (
-        await fetch(`${server(k).url}/api/v1/status`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ids: page.map((i) => i.id) }),
-        })
-      ).json()) as StatusResponse;
+      const answer = (await (await signedPost(server(k).url, '/api/v1/status', { ids: page.map((i) => i.id) }, person(author))).json()) as StatusResponse;
       answer.items.forEach((entry, n) => {
         const item = page[n]!;
         const want = model.tally(item);

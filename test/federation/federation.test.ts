@@ -5,8 +5,7 @@
  * verifying. A withdrawal made anywhere vanishes everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { v4 as uuidv4 } from 'uuid';
-import { idiom, review, withdrawal } from '../support/contributions.ts';
+import { idiom, person, review, withdrawal } from '../support/contributions.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
 import * as Y from 'yjs';
@@ -55,7 +54,7 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
   const hubHolds = () => held({ dataDir: hub.dataDir, database: pg.url });
 
   it('holds exactly the union of what devices sent to each node and to the hub, each record once with its origin', async () => {
-    const alice = uuidv4();
+    const alice = person().contributor;
     // Distinct texts: the dataset export (the release pipeline) keeps exact duplicates once.
     const batchA = Array.from({ length: 40 }, (_, i) => idiom({ contributor: alice, deviceSeq: i + 1, data: { expression: `Methali A${i}` } }));
     const batchB = Array.from({ length: 25 }, (_, i) => idiom({ deviceSeq: i + 1, language: 'ar', data: { expression: `Methali B${i}` } }));
@@ -107,7 +106,7 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
   });
 
   it('makes an item withdrawn through another node vanish from its own node and the hub', async () => {
-    const carol = uuidv4();
+    const carol = person().contributor;
     const item = idiom({ contributor: carol });
     await send(a, [item]);
     await waitFor('the hub to hold the item', async () => (await hubHolds()).has(item.id));
@@ -120,7 +119,7 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
   });
 
   it('makes an item withdrawn on the hub vanish from the node it came from', async () => {
-    const dan = uuidv4();
+    const dan = person().contributor;
     const item = idiom({ contributor: dan });
     await send(b, [item]);
     await waitFor('the hub to hold the item', async () => (await hubHolds()).has(item.id));

@@ -7,11 +7,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { v4 as uuidv4 } from 'uuid';
-import { ReviewQueue } from '../../federation/protocol/index.ts';
+import { ReviewQueue, reviewContentOf } from '../../federation/protocol/index.ts';
 import { openStore } from '../../federation/store/index.ts';
 import { goldItems, listGold } from '../../federation/store/gold.ts';
-import { idiom, review } from '../support/contributions.ts';
+import { idiom, person, review } from '../support/contributions.ts';
+import { signedGet } from '../support/device-requests.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { runCli, tempDir } from '../support/server.ts';
 import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
@@ -63,8 +63,8 @@ describe('gold items imported on the hub', () => {
 
     // A reviewer (fresh each try: gold is served once per reviewer) gets gold among real items.
     const { reviewer, page } = await waitFor('the node queue to serve gold', async () => {
-      const reviewer = uuidv4();
-      const response = await fetch(`${node.url}/api/v1/review/queue?campaign=shule&language=sw&reviewer=${reviewer}&limit=12`);
+      const reviewer = person().contributor;
+      const response = await signedGet(node.url, '/api/v1/review/queue?campaign=shule&language=sw&limit=12', person(reviewer));
       const page = ReviewQueue.parse(await response.json()).items;
       return page.some((p) => goldIds.has(p.item.id)) ? { reviewer, page } : undefined;
     });
@@ -72,7 +72,7 @@ describe('gold items imported on the hub', () => {
     expect(page.length).toBeLessThanOrEqual(12);
     expect(served.length).toBeGreaterThanOrEqual(1);
     // The very item the steward imported on the hub.
-    expect(served[0]!.item).toEqual(gold.find((g) => g.item.id === served[0]!.item.id)!.item);
+    expect(served[0]!.item).toEqual(reviewContentOf(gold.find((g) => g.item.id === served[0]!.item.id)!.item));
 
     // The reviewer votes on it (and on a real item) on the node: both accepted as ordinary reviews.
     const target = served[0]!.item.id;

@@ -1,9 +1,48 @@
 /**
  * Test support: valid contributions to start from, and a way to break exactly one field of one.
- * Ids are fresh UUIDv7s, as a device makes them.
+ * Ids are fresh UUIDv7s, as a device makes them. Every item is signed by a test person's key, as a
+ * device signs: `contributor: X` in the overrides names the person (any string — tests use fresh
+ * uuids — or a contributor id made here), whose derived id the item then carries.
  */
+import { createHash } from 'node:crypto';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { CONSENT_VERSION, DEFAULT_LICENCE, type ContributionInput, type IdiomData } from '../../federation/protocol/index.ts';
+import { type ContributorSigner, contributorSignerFrom, signItems } from '../../federation/trust/contributors.ts';
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const people = new Map<string, ContributorSigner>();
+
+/**
+ * The test person named `name`: an Ed25519 key made from the name, so the same name is the same
+ * person in every process. A person is found again by their contributor id too.
+ */
+export function person(name: string = uuidv4()): ContributorSigner {
+  let signer = people.get(name);
+  if (signer === undefined) {
+    const seed = createHash('sha256').update(`vernacular-test-person\u0000${name}`).digest();
+    signer = contributorSignerFrom(Buffer.concat([ED25519_PKCS8_PREFIX, seed]));
+    people.set(name, signer);
+    people.set(signer.contributor, signer);
+  }
+  return signer;
+}
+
+/** The contributor id of the test person `name`. */
+export const contributorOf = (name: string): string => person(name).contributor;
+
+/** Items signed again (as one tree) by their contributors, after a test changed them. */
+export function resign<T extends { contributor?: unknown }>(...items: T[]): T[] {
+  return items.map((item) => (typeof item.contributor === 'string' ? signItems(person(item.contributor), [item])[0]! : item));
+}
+
+/** Items by one person signed as one tree, as a device signs a batch. */
+export function signedBatch<T extends { contributor?: unknown }>(items: readonly T[]): T[] {
+  const by = new Map<string, T[]>();
+  for (const item of items) by.set(String(item.contributor), [...(by.get(String(item.contributor)) ?? []), item]);
+  const signed = new Map<T, T>();
+  for (const [who, group] of by) signItems(person(who), group).forEach((s, i) => signed.set(group[i]!, s));
+  return items.map((item) => signed.get(item)!);
+}
 
 type IdiomInput = Extract<ContributionInput, { kind: 'idiom' }>;
 
@@ -13,35 +52,48 @@ export interface IdiomOverrides extends Partial<Omit<IdiomInput, 'data'>> {
 
 export function idiom(overrides: IdiomOverrides = {}): IdiomInput {
   const { data, ...envelope } = overrides;
-  return {
+  return sign({
     id: uuidv7(),
     kind: 'idiom',
     campaign: 'general',
     language: 'sw',
-    contributor: uuidv4(),
     deviceSeq: 1,
     createdAt: '2026-11-01T09:30:00.000Z',
     consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE },
     ...envelope,
+    ...who(envelope.contributor),
     data: {
       expression: 'Haraka haraka haina baraka',
       meaning: 'Hurrying has no blessing: things done in a rush go wrong.',
       example: 'Usikimbilie kazi hii; haraka haraka haina baraka.',
       ...data,
     },
-  };
+  } as IdiomInput, 'signature' in envelope);
+}
+
+/** The envelope members that say who made an item. */
+function who(name: string | undefined): { contributor: string; key: string } {
+  const signer = person(name);
+  return { contributor: signer.contributor, key: signer.key };
+}
+
+/** The item signed by its contributor, unless the test gave a signature of its own. */
+function sign<T extends { contributor: string }>(item: T, keep = false): T {
+  return keep ? item : signItems(person(item.contributor), [item])[0]!;
 }
 
 /** `n` valid idioms from one device: consecutive device sequence numbers, distinct expressions. */
 export function idioms(n: number, overrides: IdiomOverrides = {}): IdiomInput[] {
   const contributor = overrides.contributor ?? uuidv4();
-  return Array.from({ length: n }, (_, i) =>
-    idiom({
-      ...overrides,
-      contributor,
-      deviceSeq: i + 1,
-      data: { expression: `Methali ${i + 1}`, ...overrides.data },
-    }),
+  return signedBatch(
+    Array.from({ length: n }, (_, i) =>
+      idiom({
+        ...overrides,
+        contributor,
+        deviceSeq: i + 1,
+        data: { expression: `Methali ${i + 1}`, ...overrides.data },
+      }),
+    ),
   );
 }
 
@@ -65,22 +117,22 @@ type Overrides<K extends ContributionInput['kind']> = Partial<Omit<Input<K>, 'ki
   data?: Partial<Input<K>['data']>;
 };
 
-function envelopeFor(overrides: object) {
+function envelopeFor(overrides: { contributor?: string }) {
   return {
     id: uuidv7(),
     campaign: 'general',
     language: 'sw',
-    contributor: uuidv4(),
     deviceSeq: 1,
     createdAt: '2026-11-01T09:30:00.000Z',
     consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE },
     ...overrides,
+    ...who(overrides.contributor),
   };
 }
 
 function build<K extends ContributionInput['kind']>(kind: K, data: Input<K>['data'], overrides: Overrides<K>): Input<K> {
   const { data: dataOverrides, ...envelope } = overrides;
-  return { ...envelopeFor(envelope), kind, data: { ...data, ...dataOverrides } } as Input<K>;
+  return sign({ ...envelopeFor(envelope), kind, data: { ...data, ...dataOverrides } } as Input<K>, 'signature' in envelope);
 }
 
 export const instruction = (o: Overrides<'instruction'> = {}) =>
