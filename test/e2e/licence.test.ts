@@ -8,6 +8,7 @@ import { useSession } from './browser.ts';
 import { acceptConsent, chooseLanguage, saveIdiom, waitForWaiting } from './app.ts';
 import { axe, createCampaign, joinCampaign, statuses } from './steps.ts';
 import { idiom } from '../support/contributions.ts';
+import { PROTOCOL_VERSION } from '../../federation/protocol/index.ts';
 
 describe('a campaign with its own licence', () => {
   const s = useSession();
@@ -49,7 +50,7 @@ describe('a campaign with its own licence', () => {
     const res = await fetch(`${s.server.url}/api/v1/sync`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ protocol: 1, device: { id: crypto.randomUUID() }, contributions: [item] }),
+      body: JSON.stringify({ protocol: PROTOCOL_VERSION, device: { id: crypto.randomUUID() }, contributions: [item] }),
     });
     const body = (await res.json()) as { results: Array<{ status: string; code?: string; field?: string }> };
     expect(body.results).toEqual([expect.objectContaining({ status: 'rejected', code: 'licence_mismatch', field: 'consent.licence' })]);

@@ -49,15 +49,14 @@ describe('reviewing each other’s contributions', () => {
       .not.toBe(before);
   }
 
-  it('never offers contributors their own items, on the node or in the app', async () => {
-    const { page, id } = people.author;
+  it('never offers contributors their own items, in the app', async () => {
+    const { page } = people.author;
     await saveIdiom(page, { expression: 'Asiyesikia la mkuu', meaning: 'Who does not listen to elders…', example: 'Asiyesikia la mkuu huvunjika guu.' });
     await saveIdiom(page, { expression: '<b>Mchelea mwana</b> kulia', meaning: 'Who fears a child’s tears…', example: 'Mchelea mwana kulia hulia yeye.' });
     await waitForWaiting(page, 0);
     ids.push(...(await outbox(page)).map((e) => e.contribution.id));
-    const params = new URLSearchParams({ campaign: 'general', language: 'sw', reviewer: id });
-    const queue = (await (await fetch(`${server.url}/api/v1/review/queue?${params}`)).json()) as { items: unknown[] };
-    expect(queue.items).toEqual([]);
+    // The node is asked with the author's signature (its refusal of one's own items is tested in
+    // federation/server/campaigns.http.test.ts); here the app shows none.
     await openReview(page);
     await page.getByTestId('review-empty').waitFor();
     expect(await page.getByTestId('review-item').count()).toBe(0);
@@ -130,7 +129,7 @@ describe('reviewing each other’s contributions', () => {
     const improvement = (await outbox(third.page)).map((e) => e.contribution).find((c) => c.kind === 'idiom')!;
     expect(improvement).toMatchObject({ revisionOf: flagged, contributor: third.id, data: { meaning: 'Who fears a child’s tears will weep himself.' } });
     const stored = await storedItems(server, 'general', 'sw');
-    expect(stored.find((c) => c.id === improvement.id)).toEqual(improvement);
+    expect(stored.find((c) => c.id === improvement.id)).toMatchObject(improvement);
     expect((await statuses(server, [flagged]))[flagged]!.status).toBe('pending');
     await third.context.close();
   });

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
-import { CONSENT_VERSION, DEFAULT_LICENCE, JOIN_CODE_ALPHABET, PROTOCOL_VERSION, type Contribution, type ReviewQueue, type StatusResponse } from '../../federation/protocol/index.ts';
+import { CONSENT_VERSION, DEFAULT_LICENCE, JOIN_CODE_ALPHABET, PROTOCOL_VERSION, type Contribution, type StatusResponse } from '../../federation/protocol/index.ts';
 import { runCli, tempDir, type RunningServer } from '../support/server.ts';
+import { storedContributions, storedStatuses } from '../support/store.ts';
 import { acceptConsent, chooseLanguage } from './app.ts';
 import { phoneContext } from './browser.ts';
 import type { Browser } from 'playwright-core';
@@ -92,19 +93,17 @@ export async function joinCampaign(page: Page, code: string): Promise<void> {
   await page.getByTestId('current-campaign').waitFor();
 }
 
+/**
+ * The node's derived status of items (read from its data folder: the status endpoint answers only
+ * the author, whose key lives in the browser).
+ */
 export async function statuses(server: RunningServer, ids: string[]): Promise<Record<string, StatusResponse['items'][number]>> {
-  const res = await fetch(`${server.url}/api/v1/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }) });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as StatusResponse;
-  return Object.fromEntries(body.items.map((i) => [i.id, i]));
+  return Object.fromEntries((await storedStatuses(server.dataDir, ids)).map((i) => [i.id, i]));
 }
 
-/** The items a stranger would be asked to review: what the node stores, with all its data. */
+/** The content items the node stores for a campaign and language, whole (from its data folder). */
 export async function storedItems(server: RunningServer, campaign: string, language: string): Promise<Contribution[]> {
-  const params = new URLSearchParams({ campaign, language, reviewer: uuidv4(), limit: '50' });
-  const res = await fetch(`${server.url}/api/v1/review/queue?${params}`);
-  expect(res.status).toBe(200);
-  return ((await res.json()) as ReviewQueue).items.map((i) => i.item);
+  return Promise.resolve(storedContributions(server.dataDir, campaign, language));
 }
 
 /** The contributions this page saved, from its own outbox (what "My contributions" lists). */

@@ -318,7 +318,39 @@ export const en = {
   'settings.storage.unsupported': 'This browser cannot promise to keep stored data.',
   'settings.storage.usage': '{used} used of about {quota} available',
   'settings.identity.title': 'Your pseudonymous id',
-  'settings.identity.body': 'Made on this device. It links your contributions together without saying who you are.',
+  'settings.identity.body':
+    'Made from a key kept on this device. Everything you send is signed with that key: only it can edit or withdraw your contributions, and your id says nothing about who you are.',
+  // Moving the key to a new phone (components/KeyRecovery.svelte).
+  'recovery.title': 'Moving to a new phone',
+  'recovery.body':
+    'Your key never leaves this device on its own. To use it on another phone, make a recovery code protected by a passphrase, keep it somewhere safe, and restore it on the new phone. Without it, a new phone gets a new key, and only the node’s staff can withdraw what you gave before.',
+  'recovery.make.title': 'Make a recovery code',
+  'recovery.passphrase': 'A passphrase to protect it (at least {min} characters; a sentence you will remember)',
+  'recovery.again': 'The same passphrase again',
+  'recovery.make.button': 'Make recovery code',
+  'recovery.make.busy': 'Making the code…',
+  'recovery.made':
+    'Keep this file, or scan the code below with the new phone’s camera. Anyone who has both the code and your passphrase can sign as you, so keep them apart.',
+  'recovery.download': 'Save the recovery file',
+  'recovery.qr': 'Recovery QR code: a link that opens the app on the new phone with your code filled in',
+  'recovery.qr.hint': 'The new phone needs this node’s address and your passphrase.',
+  'recovery.show': 'Show the code as text',
+  'recovery.file.intro':
+    'Vernacular recovery code. Open the link on your new phone (or paste the code in Settings → Moving to a new phone), then enter your passphrase. Keep this file private.',
+  'recovery.restore.title': 'Restore my key on this phone',
+  'recovery.restore.body':
+    'This phone then signs as you: you can edit and withdraw what you gave on your old phone. The key this phone has now is replaced.',
+  'recovery.restore.file': 'Recovery file',
+  'recovery.restore.code': 'Or paste the recovery code',
+  'recovery.restore.passphrase': 'Passphrase',
+  'recovery.restore.button': 'Restore my key',
+  'recovery.restore.busy': 'Restoring…',
+  'recovery.restored': 'Your key is restored on this phone.',
+  'recovery.error.passphrase_too_short': 'The passphrase needs at least {min} characters.',
+  'recovery.error.mismatch': 'The two passphrases differ.',
+  'recovery.error.not_a_recovery_code': 'This is not a Vernacular recovery code.',
+  'recovery.error.wrong_passphrase': 'The passphrase does not open this recovery code.',
+  'recovery.error.failed': 'Something went wrong on this device; nothing was changed. Try again.',
   'settings.licence': 'Licence of your contributions: {licence}',
   'settings.version': 'App version {version}',
   // The node's link to the national hub (federation).

@@ -14,12 +14,13 @@ import {
   type Seed,
   type SeedType,
 } from '../../../federation/protocol/index.ts';
-import { giveConsent, loadConsent, loadIdentity, type ConsentRecord, type Identity } from './identity.ts';
+import { adoptKey, giveConsent, loadConsent, loadIdentity, type ConsentRecord, type Identity } from './identity.ts';
+import { type ContributorKey, restoreKey } from './keys.ts';
 import { makeContribution, makeRecord, seedOf, validate, type ContributionContext, type FieldErrors, type FormState } from './forms.ts';
 import { CampaignCache, reviewable, type ReviewItem } from './campaigns.ts';
 import { history, type History, type StatusMap } from './history.ts';
 import { NodeClient, NodeError, type NodeErrorCode } from './node.ts';
-import type { CampaignProgress, Checks, ContentContribution, Contribution, HubLink } from '../../../federation/protocol/index.ts';
+import type { CampaignProgress, Checks, ContentContribution, Contribution, HubLink, ReviewContent, UnsignedContribution } from '../../../federation/protocol/index.ts';
 import { runChecks, type CheckReport } from './checks.ts';
 import { IdbOutbox } from './outbox/outbox.idb.ts';
 import { StorageError, type Outbox, type OutboxCounts, type OutboxEntry, type StorageErrorCode } from './outbox/outbox.ts';
@@ -75,9 +76,7 @@ export class AppState {
   /** My items, their revisions, withdrawals and reviews, as the device knows them. */
   mine = $derived<History>(history(this.entries, this.statuses, this.identity?.contributorId));
   /** The review queue as offered: never my own items, nor ones already reviewed here. */
-  toReview = $derived<ReviewItem[]>(
-    this.identity ? reviewable(this.queue, this.identity.contributorId, this.mine.reviewed) : [],
-  );
+  toReview = $derived<ReviewItem[]>(this.identity ? reviewable(this.queue, this.mine.reviewed) : []);
 
   #outbox: Outbox | null = null;
   #cache: CampaignCache | null = null;
@@ -85,6 +84,7 @@ export class AppState {
   #lastFullRefresh = 0;
   #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
+  #signer: ContributorKey | null = null;
 
   async init(): Promise<void> {
     try {
@@ -103,7 +103,8 @@ export class AppState {
       outbox.getMeta<ModelDevice>(MODEL_DEVICE_KEY),
     ]);
     if (modelDevice === 'webgpu' || modelDevice === 'wasm') this.modelDevice = modelDevice;
-    this.identity = identity ?? null;
+    this.identity = identity?.identity ?? null;
+    this.#useSigner(identity?.signer ?? null);
     this.consent = consent ?? null;
     this.acceptedLicences = licences ?? [];
     this.language = language ?? null;
@@ -200,7 +201,7 @@ export class AppState {
       await attempt(() => cache.refill(campaign, language, identity.deviceId));
       if (full) {
         await attempt(async () => {
-          await cache.refreshQueue(campaign.slug, language, identity.contributorId);
+          await cache.refreshQueue(campaign.slug, language);
         });
       }
       await this.#loadSeedsAndQueue();
@@ -251,12 +252,29 @@ export class AppState {
     }
   }
 
+  #useSigner(signer: ContributorKey | null): void {
+    this.#signer = signer;
+    this.#node.signer = signer === null ? null : (method, target, body) => signer.authorization(method, target, body);
+  }
+
+  /**
+   * Signs a batch as it is sent, with the key this device holds now. Items saved here under
+   * another key (before a restore replaced it) were this person's too: they go under this one.
+   */
+  async #signBatch(items: UnsignedContribution[]): Promise<Contribution[]> {
+    const signer = this.#signer;
+    if (signer === null) throw new Error('No contributor key on this device');
+    const mine = items.map((item) => (item.key === signer.key ? item : { ...item, key: signer.key, contributor: signer.contributorId }));
+    return (await signer.signItems(mine)) as Contribution[];
+  }
+
   async #startSync(identity: Identity): Promise<void> {
     if (this.#sync || !this.#outbox) return;
     const outbox = this.#outbox;
     const client = new SyncClient({
       outbox,
       deviceId: identity.deviceId,
+      sign: (items) => this.#signBatch(items),
       endpoint: '/api/v1/sync',
       fetch: (input, init) => fetch(input, init),
       isOnline: () => navigator.onLine,
@@ -292,8 +310,9 @@ export class AppState {
   async acceptConsent(): Promise<void> {
     if (!this.#outbox) return;
     try {
-      const { identity, consent } = await giveConsent(this.#outbox);
+      const { identity, signer, consent } = await giveConsent(this.#outbox);
       this.identity = identity;
+      this.#useSigner(signer);
       this.consent = consent;
       this.storageError = null;
       // Asked right after a deliberate action, when browsers are most willing to grant it.
@@ -354,7 +373,7 @@ export class AppState {
    * contributor must have accepted. A revision stays in its original's campaign, language and
    * licence.
    */
-  #contentContext(original?: ContentContribution): ContributionContext | null {
+  #contentContext(original?: Pick<ContentContribution, 'campaign' | 'language' | 'consent'>): ContributionContext | null {
     const base = this.#context();
     if (!base) return null;
     const licence = original ? original.consent.licence : this.campaign.licence;
@@ -366,7 +385,7 @@ export class AppState {
     };
   }
 
-  async #save(make: (seq: number) => Contribution): Promise<{ ok: true } | { ok: false; storage: StorageErrorCode }> {
+  async #save(make: (seq: number) => UnsignedContribution): Promise<{ ok: true } | { ok: false; storage: StorageErrorCode }> {
     if (!this.#outbox) return { ok: false, storage: 'storage_failed' };
     try {
       await this.#outbox.save(make);
@@ -386,7 +405,7 @@ export class AppState {
    * an edit of my own item, or an improvement of someone else's). On a storage failure nothing
    * already saved is touched and the form keeps what was typed (the caller clears it on success).
    */
-  async saveForm(form: FormState, options: { original?: ContentContribution; checks?: Checks } = {}): Promise<SaveResult> {
+  async saveForm(form: FormState, options: { original?: ReviewContent; checks?: Checks } = {}): Promise<SaveResult> {
     const v = validate(form);
     if (!v.ok) return v;
     const { original, checks } = options;
@@ -410,7 +429,7 @@ export class AppState {
   /** A vote or a flag on someone else's item, saved like any contribution. */
   async review(item: ReviewItem['item'], action: ReviewAction, reason?: FlagReason): Promise<SaveResult> {
     const base = this.#context();
-    if (!base || item.contributor === base.identity.contributorId) return { ok: false, storage: 'storage_failed' };
+    if (!base) return { ok: false, storage: 'storage_failed' };
     const ctx = { ...base, campaign: item.campaign, language: item.language };
     const data = { target: item.id, action, ...(action === 'flag' && reason ? { reason } : {}) };
     return this.#save((seq) => makeRecord({ kind: 'review', data }, ctx, seq));
@@ -455,7 +474,7 @@ export class AppState {
    * The on-device checks of a form (language, personal data), run by the model worker. Null when
    * the worker cannot run them: the caller then saves without checks rather than lose the item.
    */
-  async checkForm(form: FormState, original?: ContentContribution): Promise<CheckReport | null> {
+  async checkForm(form: FormState, original?: { language: string }): Promise<CheckReport | null> {
     const language = original?.language ?? this.language;
     if (!language) return null;
     try {
@@ -499,6 +518,26 @@ export class AppState {
     } catch (e) {
       this.device = { error: e instanceof WorkerError ? e.code : 'failed' };
     }
+  }
+
+  /** A recovery code for this device's key, protected by `passphrase` (keys.ts). */
+  async recoveryCode(passphrase: string): Promise<string> {
+    if (this.#signer === null) throw new Error('No contributor key on this device');
+    return this.#signer.recoveryCode(passphrase);
+  }
+
+  /**
+   * Makes the key in a recovery code this device's key: from now on it signs as that contributor
+   * (and can edit and withdraw what they gave on their old phone). Throws RecoveryError.
+   */
+  async restoreFrom(code: string, passphrase: string): Promise<void> {
+    if (!this.#outbox) throw new StorageError('storage_unavailable');
+    const stored = await restoreKey(code, passphrase);
+    const { identity, signer } = await adoptKey(this.#outbox, stored);
+    this.identity = identity;
+    this.#useSigner(signer);
+    if (this.consent) await this.#startSync(identity);
+    void this.refreshFromNode();
   }
 
   /** Everything this device saved, as a JSON document for the contributor to keep. */

@@ -57,10 +57,10 @@ describe('campaigns and seeds cached on the device', () => {
     expect((await cache.current()).slug).toBe('general');
   });
 
-  it('never offers my own items or ones I already reviewed', () => {
-    const item = (id: string, contributor: string) => ({ item: { id, contributor } as never, votes: { up: 0, down: 0, flags: 0 } });
-    const list = [item('a', 'me'), item('b', 'you'), item('c', 'you')];
-    expect(reviewable(list, 'me', new Set(['c'])).map((i) => (i.item as { id: string }).id)).toEqual(['b']);
+  it('never offers items already reviewed on this device', () => {
+    const item = (id: string) => ({ item: { id } as never, votes: { up: 0, down: 0, flags: 0 } });
+    const list = [item('b'), item('c')];
+    expect(reviewable(list, new Set(['c'])).map((i) => (i.item as { id: string }).id)).toEqual(['b']);
   });
 
   it('keeps the campaign’s progress for offline use, and only for the campaign it is about', async () => {

@@ -130,14 +130,17 @@ export class CampaignCache {
     return (await this.meta.getMeta<ReviewItem[]>(queueKey(slug, language))) ?? [];
   }
 
-  async refreshQueue(slug: string, language: string, reviewer: string): Promise<ReviewItem[]> {
-    const { items } = await this.node.queue({ campaign: slug, language, reviewer, limit: 20 });
+  async refreshQueue(slug: string, language: string): Promise<ReviewItem[]> {
+    const { items } = await this.node.queue({ campaign: slug, language, limit: 20 });
     await this.meta.setMeta(queueKey(slug, language), items);
     return items;
   }
 }
 
-/** What the review screen offers: never one's own items, nor ones this device already reviewed. */
-export function reviewable(items: ReviewItem[], contributor: string, reviewed: Set<string>): ReviewItem[] {
-  return items.filter((i) => i.item.contributor !== contributor && !reviewed.has(i.item.id));
+/**
+ * What the review screen offers: never ones this device already reviewed (nor, from the node,
+ * one's own: the queue is asked for with the contributor's signature and never names authors).
+ */
+export function reviewable(items: ReviewItem[], reviewed: Set<string>): ReviewItem[] {
+  return items.filter((i) => !reviewed.has(i.item.id));
 }

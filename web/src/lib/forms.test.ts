@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CONSENT_VERSION, Contribution, type Seed } from '../../../federation/protocol/index.ts';
+import { CONSENT_VERSION, type Seed, UnsignedContribution } from '../../../federation/protocol/index.ts';
+import { TEST_IDENTITY } from './testing.ts';
 import { contextFromSeed, emptyForm, formFromData, makeContribution, makeRecord, seedOf, validate, visibleFields } from './forms.ts';
 
 const ctx = {
-  identity: { contributorId: '0b6f4c36-0d43-4bb0-9d4c-8f0f5d1b2a11', deviceId: '5b0e0c43-3c1c-4c5e-9d36-4c7d3f1c8a20' },
+  identity: TEST_IDENTITY,
   consent: { version: CONSENT_VERSION, licence: 'CC0-1.0' as const, ageConfirmed: true as const, acceptedAt: 0 },
   language: 'sw',
   campaign: 'shule',
@@ -92,7 +93,7 @@ describe('forms for every kind', () => {
     Object.assign(ev.values, { question: 'q', referenceAnswer: 'a', gradingNotes: 'n', domain: 'law' });
     for (const f of [norm, rule, ev]) {
       const c = makeContribution(f.kind, valid(f), ctx, 3);
-      expect(Contribution.parse(c)).toEqual(c);
+      expect(UnsignedContribution.parse(c)).toEqual(c);
       expect(c).toMatchObject({ kind: f.kind, campaign: 'shule', deviceSeq: 3 });
     }
   });

@@ -13,7 +13,7 @@ import {
   COMPARE_CHOICES,
   type Checks,
   CompareData,
-  Contribution,
+  type Contribution,
   DEFAULT_CAMPAIGN,
   DOMAINS,
   EvalData,
@@ -27,6 +27,7 @@ import {
   RewriteData,
   RuleData,
   TranslationData,
+  UnsignedContribution,
   fieldProblems,
   type ContentContribution,
   type ContentKind,
@@ -228,14 +229,15 @@ export function makeContribution(
   ctx: ContributionContext,
   deviceSeq: number,
   options: { revisionOf?: string; now?: number; checks?: Checks } = {},
-): Contribution {
+): UnsignedContribution {
   const now = options.now ?? Date.now();
-  return Contribution.parse({
+  return UnsignedContribution.parse({
     id: uuidv7({ msecs: now }),
     kind,
     campaign: ctx.campaign ?? DEFAULT_CAMPAIGN,
     language: ctx.language,
     contributor: ctx.identity.contributorId,
+    key: ctx.identity.key,
     deviceSeq,
     createdAt: new Date(now).toISOString(),
     consent: { version: ctx.consent.version, licence: ctx.consent.licence },
@@ -251,13 +253,14 @@ export function makeRecord(
   ctx: ContributionContext,
   deviceSeq: number,
   now = Date.now(),
-): Contribution {
-  return Contribution.parse({
+): UnsignedContribution {
+  return UnsignedContribution.parse({
     id: uuidv7({ msecs: now }),
     kind: record.kind,
     campaign: ctx.campaign ?? DEFAULT_CAMPAIGN,
     language: ctx.language,
     contributor: ctx.identity.contributorId,
+    key: ctx.identity.key,
     deviceSeq,
     createdAt: new Date(now).toISOString(),
     consent: { version: ctx.consent.version, licence: ctx.consent.licence },

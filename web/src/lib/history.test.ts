@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CONSENT_VERSION, type Contribution } from '../../../federation/protocol/index.ts';
+import { CONSENT_VERSION, type UnsignedContribution as Contribution } from '../../../federation/protocol/index.ts';
 import { emptyForm, makeContribution, makeRecord, validate } from './forms.ts';
 import { history } from './history.ts';
+import { TEST_IDENTITY } from './testing.ts';
 import { MemoryOutbox } from './outbox/outbox.memory.ts';
 
-const me = '0b6f4c36-0d43-4bb0-9d4c-8f0f5d1b2a11';
+const me = TEST_IDENTITY.contributorId;
 const ctx = {
-  identity: { contributorId: me, deviceId: '5b0e0c43-3c1c-4c5e-9d36-4c7d3f1c8a20' },
+  identity: TEST_IDENTITY,
   consent: { version: CONSENT_VERSION, licence: 'CC0-1.0' as const, ageConfirmed: true as const, acceptedAt: 0 },
   language: 'sw',
 };

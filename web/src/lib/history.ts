@@ -4,14 +4,14 @@
  * already reviewed from here. The node's view (accepted, rejected…) is layered on top by the
  * status map; local facts win because they are newer than any answer the node gave.
  */
-import { isContent, type ContentContribution, type ItemStatus, type StatusResponse } from '../../../federation/protocol/index.ts';
+import { isContent, type ContentContribution, type ItemStatus, type StatusResponse, type Unsigned } from '../../../federation/protocol/index.ts';
 import type { OutboxEntry } from './outbox/outbox.ts';
 
 export type ShownStatus = 'waiting' | 'rejected' | 'replaced' | 'withdrawn' | ItemStatus | 'sent';
 
 export interface HistoryItem {
   entry: OutboxEntry;
-  contribution: ContentContribution;
+  contribution: Unsigned<ContentContribution>;
   /** The id of the newer revision of this item made on this device, if any. */
   replacedBy?: string;
   withdrawn: boolean;
@@ -64,10 +64,10 @@ export function history(entries: OutboxEntry[], statuses: StatusMap = {}, contri
     return false;
   };
   const byId = new Map(entries.map((e) => [e.id, e]));
-  const isWithdrawn = (c: ContentContribution): boolean => {
+  const isWithdrawn = (c: Unsigned<ContentContribution>): boolean => {
     if (withdrewAll && own(byId.get(c.id)!)) return true;
     // Walk back to the original, then forward: any withdrawn link withdraws the chain.
-    let first: ContentContribution = c;
+    let first: Unsigned<ContentContribution> = c;
     const seen = new Set<string>();
     while (first.revisionOf && !seen.has(first.id)) {
       seen.add(first.id);

@@ -1,13 +1,18 @@
 /**
- * Who is contributing, without an account: a random pseudonymous contributor id and a device id,
- * both made on the device the first time consent is given, plus the consent record itself.
+ * Who is contributing, without an account: a key pair made on the device the first time consent
+ * is given (keys.ts), the pseudonymous contributor id derived from its public key, a random device
+ * id, and the consent record itself.
  */
 import { CONSENT_VERSION, DEFAULT_LICENCE, type Contribution } from '../../../federation/protocol/index.ts';
 import type { Outbox } from './outbox/outbox.ts';
+import { ContributorKey, generateKey, type StoredKey } from './keys.ts';
 
 export interface Identity {
+  /** Derived from `key` (protocol/signing.ts). */
   contributorId: string;
   deviceId: string;
+  /** The public key text every item carries. */
+  key: string;
 }
 
 export interface ConsentRecord {
@@ -19,9 +24,14 @@ export interface ConsentRecord {
 
 const IDENTITY = 'identity';
 const CONSENT = 'consent';
+const KEY = 'contributorKey';
 
-export async function loadIdentity(outbox: Outbox): Promise<Identity | undefined> {
-  return outbox.getMeta<Identity>(IDENTITY);
+/** The identity and its signing key, when this device has one. */
+export async function loadIdentity(outbox: Outbox): Promise<{ identity: Identity; signer: ContributorKey } | undefined> {
+  const [identity, stored] = await Promise.all([outbox.getMeta<Partial<Identity>>(IDENTITY), outbox.getMeta<StoredKey>(KEY)]);
+  if (identity?.deviceId === undefined || stored === undefined) return undefined;
+  const signer = new ContributorKey(stored);
+  return { identity: { contributorId: signer.contributorId, deviceId: identity.deviceId, key: signer.key }, signer };
 }
 
 /** The consent on record, if it is for the current consent text. */
@@ -30,10 +40,28 @@ export async function loadConsent(outbox: Outbox): Promise<ConsentRecord | undef
   return c && c.version === CONSENT_VERSION ? c : undefined;
 }
 
-export async function giveConsent(outbox: Outbox, now = Date.now()): Promise<{ identity: Identity; consent: ConsentRecord }> {
-  const identity = (await loadIdentity(outbox)) ?? { contributorId: crypto.randomUUID(), deviceId: crypto.randomUUID() };
+/**
+ * Records consent; the first time (or on a device from before keys), makes the key pair. The
+ * device id made earlier is kept.
+ */
+export async function giveConsent(outbox: Outbox, now = Date.now()): Promise<{ identity: Identity; signer: ContributorKey; consent: ConsentRecord }> {
+  const held = await loadIdentity(outbox);
   const consent: ConsentRecord = { version: CONSENT_VERSION, licence: DEFAULT_LICENCE, ageConfirmed: true, acceptedAt: now };
-  await outbox.setMeta(IDENTITY, identity);
+  if (held !== undefined) {
+    await outbox.setMeta(CONSENT, consent);
+    return { ...held, consent };
+  }
+  const { identity, signer } = await adoptKey(outbox, await generateKey());
   await outbox.setMeta(CONSENT, consent);
-  return { identity, consent };
+  return { identity, signer, consent };
+}
+
+/** Makes `stored` this device's key (a new one, or one restored from a recovery code). */
+export async function adoptKey(outbox: Outbox, stored: StoredKey): Promise<{ identity: Identity; signer: ContributorKey }> {
+  const previous = await outbox.getMeta<Partial<Identity>>(IDENTITY);
+  const signer = new ContributorKey(stored);
+  const identity: Identity = { contributorId: signer.contributorId, deviceId: previous?.deviceId ?? crypto.randomUUID(), key: signer.key };
+  await outbox.setMeta(KEY, stored);
+  await outbox.setMeta(IDENTITY, identity);
+  return { identity, signer };
 }

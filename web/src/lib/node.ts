@@ -24,11 +24,27 @@ export class NodeError extends Error {
   }
 }
 
+/** Makes the Authorization header of a request signed with the contributor's key (keys.ts). */
+export type RequestSigner = (method: string, target: string, body?: string) => Promise<string>;
+
 export class NodeClient {
+  /** Set once the device has a key: the queue and statuses are asked for as that contributor. */
+  signer: RequestSigner | null = null;
+
   constructor(
     private readonly fetcher: typeof fetch,
     private readonly base = '/api/v1',
   ) {}
+
+  async #signed(method: string, path: string, body?: string): Promise<RequestInit> {
+    if (this.signer === null) throw new NodeError('server');
+    const authorization = await this.signer(method, `${this.base}${path}`, body);
+    return {
+      method,
+      headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body } : {}),
+    };
+  }
 
   async #get<S extends z.ZodType>(path: string, schema: S, init?: RequestInit): Promise<z.output<S>> {
     let res: Response;
@@ -72,9 +88,10 @@ export class NodeClient {
     return this.#get(`/campaigns/${encodeURIComponent(slug)}/seeds?${params}`, SeedList);
   }
 
-  queue(q: { campaign: string; language: string; reviewer: string; limit: number }): Promise<ReviewQueue> {
-    const params = new URLSearchParams({ campaign: q.campaign, language: q.language, reviewer: q.reviewer, limit: String(q.limit) });
-    return this.#get(`/review/queue?${params}`, ReviewQueue);
+  /** Others' items to review, signed: the node leaves out mine and those I reviewed. */
+  async queue(q: { campaign: string; language: string; limit: number }): Promise<ReviewQueue> {
+    const path = `/review/queue?${new URLSearchParams({ campaign: q.campaign, language: q.language, limit: String(q.limit) })}`;
+    return this.#get(path, ReviewQueue, await this.#signed('GET', path));
   }
 
   /** The node's link to the national hub (GET /api/v1/node). */
@@ -82,11 +99,8 @@ export class NodeClient {
     return this.#get('/node', HubLink);
   }
 
-  status(ids: string[]): Promise<StatusResponse> {
-    return this.#get('/status', StatusResponse, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ids }),
-    });
+  /** The status of my own items (signed: the node answers only for the signer's items). */
+  async status(ids: string[]): Promise<StatusResponse> {
+    return this.#get('/status', StatusResponse, await this.#signed('POST', '/status', JSON.stringify({ ids })));
   }
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CONSENT_VERSION, type Contribution } from '../../../federation/protocol/index.ts';
+import { TEST_IDENTITY } from './testing.ts';
+import { CONSENT_VERSION, type UnsignedContribution as Contribution } from '../../../federation/protocol/index.ts';
 import { summarise } from './summary.ts';
 
 const envelope = {
   id: '019ac0a0-0000-7000-8000-000000000001',
   campaign: 'general',
   language: 'sw',
-  contributor: '0b6f4c36-0d43-4bb0-9d4c-8f0f5d1b2a11',
+  contributor: TEST_IDENTITY.contributorId,
+  key: TEST_IDENTITY.key,
   deviceSeq: 1,
   createdAt: '2026-11-28T00:00:00.000Z',
   consent: { version: CONSENT_VERSION, licence: 'CC0-1.0' as const },

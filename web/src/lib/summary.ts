@@ -1,12 +1,15 @@
 /** A title and a body line for any contribution, for lists (My contributions, review queue). */
 import type { Contribution } from '../../../federation/protocol/index.ts';
 
+/** What a summary reads of an item: its kind and data (signed or not, an author's or a reviewer's view). */
+type Summarisable = Contribution extends infer C ? (C extends Contribution ? Pick<C, 'kind' | 'data'> : never) : never;
+
 export interface Summary {
   title: string;
   body: string;
 }
 
-export function summarise(c: Contribution): Summary {
+export function summarise(c: Summarisable): Summary {
   switch (c.kind) {
     case 'idiom':
       return { title: c.data.expression, body: c.data.meaning };

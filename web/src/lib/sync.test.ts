@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryOutbox } from './outbox/outbox.memory.ts';
 import { idiom } from './outbox/outbox.contract.ts';
 import { SyncClient, type Timers } from './sync.ts';
-import type { SyncRequest } from '../../../federation/protocol/index.ts';
+import { type Contribution, PROTOCOL_VERSION, type SyncRequest, UNSIGNED } from '../../../federation/protocol/index.ts';
 
 class FakeTimers implements Timers {
   t = 1_000_000;
@@ -43,7 +43,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 
 const ok = (req: SyncRequest) =>
   json(200, {
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     serverTime: new Date().toISOString(),
     results: req.contributions.map((c, index) => ({ index, id: c.id, status: 'accepted' })),
   });
@@ -68,6 +68,8 @@ function setup(script: Script, opts: { online?: () => boolean; maxItems?: number
   const client = new SyncClient({
     outbox,
     deviceId: '5b0e0c43-3c1c-4c5e-9d36-4c7d3f1c8a20',
+    // The client's concern is the outbox; signing is keys.test.ts's (these items carry a fixed test key).
+    sign: (items) => Promise.resolve(items.map((i) => ({ ...i, signature: UNSIGNED })) as Contribution[]),
     endpoint: '/api/v1/sync',
     fetch,
     isOnline: opts.online ?? (() => true),
@@ -101,7 +103,7 @@ describe('SyncClient', () => {
   it('treats duplicate as sent: a re-send after a lost answer settles the entry', async () => {
     const { outbox, client } = setup((req) =>
       json(200, {
-        protocol: 1,
+        protocol: PROTOCOL_VERSION,
         serverTime: new Date().toISOString(),
         results: req.contributions.map((c, index) => ({ index, id: c.id, status: 'duplicate' })),
       }),
@@ -114,7 +116,7 @@ describe('SyncClient', () => {
   it('keeps rejected and conflicting items, with their reasons, and sends the rest', async () => {
     const { outbox, client } = setup((req) =>
       json(200, {
-        protocol: 1,
+        protocol: PROTOCOL_VERSION,
         serverTime: new Date().toISOString(),
         results: [
           { index: 0, id: req.contributions[0]!.id, status: 'rejected', code: 'too_long', field: 'data.meaning' },
@@ -197,7 +199,7 @@ describe('SyncClient', () => {
   });
 
   it('ignores an answer that does not match the batch and keeps items waiting', async () => {
-    const { outbox, client } = setup(() => json(200, { protocol: 1, serverTime: new Date().toISOString(), results: [] }));
+    const { outbox, client } = setup(() => json(200, { protocol: PROTOCOL_VERSION, serverTime: new Date().toISOString(), results: [] }));
     await outbox.save((s) => idiom(s));
     await client.request();
     expect(client.state.lastError).toBe('server');

@@ -8,12 +8,14 @@
  * so tests drive it with a fake clock and a real or scripted server.
  */
 import {
+  type Contribution,
   ErrorBody,
   LIMITS,
   PROTOCOL_VERSION,
   SyncResponse,
   type ItemErrorCode,
   type SyncRequest,
+  type UnsignedContribution,
 } from '../../../federation/protocol/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import type { Outbox, Outcome } from './outbox/outbox.ts';
@@ -39,6 +41,8 @@ export interface Timers {
 export interface SyncDeps {
   outbox: Outbox;
   deviceId: string;
+  /** Signs a batch with the contributor's key (keys.ts), right before it is sent. */
+  sign: (items: UnsignedContribution[]) => Promise<Contribution[]>;
   endpoint: string;
   fetch: typeof fetch;
   isOnline: () => boolean;
@@ -143,7 +147,7 @@ export class SyncClient {
         if (entries.length === 0) break;
         this.#set({ phase: 'syncing' });
         const batch = this.#fit(entries.map((e) => e.contribution));
-        const outcomes = await this.#send(batch);
+        const outcomes = await this.#send(await this.#deps.sign(batch));
         rejected += outcomes.filter((o) => o.outcome === 'rejected').length;
         const now = timers.now();
         await outbox.settle(outcomes, now);

@@ -3,16 +3,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import type { Contribution } from '../../../../federation/protocol/index.ts';
+import type { UnsignedContribution } from '../../../../federation/protocol/index.ts';
+import { TEST_IDENTITY } from '../testing.ts';
 import type { Outbox } from './outbox.ts';
 
-export function idiom(deviceSeq: number, expression = `expression ${deviceSeq}`): Contribution {
+export function idiom(deviceSeq: number, expression = `expression ${deviceSeq}`): UnsignedContribution {
   return {
     id: uuidv7(),
     kind: 'idiom',
     campaign: 'general',
     language: 'sw',
-    contributor: '0b6f4c36-0d43-4bb0-9d4c-8f0f5d1b2a11',
+    contributor: TEST_IDENTITY.contributorId,
+    key: TEST_IDENTITY.key,
     deviceSeq,
     createdAt: new Date(1_700_000_000_000 + deviceSeq).toISOString(),
     consent: { version: '2026-11-1', licence: 'CC0-1.0' },

@@ -5,7 +5,7 @@
  * full disk can never leave a gap, a reused number or half an entry.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Contribution } from '../../../../federation/protocol/index.ts';
+import type { UnsignedContribution } from '../../../../federation/protocol/index.ts';
 import { toStorageError, type Outbox, type OutboxCounts, type OutboxEntry, type OutboxStatus, type Outcome } from './outbox.ts';
 
 interface Schema extends DBSchema {
@@ -40,7 +40,7 @@ export class IdbOutbox implements Outbox {
     }
   }
 
-  async save(make: (deviceSeq: number) => Contribution, now = Date.now()): Promise<OutboxEntry> {
+  async save(make: (deviceSeq: number) => UnsignedContribution, now = Date.now()): Promise<OutboxEntry> {
     try {
       const tx = this.db.transaction(['outbox', 'meta'], 'readwrite');
       const done = tx.done;

@@ -1,5 +1,5 @@
 /** The outbox in memory: same contract as IndexedDB, gone when the page closes. */
-import type { Contribution } from '../../../../federation/protocol/index.ts';
+import type { UnsignedContribution } from '../../../../federation/protocol/index.ts';
 import type { Outbox, OutboxCounts, OutboxEntry, Outcome } from './outbox.ts';
 
 export class MemoryOutbox implements Outbox {
@@ -7,7 +7,7 @@ export class MemoryOutbox implements Outbox {
   #meta = new Map<string, unknown>();
   #seq = 0;
 
-  async save(make: (deviceSeq: number) => Contribution, now = Date.now()): Promise<OutboxEntry> {
+  async save(make: (deviceSeq: number) => UnsignedContribution, now = Date.now()): Promise<OutboxEntry> {
     const seq = this.#seq + 1;
     const contribution = make(seq);
     if (this.#entries.has(contribution.id)) throw new Error(`duplicate outbox id ${contribution.id}`);

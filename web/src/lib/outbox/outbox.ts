@@ -7,7 +7,7 @@
  * Two implementations honour one contract (outbox.contract.ts): IndexedDB for the app, memory
  * for tests and for browsers where IndexedDB is unavailable.
  */
-import type { Contribution, ItemErrorCode } from '../../../../federation/protocol/index.ts';
+import type { ItemErrorCode, UnsignedContribution } from '../../../../federation/protocol/index.ts';
 
 export type OutboxStatus = 'waiting' | 'sent' | 'rejected';
 
@@ -22,7 +22,8 @@ export interface OutboxEntry {
   /** Copy of contribution.deviceSeq, for ordering. */
   seq: number;
   status: OutboxStatus;
-  contribution: Contribution;
+  /** As saved: signed (with the other items of its batch) only when it is sent. */
+  contribution: UnsignedContribution;
   savedAt: number;
   sentAt?: number;
   rejection?: Rejection;
@@ -41,7 +42,7 @@ export interface Outbox {
    * Allocates the next device sequence number and stores the contribution `make` builds from it,
    * in one atomic step: if `make` throws or storage fails, nothing changes.
    */
-  save(make: (deviceSeq: number) => Contribution, now?: number): Promise<OutboxEntry>;
+  save(make: (deviceSeq: number) => UnsignedContribution, now?: number): Promise<OutboxEntry>;
   /** Waiting entries, oldest first (by device sequence). */
   waiting(limit: number): Promise<OutboxEntry[]>;
   /** Records what the server said. Unknown ids and entries no longer waiting are left alone. */
