@@ -21,3 +21,4 @@ export * from './openapi.ts';
 export * from './federation.ts';
 export * from './releases.ts';
 export * from './gold.ts';
+export * from './staff.ts';
