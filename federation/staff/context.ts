@@ -206,6 +206,7 @@ export async function requireStaff(c: Context, need: StaffNeed): Promise<StaffPr
 /**
  * Opens a session after a verified sign-in — a new token every time (rotation: whatever the
  * browser held before is not reused) — and sets its cookie; gives when it ends in any case.
+ * `open` stores the session; when it gives undefined (a link already spent) no cookie is set.
  */
 export async function startSession<T>(c: Context, open: (session: NewSession) => Promise<T>): Promise<{ result: T; expiresAt: string }> {
   const kit = kitOf(c);

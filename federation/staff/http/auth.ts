@@ -62,7 +62,10 @@ async function welcome(c: Context, kit: StaffKit, hash: string, credential: Welc
 
 async function signedIn(c: Context, kit: StaffKit, user: StaffUser, method: 'passphrase' | 'passkey'): Promise<Response> {
   const replacing = presentedSession(c);
-  const { expiresAt } = await startSession(c, (session) => kit.store.openSession(user.id, session, replacing, kit.now()));
+  const { expiresAt } = await startSession(c, async (session) => {
+    await kit.store.openSession(user.id, session, replacing, kit.now());
+    return true;
+  });
   const fresh = (await kit.store.user(user.id))!;
   await audit(c, { kind: 'staff', id: user.id, name: user.name, role: user.role }, { action: 'sign_in', target: user.id, details: { method } });
   return c.json(sessionView(kit, fresh, expiresAt));
