@@ -11,12 +11,9 @@ import { ApiError } from '../../server/errors.ts';
 import { audit, kitOf, type StaffKit, type StaffPrincipal } from '../context.ts';
 import { mayCreate } from '../policy.ts';
 import { StaffStoreError } from '../store.ts';
-import { newToken, tokenHash } from '../tokens.ts';
+import { newToken, tokenHash, welcomeLink } from '../tokens.ts';
 import { staffPath } from './route.ts';
 import { staffBody } from './body.ts';
-
-/** Where the app is: a one-time link opens its staff screen there. */
-export const welcomeLink = (origin: string, token: string) => `${origin.replace(/\/+$/, '')}/#/staff/welcome/${token}`;
 
 /** A new one-time link for the account (earlier ones stop working). */
 export async function issueLink(kit: StaffKit, user: StaffUser, origin: string): Promise<SignInLink> {
