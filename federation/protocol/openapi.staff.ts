@@ -46,6 +46,7 @@ const token = { name: 'token', in: 'path', required: true, description: 'The one
 const itemId = { name: 'id', in: 'path', required: true, description: 'Content item id', schema: { type: 'string', format: 'uuid' } };
 const userId = { name: 'id', in: 'path', required: true, description: 'Staff account id', schema: ref('StaffUserId') };
 const badLink = error('invalid_sign_in_link: unknown, used or expired');
+const tooManyChallenges = error('too_many_attempts: this address asked for too many challenges lately');
 
 const signedIn = (summary: string, operationId: string, description: string, requestBody: unknown, extra: Record<string, unknown> = {}) => ({
   post: {
@@ -96,7 +97,7 @@ export const staffApiPaths = {
       operationId: 'staffPasskeyOptions',
       tags: [TAG_SIGN_IN],
       description: 'WebAuthn request options (a single-use challenge, valid five minutes, user verification required) for navigator.credentials.get().',
-      responses: { '200': { description: 'PublicKeyCredentialRequestOptionsJSON', content: json('PasskeyOptions') }, '403': error('cross_origin'), '405': notAllowed },
+      responses: { '200': { description: 'PublicKeyCredentialRequestOptionsJSON', content: json('PasskeyOptions') }, '403': error('cross_origin'), '405': notAllowed, '429': tooManyChallenges },
     },
   },
   '/api/v1/staff/session/passkey': signedIn(
@@ -135,7 +136,7 @@ export const staffApiPaths = {
       tags: [TAG_SIGN_IN],
       description: 'WebAuthn creation options (discoverable credential, user verification required) for navigator.credentials.create().',
       parameters: [token],
-      responses: { '200': { description: 'PublicKeyCredentialCreationOptionsJSON', content: json('PasskeyOptions') }, '403': error('invalid_sign_in_link, cross_origin'), '405': notAllowed },
+      responses: { '200': { description: 'PublicKeyCredentialCreationOptionsJSON', content: json('PasskeyOptions') }, '403': error('invalid_sign_in_link, cross_origin'), '405': notAllowed, '429': tooManyChallenges },
     },
   },
   '/api/v1/staff/welcome/{token}/passkey': {

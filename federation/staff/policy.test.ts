@@ -33,7 +33,7 @@ describe('staff policy', () => {
 describe('sign-in throttle', () => {
   it('refuses a name after five failures until the window of the oldest has passed, and an address after thirty', () => {
     let now = 0;
-    const throttle = new SignInThrottle({ perName: 5, perAddress: 30, windowMs: 60_000 }, () => now);
+    const throttle = new SignInThrottle({ perName: 5, perAddress: 30, challengesPerAddress: 3, windowMs: 60_000 }, () => now);
     for (let i = 0; i < 5; i++) {
       expect(throttle.retryAfter('amina', '192.0.2.1')).toBe(0);
       throttle.failed('amina', '192.0.2.1');
@@ -46,5 +46,14 @@ describe('sign-in throttle', () => {
     for (let i = 0; i < 30; i++) throttle.failed(`name${i}`, '198.51.100.1');
     expect(throttle.retryAfter('someone-else', '198.51.100.1')).toBeGreaterThan(0);
     throttle.succeeded('amina');
+  });
+
+  it('hands an address a bounded number of passkey challenges per window', () => {
+    let now = 0;
+    const throttle = new SignInThrottle({ perName: 5, perAddress: 30, challengesPerAddress: 3, windowMs: 60_000 }, () => now);
+    expect([1, 2, 3, 4].map(() => throttle.challenge('192.0.2.1'))).toEqual([true, true, true, false]);
+    expect(throttle.challenge('192.0.2.2')).toBe(true);
+    now = 60_001;
+    expect(throttle.challenge('192.0.2.1')).toBe(true);
   });
 });

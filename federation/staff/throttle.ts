@@ -8,10 +8,12 @@
 export interface ThrottleLimits {
   perName: number;
   perAddress: number;
+  /** WebAuthn challenges handed to one address per window (each is a stored row until it expires). */
+  challengesPerAddress: number;
   windowMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleLimits = { perName: 5, perAddress: 30, windowMs: 15 * 60_000 };
+export const DEFAULT_THROTTLE: ThrottleLimits = { perName: 5, perAddress: 30, challengesPerAddress: 60, windowMs: 15 * 60_000 };
 /** Keys remembered at most (oldest dropped first), so a flood of names cannot exhaust memory. */
 const MAX_KEYS = 10_000;
 
@@ -49,6 +51,21 @@ export class SignInThrottle {
       this.#failures.set(key, list.slice(-Math.max(this.limits.perName, this.limits.perAddress)));
     }
     while (this.#failures.size > MAX_KEYS) this.#failures.delete(this.#failures.keys().next().value!);
+  }
+
+  /**
+   * Counts a WebAuthn challenge for the address: false when it has had its allowance this
+   * window, so nobody can fill the challenge table faster than challenges expire.
+   */
+  challenge(address: string): boolean {
+    const key = `c:${address}`;
+    const recent = this.#recent(key);
+    if (recent.length >= this.limits.challengesPerAddress) return false;
+    recent.push(this.now());
+    this.#failures.delete(key);
+    this.#failures.set(key, recent);
+    while (this.#failures.size > MAX_KEYS) this.#failures.delete(this.#failures.keys().next().value!);
+    return true;
   }
 
   /** A successful sign-in clears the name's failures (not the address's). */

@@ -18,7 +18,7 @@ import {
 import type { z } from 'zod';
 import type { PasskeyAssertion, PasskeyRegistration, StaffUser } from '../protocol/index.ts';
 import { ApiError } from '../server/errors.ts';
-import type { StaffKit } from './context.ts';
+import { clientAddress, type StaffKit } from './context.ts';
 import type { StoredPasskey } from './store.ts';
 
 export const RP_NAME = 'Vernacular';
@@ -36,6 +36,13 @@ export function relyingParty(c: Context): { rpID: string; origin: string } {
   return { rpID, origin };
 }
 
+/** Refuses a client that asked for too many challenges lately (each is stored until it expires). */
+function allowChallenge(kit: StaffKit, c: Context): void {
+  if (!kit.throttle.challenge(clientAddress(c))) {
+    throw new ApiError(429, 'too_many_attempts', 'Too many passkey attempts from this address; try again later', { retryAfter: Math.ceil(kit.throttle.limits.windowMs / 1000) });
+  }
+}
+
 const rejected = (why: string) => new ApiError(400, 'passkey_rejected', `The passkey was not accepted: ${why}`);
 
 /** The challenge a WebAuthn response answers, from its clientDataJSON. */
@@ -50,6 +57,7 @@ function challengeOf(clientDataJSON: string): string {
 }
 
 export async function registrationOptions(kit: StaffKit, c: Context, user: StaffUser) {
+  allowChallenge(kit, c);
   const { rpID } = relyingParty(c);
   const existing = await kit.store.passkeyIds(user.id);
   const options = await generateRegistrationOptions({
@@ -93,6 +101,7 @@ export async function verifyRegistration(
 }
 
 export async function authenticationOptions(kit: StaffKit, c: Context) {
+  allowChallenge(kit, c);
   const { rpID } = relyingParty(c);
   const options = await generateAuthenticationOptions({ rpID, userVerification: 'required' });
   await kit.store.saveChallenge(options.challenge, 'authenticate', null, new Date(kit.now().getTime() + CHALLENGE_MS));
