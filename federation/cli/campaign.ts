@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   Campaign,
+  CAMPAIGN_VISIBILITIES,
   CONTENT_KINDS,
   DEFAULT_CAMPAIGN,
   DEFAULT_LICENCE,
@@ -20,6 +21,7 @@ import { DEFAULT_DATA_DIR } from './serve.ts';
 import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
 import { describeProblem, readSeedFile, seedFormat } from './seedfile.ts';
 import { ModelStore, modelsRoot } from '../models/store.ts';
+import { auditCli } from './user.ts';
 
 export const CAMPAIGN_HELP = `Usage:
   vernacular campaign create --slug <slug> --title <title> --languages <tags> --kinds <kinds> [options]
@@ -42,6 +44,8 @@ Campaign options:
   --starts <iso>           start date-time (ISO 8601 with offset)
   --ends <iso>             end date-time
   --join-code <code>       a chosen join code (default: a new random one)
+  --visibility <v>         public (listed to everyone, the default) or unlisted (found only
+                           by its join code, e.g. a class)
   --min-votes <n>          votes needed to accept (default 2)
   --min-down-votes <n>     down-votes needed to reject (default 2)
   --flags-to-hide <n>      flags that hide an item (default 2)
@@ -81,6 +85,7 @@ const CAMPAIGN_OPTIONS = {
   starts: { type: 'string' },
   ends: { type: 'string' },
   'join-code': { type: 'string' },
+  visibility: { type: 'string' },
   'min-votes': { type: 'string' },
   'min-down-votes': { type: 'string' },
   'flags-to-hide': { type: 'string' },
@@ -121,6 +126,12 @@ function campaignFrom(values: CampaignValues, base: Partial<CampaignInput>, comm
   if (values.starts !== undefined) out.startsAt = values.starts;
   if (values.ends !== undefined) out.endsAt = values.ends;
   if (values['join-code'] !== undefined) out.joinCode = values['join-code'].toUpperCase();
+  if (values.visibility !== undefined) {
+    if (!(CAMPAIGN_VISIBILITIES as readonly string[]).includes(values.visibility)) {
+      throw new UsageError(`--visibility must be ${CAMPAIGN_VISIBILITIES.join(' or ')}, not "${values.visibility}"`, command);
+    }
+    out.visibility = values.visibility;
+  }
   if (values.goal !== undefined) {
     out.goals = values.goal.map((g) => {
       const [kind, target] = g.split('=');
@@ -242,6 +253,7 @@ async function save(args: string[], io: Output, mode: 'create' | 'update'): Prom
     const input = validCampaign(campaignFrom(values, base, command), io);
     if (input === undefined) return 2;
     const campaign = await store.saveCampaign(input);
+    await auditCli(store, mode === 'create' ? 'campaign_create' : 'campaign_update', campaign.slug, { version: campaign.version });
     io.out(`Campaign ${campaign.slug} (version ${campaign.version}), join code ${campaign.joinCode}`);
     for (const model of [campaign.models?.draft, ...(campaign.models?.compare ?? [])]) {
       await warnIfMissing(model, resolve(values.data ?? DEFAULT_DATA_DIR), io);
@@ -320,6 +332,7 @@ async function importSeeds(args: string[], io: Output): Promise<number> {
       return 1;
     }
     const { added, updated } = await store.importSeeds(slug, seeds);
+    await auditCli(store, 'seeds_import', slug, { rows: seeds.length, added, updated });
     io.out(`Imported ${seeds.length} seeds into ${slug} (${added} new, ${updated} replaced)`);
     return 0;
   });
@@ -367,6 +380,7 @@ export async function moderate(args: string[], io: Output): Promise<number> {
       return 1;
     }
     const [state] = await store.statuses([id.toLowerCase()]);
+    await auditCli(store, action === 'hide' ? 'moderate_hide' : 'moderate_clear', id.toLowerCase(), { status: state!.status });
     io.out(`${action === 'hide' ? 'Hid' : 'Cleared the flags of'} ${id}; its status is now ${state!.status}`);
     return 0;
   });

@@ -14,6 +14,7 @@ import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
 import { describeGoldProblem, goldFormat, readGoldFile } from './goldfile.ts';
+import { auditCli } from './user.ts';
 import { LinkStore } from '../node/link.ts';
 
 export const GOLD_HELP = `Usage:
@@ -95,6 +96,7 @@ async function importCommand(args: string[], io: Output): Promise<number> {
       return 1;
     }
     const { added, updated } = await importGold(store.db, slug, rows, every);
+    await auditCli(store, 'gold_import', slug, { rows: rows.length, added, updated });
     const good = rows.filter((r) => r.expected === 'good').length;
     io.out(`Imported ${rows.length} gold items into ${slug} (${added} new, ${updated} updated; ${good} good, ${rows.length - good} bad); its queue serves one in ${await goldEvery(store.db, slug)}`);
     return 0;

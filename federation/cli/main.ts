@@ -10,6 +10,7 @@ import { models, MODELS_HELP } from './models.ts';
 import { hub, HUB_HELP, node, NODE_HELP } from './federation.ts';
 import { release, RELEASE_HELP } from './release.ts';
 import { gold, GOLD_HELP } from './gold.ts';
+import { AUDIT_HELP, auditLog, user, USER_HELP } from './user.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -24,6 +25,8 @@ Commands:
   release         Snapshot; build, list and diff releases (see: vernacular release --help)
   hub             The hub steward's commands: enrolment tokens, nodes (see: vernacular hub --help)
   node            A node's link to its hub: enroll, status, sync (see: vernacular node --help)
+  user            Staff accounts: add (prints a sign-in link), link, list, revoke (see: vernacular user --help)
+  audit           The staff audit log, newest first (see: vernacular audit --help)
 
 Options:
   -h, --help      Show this help
@@ -44,6 +47,8 @@ const HELP_BY_COMMAND: Record<string, string> = {
   hub: HUB_HELP,
   release: RELEASE_HELP,
   node: NODE_HELP,
+  user: USER_HELP,
+  audit: AUDIT_HELP,
 };
 
 export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
@@ -80,6 +85,10 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await release(rest, io);
       case 'node':
         return await node(rest, io);
+      case 'user':
+        return await user(rest, io);
+      case 'audit':
+        return await auditLog(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

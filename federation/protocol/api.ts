@@ -3,11 +3,12 @@
  * status of one's own items. (Sync itself is in sync.ts.)
  */
 import { z } from 'zod';
-import { Campaign, CampaignSlug, Seed } from './campaign.ts';
+import { CampaignSlug, PublicCampaign, Seed } from './campaign.ts';
 import { ITEM_STATUSES } from './consensus.ts';
 import { CONTENT_KINDS, ReviewContent } from './contribution.ts';
 
-export const CampaignList = z.object({ campaigns: z.array(Campaign) }).strict().meta({ id: 'CampaignList' });
+/** GET /api/v1/campaigns: the listed (public) campaigns, without their join codes. */
+export const CampaignList = z.object({ campaigns: z.array(PublicCampaign) }).strict().meta({ id: 'CampaignList' });
 export type CampaignList = z.output<typeof CampaignList>;
 
 /**

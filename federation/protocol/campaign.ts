@@ -69,6 +69,14 @@ export const CompareModels = z
   });
 export type CompareModels = z.output<typeof CompareModels>;
 
+/**
+ * Who finds a campaign: `public` ones are listed to everyone (GET /api/v1/campaigns); `unlisted`
+ * ones only by their join code (a class). Absent means public, so campaigns stored before the
+ * field existed keep their bytes.
+ */
+export const CAMPAIGN_VISIBILITIES = ['public', 'unlisted'] as const;
+export type CampaignVisibility = (typeof CAMPAIGN_VISIBILITIES)[number];
+
 export const Campaign = z
   .object({
     slug: CampaignSlug,
@@ -90,12 +98,31 @@ export const Campaign = z
      * (two models, or two revisions of one, against each other).
      */
     models: z.object({ draft: DraftModel.optional(), compare: CompareModels.optional() }).strict().optional(),
+    /** Listed to everyone (absent: public) or found only by join code. */
+    visibility: z.enum(CAMPAIGN_VISIBILITIES).optional(),
     /** Bumped by the node on every change, so the app knows when its cached copy is stale. */
     version: z.int().min(1),
   })
   .strict()
-  .meta({ id: 'Campaign' });
+  .meta({ id: 'Campaign', description: 'A campaign as staff and federation see it, join code included' });
 export type Campaign = z.output<typeof Campaign>;
+
+/**
+ * A campaign as contributors get it: everything but the join code, which goes only to the staff
+ * who may manage the campaign (a listed code would let anyone into any class).
+ */
+export const PublicCampaign = Campaign.omit({ joinCode: true })
+  .strict()
+  .meta({ id: 'PublicCampaign', description: 'A campaign as contributors see it: no join code' });
+export type PublicCampaign = z.output<typeof PublicCampaign>;
+
+export function publicCampaign(campaign: Campaign | PublicCampaign): PublicCampaign {
+  const { joinCode: _code, ...rest } = campaign as Campaign;
+  return rest;
+}
+
+/** Whether GET /api/v1/campaigns lists it. */
+export const isListed = (campaign: Pick<Campaign, 'visibility'>): boolean => campaign.visibility !== 'unlisted';
 
 /** The join code of `general` (a valid code, so the campaign passes its own schema). */
 export const GENERAL_JOIN_CODE = 'SHARED';

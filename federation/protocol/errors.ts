@@ -41,6 +41,27 @@ export const REQUEST_ERROR_CODES = [
   'bad_batch_signature',
   /** The batch starts after the hub's cursor for the node; `details.cursor` says where to resume (409). */
   'out_of_order',
+  // Staff (staff.ts): sign-in, sessions, roles. A refused request changed nothing.
+  /** No staff session, or one that expired, was signed out or whose user was disabled (401). */
+  'staff_sign_in_required',
+  /** The staff member's role or scope does not cover this; the refusal is in the audit log (403). */
+  'forbidden',
+  /** A state-changing staff request whose Origin is not this server's (403). */
+  'cross_origin',
+  /** Sign-in failed: unknown name, wrong passphrase, unknown or unverifiable passkey (401). */
+  'invalid_credentials',
+  /** Too many failed sign-ins for this name or address; `details.retryAfter` says when to try (429). */
+  'too_many_attempts',
+  /** A one-time sign-in link that is unknown, used or expired (403). */
+  'invalid_sign_in_link',
+  /** A passphrase under the minimum length, `details.min` (400). */
+  'passphrase_too_short',
+  /** A passphrase on the list of common passwords, or one of them padded with digits (400). */
+  'passphrase_common',
+  /** The passkey (WebAuthn) response does not verify: challenge, origin, RP id or signature (400). */
+  'passkey_rejected',
+  /** A campaign slug or join code, or a staff name, that is already taken (409). */
+  'already_exists',
   'internal',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];

@@ -22,3 +22,4 @@ export * from './openapi.ts';
 export * from './federation.ts';
 export * from './releases.ts';
 export * from './gold.ts';
+export * from './staff.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openApiDocument, PROTOCOL_VERSION } from './index.ts';
+import { staffApiPaths } from './openapi.staff.ts';
+import { ROUTE_TABLE } from '../staff/routes.table.ts';
 
 function refs(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) for (const v of value) refs(v, out);
@@ -24,7 +26,8 @@ describe('openApiDocument', () => {
   it('describes every endpoint', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/glossary/{campaign}', '/api/v1/glossary/{campaign}/sync', '/api/v1/health', '/api/v1/models', '/api/v1/sync', '/models/{id}/resolve/{revision}/{path}', '/ort/{version}/{file}',
       '/api/v1/node', '/api/v1/campaigns', '/api/v1/campaigns/join/{code}', '/api/v1/campaigns/{slug}',
-      '/api/v1/campaigns/{slug}/progress', '/api/v1/campaigns/{slug}/seeds', '/api/v1/review/queue', '/api/v1/status', '/api/v1/releases', '/federation/v1/cursor', '/federation/v1/enroll', '/federation/v1/glossary/{campaign}', '/federation/v1/pull', '/federation/v1/push'].sort());
+      '/api/v1/campaigns/{slug}/progress', '/api/v1/campaigns/{slug}/seeds', '/api/v1/review/queue', '/api/v1/status', '/api/v1/releases', '/federation/v1/cursor', '/federation/v1/enroll', '/federation/v1/glossary/{campaign}', '/federation/v1/pull', '/federation/v1/push',
+      ...Object.keys(staffApiPaths)].sort());
     expect(doc.paths).toHaveProperty(['/federation/v1/push', 'post', 'responses', '409']);
     expect(doc.paths['/api/v1/sync'].post.responses).toHaveProperty('413');
     expect(doc.paths).toHaveProperty(['/api/v1/glossary/{campaign}/sync', 'post', 'responses', '413']);
@@ -33,7 +36,8 @@ describe('openApiDocument', () => {
 
   it('has a component for every wire type', () => {
     for (const id of ['Contribution', 'Idiom', 'IdiomData', 'Consent', 'Device', 'SyncRequest', 'SyncResponse', 'SyncResult', 'Health', 'ErrorBody', 'Campaign', 'CampaignList', 'CampaignProgress', 'SeedList', 'ReviewQueue', 'StatusRequest', 'StatusResponse', 'ReviewData', 'WithdrawalData', 'ModelsResponse', 'ModelEntry', 'ModelFileEntry',
-      'EnrollRequest', 'EnrollResponse', 'PushRequest', 'PushResponse', 'PullResponse', 'PushRecord', 'HubLink', 'NodeId', 'ReleaseList', 'ReleaseSummary', 'ReleaseFileEntry']) {
+      'EnrollRequest', 'EnrollResponse', 'PushRequest', 'PushResponse', 'PullResponse', 'PushRecord', 'HubLink', 'NodeId', 'ReleaseList', 'ReleaseSummary', 'ReleaseFileEntry',
+      'PublicCampaign', 'StaffSession', 'StaffUser', 'StaffUserList', 'CampaignDraft', 'CampaignPatch', 'FileImport', 'GoldImport', 'ImportResult', 'FlaggedQueue', 'ModerationResult', 'SignInLink', 'AuditList', 'AuditEntry', 'PasskeyAssertion', 'PasskeyRegistration', 'PasskeyOptions', 'WelcomeInfo']) {
       expect(doc.components.schemas).toHaveProperty(id);
     }
   });
@@ -44,6 +48,31 @@ describe('openApiDocument', () => {
     for (const ref of all) {
       expect(ref).toMatch(/^#\/components\/schemas\//);
       expect(doc.components.schemas).toHaveProperty(ref.slice('#/components/schemas/'.length));
+    }
+  });
+
+  it('describes every staff route the route table has, each with a summary, an operationId, a tag, the session scheme and its error responses', () => {
+    const staffPaths = Object.keys(ROUTE_TABLE).filter((p) => p.startsWith('/api/v1/staff/')).map((p) => p.replace(/:(\w+)/g, '{$1}'));
+    expect(Object.keys(staffApiPaths).sort()).toEqual(staffPaths.sort());
+    expect(doc.components.securitySchemes.staffSession).toMatchObject({ type: 'apiKey', in: 'cookie', name: '__Host-vernacular-staff' });
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries(staffApiPaths)) {
+      const methods = Object.keys(ROUTE_TABLE[path.replace(/\{(\w+)\}/g, ':$1')]!).filter((m) => m !== 'ALL').map((m) => m.toLowerCase()).sort();
+      expect(Object.keys(item).sort(), path).toEqual(methods);
+      for (const op of Object.values(item) as { summary: string; operationId: string; tags: string[]; security?: unknown; responses: Record<string, unknown> }[]) {
+        expect(op.summary, path).toBeTruthy();
+        expect(ids.has(op.operationId)).toBe(false);
+        ids.add(op.operationId);
+        expect(op.tags.length).toBe(1);
+        const rule = ROUTE_TABLE[path.replace(/\{(\w+)\}/g, ':$1')]!;
+        const isStaff = Object.values(rule).some((r) => r.access === 'staff' || r.access === 'session');
+        if (op.tags[0] === 'staff') {
+          expect(isStaff, path).toBe(true);
+          expect(op.security).toEqual([{ staffSession: [] }]);
+          expect(op.responses).toHaveProperty('401');
+        }
+        expect(Object.keys(op.responses).some((code) => code.startsWith('4'))).toBe(true);
+      }
     }
   });
 

@@ -14,6 +14,7 @@ import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
 import { EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
 import { ReleaseList } from './releases.ts';
+import { staffApiPaths, staffSecuritySchemes } from './openapi.staff.ts';
 
 function componentSchemas(): Record<string, unknown> {
   // Importing the schemas registers every one that has a `.meta({ id })` in zod's global
@@ -283,7 +284,8 @@ export function openApiDocument(serverVersion: string) {
       ...readPaths,
       ...modelApiPaths,
       ...federationPaths,
+      ...staffApiPaths,
     },
-    components: { schemas: componentSchemas() },
+    components: { schemas: componentSchemas(), securitySchemes: staffSecuritySchemes },
   };
 }

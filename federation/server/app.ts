@@ -26,6 +26,9 @@ import { modelRoutes, type ModelsApi } from '../models/http.ts';
 import { hubRoutes, type HubOptions } from '../hub/http.ts';
 import { releaseRoutes } from '../release/http.ts';
 import type { HubLink } from '../protocol/index.ts';
+import { staffContext, staffKit, type StaffOptions } from '../staff/context.ts';
+import { KyselyStaffStore } from '../staff/store.ts';
+import { staffRoutes } from '../staff/http/index.ts';
 
 export interface AppOptions {
   store: Store;
@@ -42,6 +45,8 @@ export interface AppOptions {
   hub?: Omit<HubOptions, 'store'>;
   /** A node's link to its hub, shown at GET /api/v1/node (absent: not federated). */
   link?: () => Promise<HubLink>;
+  /** Staff sessions: idle and absolute expiry, link lifetime, scrypt cost (tests lower it). */
+  staff?: StaffOptions;
 }
 
 const defaultLog: Logger = (message, error) => console.error(message, error);
@@ -54,6 +59,8 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.use('*', securityHeaders);
   app.use('/api/*', noStore);
+  // Staff roles, sessions and the audit log, for the staff API and any route that needs a role.
+  app.use('/api/*', staffContext(staffKit(new KyselyStaffStore(options.store.db), options.role, options.staff)));
   app.onError(errorHandler(log));
 
   app.get('/api/v1/health', (c) => c.json(health));
@@ -73,6 +80,7 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/v1/node', methodNotAllowed(['GET', 'HEAD']));
   // The releases this hub built and recorded (`vernacular release build`), for the steward's view.
   if (options.role === 'hub') releaseRoutes(app, options.store);
+  staffRoutes(app, options.store);
   app.all('/api/*', apiNotFound);
   if (options.role === 'hub') {
     app.use('/federation/*', noStore);

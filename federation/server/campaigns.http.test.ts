@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import {
-  Campaign,
   CampaignList,
   CampaignProgress,
   CONSENT_VERSION,
   type ContributionInput,
   ErrorBody,
   PROTOCOL_VERSION,
+  PublicCampaign,
   ReviewQueue,
   SeedList,
   StatusResponse,
@@ -67,14 +67,15 @@ describe('GET /api/v1/campaigns', () => {
     expect(campaigns[1]).toMatchObject({ title: 'Library drive', languages: ['sw', 'en'], kinds: ['idiom', 'rewrite'], goals: [{ kind: 'idiom', target: 2000 }], licence: 'CC-BY-4.0', version: 1 });
   });
 
-  it('gives one campaign by slug, and 404 not_found for an unknown one', async () => {
-    expect(Campaign.parse(await (await get('/api/v1/campaigns/library-drive')).json()).joinCode).toBe(joinCode);
+  it('gives one campaign by slug, without its join code, and 404 not_found for an unknown one', async () => {
+    expect(PublicCampaign.parse(await (await get('/api/v1/campaigns/library-drive')).json()).slug).toBe('library-drive');
+    expect(JSON.stringify(await (await get('/api/v1/campaigns')).json())).not.toContain(joinCode);
     expect((await (await get('/api/v1/campaigns/general')).json()) as { slug: string }).toMatchObject({ slug: 'general' });
     await expectError(await get('/api/v1/campaigns/nowhere'), 404, 'not_found');
   });
 
   it('finds a campaign by its join code in any letter case', async () => {
-    expect(Campaign.parse(await (await get(`/api/v1/campaigns/join/${joinCode.toLowerCase()}`)).json()).slug).toBe('library-drive');
+    expect(PublicCampaign.parse(await (await get(`/api/v1/campaigns/join/${joinCode.toLowerCase()}`)).json()).slug).toBe('library-drive');
     await expectError(await get('/api/v1/campaigns/join/ZZZZZZ'), 404, 'not_found');
   });
 

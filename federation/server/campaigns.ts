@@ -1,12 +1,18 @@
 /**
- * The campaign endpoints: the list (with the built-in `general` first), one campaign by slug or
- * by join code (case-insensitive), and seed items drawn for a device so that two devices rarely
- * get the same one (the store records what it served).
+ * The campaign endpoints: the list of public campaigns (with the built-in `general` first), one
+ * campaign by slug or by join code (case-insensitive), and seed items drawn for a device so that
+ * two devices rarely get the same one (the store records what it served).
+ *
+ * Contributors never get a join code here (PublicCampaign): codes go only to the staff who manage
+ * a campaign (staff/http/campaigns.ts). An unlisted campaign is left out of the list; whoever has
+ * its code finds it, and a device that joined keeps refreshing it by slug.
  */
 import type { Context, Hono } from 'hono';
 import {
   type Campaign,
   type CampaignList,
+  isListed,
+  publicCampaign,
   type CampaignProgress,
   DEFAULT_CAMPAIGN,
   generalCampaign,
@@ -71,7 +77,8 @@ export function campaignRoutes(app: Hono, store: Store, now: () => number = Date
   };
 
   app.get('/api/v1/campaigns', async (c) => {
-    const answer: CampaignList = { campaigns: [GENERAL, ...(await store.campaigns())] };
+    const listed = (await store.campaigns()).filter(isListed);
+    const answer: CampaignList = { campaigns: [GENERAL, ...listed].map(publicCampaign) };
     return c.json(answer);
   });
   app.all('/api/v1/campaigns', GET_ONLY);
@@ -80,11 +87,11 @@ export function campaignRoutes(app: Hono, store: Store, now: () => number = Date
     const code = c.req.param('code').toUpperCase();
     const campaign = code === GENERAL.joinCode ? GENERAL : await store.campaignByJoinCode(code);
     if (campaign === undefined) throw new ApiError(404, 'not_found', 'No campaign has that join code');
-    return c.json(campaign);
+    return c.json(publicCampaign(campaign));
   });
   app.all('/api/v1/campaigns/join/:code', GET_ONLY);
 
-  app.get('/api/v1/campaigns/:slug', async (c: Context) => c.json(await findCampaign(store, c.req.param('slug')!)));
+  app.get('/api/v1/campaigns/:slug', async (c: Context) => c.json(publicCampaign(await findCampaign(store, c.req.param('slug')!))));
   app.all('/api/v1/campaigns/:slug', GET_ONLY);
 
   app.get('/api/v1/campaigns/:slug/progress', async (c: Context) => {

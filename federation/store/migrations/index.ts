@@ -13,6 +13,7 @@ import * as m0006 from './0006_federation.ts';
 import * as m0007 from './0007_releases.ts';
 import * as m0008 from './0008_gold.ts';
 import * as m0009 from './0009_signatures.ts';
+import * as m0010 from './0010_staff.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_releases': m0007,
   '0008_gold': m0008,
   '0009_signatures': m0009,
+  '0010_staff': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

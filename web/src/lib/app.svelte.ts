@@ -7,7 +7,8 @@ import {
   canonicalLanguageTag,
   generalCampaign,
   isContent,
-  type Campaign,
+  type PublicCampaign as Campaign,
+  publicCampaign,
   type ContentKind,
   type FlagReason,
   type ReviewAction,
@@ -62,7 +63,7 @@ export class AppState {
   /** The device every model `load` asks for; kept in the outbox's meta store. */
   modelDevice = $state<ModelDevice>('auto');
 
-  campaign = $state<Campaign>(generalCampaign());
+  campaign = $state<Campaign>(publicCampaign(generalCampaign()));
   campaigns = $state<Campaign[]>([]);
   /** Unused cached seeds of the current campaign and language, by type. */
   seeds = $state<Partial<Record<SeedType, Seed[]>>>({});

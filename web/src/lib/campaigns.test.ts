@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generalCampaign, type Campaign, type Seed } from '../../../federation/protocol/index.ts';
+import { generalCampaign, publicCampaign, type Seed } from '../../../federation/protocol/index.ts';
 import { CampaignCache, reviewable, seedTypes } from './campaigns.ts';
 import { NodeClient, NodeError } from './node.ts';
 import { MemoryOutbox } from './outbox/outbox.memory.ts';
 
-const campaign: Campaign = { ...generalCampaign(['sw']), slug: 'shule', title: 'Shule', kinds: ['idiom', 'rewrite', 'translation'], joinCode: 'K7TQ2M' };
+// As the node answers contributors: no join code.
+const campaign = publicCampaign({ ...generalCampaign(['sw']), slug: 'shule', title: 'Shule', kinds: ['idiom', 'rewrite', 'translation'], visibility: 'unlisted' });
 const draft = (i: number): Seed => ({ id: `d${i}`, type: 'draft', prompt: `p${i}`, draft: `d${i}` });
 const pivot = (i: number): Seed => ({ id: `t${i}`, type: 'pivot', text: `s${i}`, sourceLanguage: 'en' });
 
@@ -49,6 +50,20 @@ describe('campaigns and seeds cached on the device', () => {
     expect((await again.seeds('shule', 'sw', 'draft')).map((s) => s.id)).toEqual(['d2']);
     await expect(again.refill(campaign, 'sw', '5b0e0c43-3c1c-4c5e-9d36-4c7d3f1c8a20')).rejects.toBeInstanceOf(NodeError);
     expect((await again.seeds('shule', 'sw', 'pivot')).map((s) => s.id)).toEqual(['t1']);
+  });
+
+  it('keeps a campaign an older app cached with its join code, dropping the code', async () => {
+    const outbox = new MemoryOutbox();
+    const old = { ...campaign, joinCode: 'K7TQ2M' };
+    await outbox.setMeta('campaign', old);
+    await outbox.setMeta('campaigns', [old, { slug: 'broken' }]);
+    const cache = new CampaignCache(outbox, node({}).client);
+    const current = await cache.current();
+    expect(current.slug).toBe('shule');
+    expect(current).not.toHaveProperty('joinCode');
+    expect((await cache.cachedList()).map((c) => c.slug)).toEqual(['shule']);
+    await cache.setCurrent(old);
+    expect(await outbox.getMeta('campaign')).not.toHaveProperty('joinCode');
   });
 
   it('says not_found for an unknown join code and keeps the current campaign', async () => {

@@ -6,10 +6,11 @@
  * Without any campaign chosen the app works in the open `general` campaign with every kind.
  */
 import {
-  Campaign,
   CampaignProgress,
+  PublicCampaign,
   SEED_FOR_KIND,
   generalCampaign,
+  publicCampaign,
   type ContentKind,
   type ReviewQueue,
   type Seed,
@@ -32,6 +33,18 @@ const usedKey = (slug: string) => `seedsUsed:${slug}`;
 const queueKey = (slug: string, language: string) => `queue:${slug}:${language}`;
 const progressKey = (slug: string) => `progress:${slug}`;
 
+type Campaign = PublicCampaign;
+
+/**
+ * A campaign as cached by this or an earlier version of the app, which still kept join codes:
+ * the code is dropped, so a device that joined before keeps its campaign.
+ */
+function cachedCampaign(stored: unknown): Campaign | null {
+  const candidate = stored !== null && typeof stored === 'object' && !Array.isArray(stored) ? publicCampaign(stored as Campaign) : stored;
+  const parsed = PublicCampaign.safeParse(candidate);
+  return parsed.success ? parsed.data : null;
+}
+
 /** The seed types a campaign's enabled kinds draw on. */
 export function seedTypes(campaign: Campaign): SeedType[] {
   const types = new Set<SeedType>();
@@ -52,17 +65,16 @@ export class CampaignCache {
   ) {}
 
   async current(): Promise<Campaign> {
-    const stored = await this.meta.getMeta<unknown>(CURRENT);
-    const parsed = Campaign.safeParse(stored);
-    return parsed.success ? parsed.data : generalCampaign();
+    return cachedCampaign(await this.meta.getMeta<unknown>(CURRENT)) ?? publicCampaign(generalCampaign());
   }
 
   async setCurrent(campaign: Campaign): Promise<void> {
-    await this.meta.setMeta(CURRENT, campaign);
+    await this.meta.setMeta(CURRENT, publicCampaign(campaign));
   }
 
   async cachedList(): Promise<Campaign[]> {
-    return (await this.meta.getMeta<Campaign[]>(LIST)) ?? [];
+    const list = await this.meta.getMeta<unknown>(LIST);
+    return Array.isArray(list) ? list.map(cachedCampaign).filter((c): c is Campaign => c !== null) : [];
   }
 
   /** Fetches the node's campaigns; the cached list when offline. */

@@ -5,10 +5,10 @@
  */
 import type { z } from 'zod';
 import {
-  Campaign,
   CampaignList,
   CampaignProgress,
   HubLink,
+  PublicCampaign,
   ReviewQueue,
   SeedList,
   StatusResponse,
@@ -70,8 +70,8 @@ export class NodeClient {
     return this.#get('/campaigns', CampaignList);
   }
 
-  campaign(slug: string): Promise<Campaign> {
-    return this.#get(`/campaigns/${encodeURIComponent(slug)}`, Campaign);
+  campaign(slug: string): Promise<PublicCampaign> {
+    return this.#get(`/campaigns/${encodeURIComponent(slug)}`, PublicCampaign);
   }
 
   /** What the node holds of a campaign toward its goals. */
@@ -79,8 +79,8 @@ export class NodeClient {
     return this.#get(`/campaigns/${encodeURIComponent(slug)}/progress`, CampaignProgress);
   }
 
-  join(code: string): Promise<Campaign> {
-    return this.#get(`/campaigns/join/${encodeURIComponent(code.trim().toUpperCase())}`, Campaign);
+  join(code: string): Promise<PublicCampaign> {
+    return this.#get(`/campaigns/join/${encodeURIComponent(code.trim().toUpperCase())}`, PublicCampaign);
   }
 
   seeds(slug: string, q: { type: SeedType; language: string; device: string; limit: number }): Promise<SeedList> {

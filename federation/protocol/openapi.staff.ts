@@ -1,0 +1,342 @@
+/**
+ * The staff API's part of the OpenAPI document (openapi.ts adds it): sign-in, sessions, and what
+ * was CLI-only — campaigns, imports, moderation, users, the audit log. Staff operations carry the
+ * session cookie security scheme; every error names its stable code.
+ */
+import { CampaignDraft, CampaignPatch, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate } from './staff.ts';
+
+/** The staff session: an HttpOnly `__Host-` cookie set by a sign-in. */
+export const staffSecuritySchemes = {
+  staffSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-vernacular-staff',
+    description: 'Set by a staff sign-in (Secure, HttpOnly, SameSite=Strict); state-changing requests must also send this server\'s Origin.',
+  },
+} as const;
+
+// Importing the body schemas registers their components (see componentSchemas in openapi.ts).
+void [CampaignDraft, CampaignPatch, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate];
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
+const error = (description: string) => ({ description, content: json('ErrorBody') });
+const body = (id: string) => ({ required: true, content: json(id) });
+
+const TAG_SIGN_IN = 'staff sign-in';
+const TAG_STAFF = 'staff';
+/** The tags the staff operations use, for the document's top-level `tags`. */
+export const staffTags = [
+  { name: TAG_SIGN_IN, description: 'Staff sign-in: one-time links, passphrases, passkeys' },
+  { name: TAG_STAFF, description: 'Staff work behind roles: campaigns, imports, moderation, users, the audit log' },
+];
+const session = [{ staffSession: [] }];
+
+const unauthenticated = error('staff_sign_in_required: no valid staff session (none, expired, signed out, revoked)');
+const refused = error('forbidden (the role or scope does not cover this; logged), cross_origin (a state-changing request from another origin)');
+const staffErrors = { '401': unauthenticated, '403': refused };
+const invalid = error('invalid_request (details.field names it), malformed_json');
+const notAllowed = error('method_not_allowed');
+const noCampaign = error('not_found: no such campaign');
+const noItem = error('not_found: no such content item on this node');
+const noUser = error('not_found: no such staff account');
+
+const slug = { name: 'slug', in: 'path', required: true, description: 'Campaign slug', schema: ref('CampaignSlug') };
+const token = { name: 'token', in: 'path', required: true, description: 'The one-time token of a sign-in link', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } };
+const itemId = { name: 'id', in: 'path', required: true, description: 'Content item id', schema: { type: 'string', format: 'uuid' } };
+const userId = { name: 'id', in: 'path', required: true, description: 'Staff account id', schema: ref('StaffUserId') };
+const badLink = error('invalid_sign_in_link: unknown, used or expired');
+const tooManyChallenges = error('too_many_attempts: this address asked for too many challenges lately');
+
+const signedIn = (summary: string, operationId: string, description: string, requestBody: unknown, extra: Record<string, unknown> = {}) => ({
+  post: {
+    summary,
+    operationId,
+    tags: [TAG_SIGN_IN],
+    description,
+    ...(requestBody !== undefined ? { requestBody } : {}),
+    responses: {
+      '200': { description: 'Signed in: the session, and its cookie in Set-Cookie', content: json('StaffSession') },
+      '400': invalid,
+      '403': error('cross_origin'),
+      '405': notAllowed,
+      ...extra,
+    },
+  },
+});
+
+export const staffApiPaths = {
+  '/api/v1/staff/session': {
+    get: {
+      summary: 'Who is signed in',
+      operationId: 'staffSession',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'The signed-in staff member, whether their role has authority on this server, and when the session ends.',
+      responses: { '200': { description: 'The session', content: json('StaffSession') }, '401': unauthenticated, '405': notAllowed },
+    },
+    delete: {
+      summary: 'Sign out',
+      operationId: 'staffSignOut',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Ends this session (the token is refused from now on) and clears its cookie.',
+      responses: { '204': { description: 'Signed out' }, ...staffErrors, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/session/passphrase': signedIn(
+    'Sign in with a passphrase',
+    'staffSignInPassphrase',
+    'A new session for the account of that name (any letter case). A wrong passphrase and an unknown name get the same answer; failures are logged and limited per name and address.',
+    body('PassphraseSignIn'),
+    { '401': error('invalid_credentials'), '429': error('too_many_attempts: details.retryAfter (seconds), also in Retry-After') },
+  ),
+  '/api/v1/staff/session/passkey/options': {
+    post: {
+      summary: 'Start a passkey sign-in',
+      operationId: 'staffPasskeyOptions',
+      tags: [TAG_SIGN_IN],
+      description: 'WebAuthn request options (a single-use challenge, valid five minutes, user verification required) for navigator.credentials.get().',
+      responses: { '200': { description: 'PublicKeyCredentialRequestOptionsJSON', content: json('PasskeyOptions') }, '403': error('cross_origin'), '405': notAllowed, '429': tooManyChallenges },
+    },
+  },
+  '/api/v1/staff/session/passkey': signedIn(
+    'Sign in with a passkey',
+    'staffSignInPasskey',
+    'Verifies the assertion against the challenge handed out, this origin and relying party, and the stored public key and counter.',
+    { required: true, content: { 'application/json': { schema: { type: 'object', required: ['response'], additionalProperties: false, properties: { response: ref('PasskeyAssertion') } } } } },
+    { '400': error('passkey_rejected, invalid_request'), '401': error('invalid_credentials: unknown passkey or a bad signature') },
+  ),
+  '/api/v1/staff/welcome/{token}': {
+    get: {
+      summary: 'Read a one-time sign-in link',
+      operationId: 'staffWelcome',
+      tags: [TAG_SIGN_IN],
+      description: 'Whose link it is and until when; the link stays unspent.',
+      parameters: [token],
+      responses: { '200': { description: 'The account the link is for', content: json('WelcomeInfo') }, '403': badLink, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/welcome/{token}/passphrase': {
+    post: {
+      ...signedIn(
+        'Set a passphrase from a sign-in link',
+        'staffWelcomePassphrase',
+        'Spends the link: sets the passphrase (at least 12 characters, not a common password), activates the account, ends its other sessions and signs in.',
+        body('PassphraseSet'),
+        { '400': error('passphrase_too_short (details.min), passphrase_common, invalid_request'), '403': error('invalid_sign_in_link, cross_origin') },
+      ).post,
+      parameters: [token],
+    },
+  },
+  '/api/v1/staff/welcome/{token}/passkey/options': {
+    post: {
+      summary: 'Start registering a passkey from a sign-in link',
+      operationId: 'staffWelcomePasskeyOptions',
+      tags: [TAG_SIGN_IN],
+      description: 'WebAuthn creation options (discoverable credential, user verification required) for navigator.credentials.create().',
+      parameters: [token],
+      responses: { '200': { description: 'PublicKeyCredentialCreationOptionsJSON', content: json('PasskeyOptions') }, '403': error('invalid_sign_in_link, cross_origin'), '405': notAllowed, '429': tooManyChallenges },
+    },
+  },
+  '/api/v1/staff/welcome/{token}/passkey': {
+    post: {
+      ...signedIn(
+        'Register a passkey from a sign-in link',
+        'staffWelcomePasskey',
+        'Verifies the attestation, stores the passkey, spends the link, activates the account, ends its other sessions and signs in.',
+        { required: true, content: { 'application/json': { schema: { type: 'object', required: ['response'], additionalProperties: false, properties: { response: ref('PasskeyRegistration') } } } } },
+        { '400': error('passkey_rejected, invalid_request'), '403': error('invalid_sign_in_link, cross_origin') },
+      ).post,
+      parameters: [token],
+    },
+  },
+
+  '/api/v1/staff/campaigns': {
+    get: {
+      summary: 'List the campaigns this staff member manages',
+      operationId: 'staffListCampaigns',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'With their join codes and visibility: a teacher gets their classes, a librarian or steward every campaign.',
+      responses: { '200': { description: 'The campaigns', content: json('StaffCampaignList') }, ...staffErrors, '405': notAllowed },
+    },
+    post: {
+      summary: 'Create a campaign',
+      operationId: 'staffCreateCampaign',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'A new campaign (public: listed; unlisted: found only by its join code). The node makes a join code unless one is given. A campaign a teacher creates is one of their classes.',
+      requestBody: body('CampaignDraft'),
+      responses: {
+        '201': { description: 'The campaign, join code included', content: json('Campaign') },
+        '400': invalid,
+        ...staffErrors,
+        '405': notAllowed,
+        '409': error('already_exists: the slug or join code is taken (details.field)'),
+      },
+    },
+  },
+  '/api/v1/staff/campaigns/{slug}': {
+    get: {
+      summary: 'Read a managed campaign',
+      operationId: 'staffGetCampaign',
+      tags: [TAG_STAFF],
+      security: session,
+      parameters: [slug],
+      responses: { '200': { description: 'The campaign, join code included', content: json('Campaign') }, ...staffErrors, '404': noCampaign, '405': notAllowed },
+    },
+    patch: {
+      summary: 'Change a campaign',
+      operationId: 'staffUpdateCampaign',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'The fields given replace the stored ones (null removes an optional one); the version goes up; a changed consensus rule re-derives its items\' status.',
+      parameters: [slug],
+      requestBody: body('CampaignPatch'),
+      responses: {
+        '200': { description: 'The campaign as stored now', content: json('Campaign') },
+        '400': invalid,
+        ...staffErrors,
+        '404': noCampaign,
+        '405': notAllowed,
+        '409': error('already_exists: the join code is taken'),
+      },
+    },
+  },
+  '/api/v1/staff/campaigns/{slug}/seeds': {
+    post: {
+      summary: 'Import seed items',
+      operationId: 'staffImportSeeds',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'A seed file as `vernacular campaign seeds import` reads it (CSV with a header row, or JSONL), all rows or none; the same ids again replace them.',
+      parameters: [slug],
+      requestBody: body('FileImport'),
+      responses: {
+        '200': { description: 'Seeds added and replaced', content: json('ImportResult') },
+        '400': error('invalid_request: details.problems lists the bad rows (ImportProblem), at most 100; nothing was imported'),
+        ...staffErrors,
+        '404': noCampaign,
+        '405': notAllowed,
+        '413': error('body_too_large'),
+      },
+    },
+  },
+  '/api/v1/staff/campaigns/{slug}/gold': {
+    post: {
+      summary: 'Import gold items',
+      operationId: 'staffImportGold',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Test questions with a known answer, as `vernacular gold import` reads them, all or none; librarians and stewards only, and not on a node enrolled with a hub (gold comes from the hub).',
+      parameters: [slug],
+      requestBody: body('GoldImport'),
+      responses: {
+        '200': { description: 'Gold items added and updated, and how often the queue serves gold', content: json('ImportResult') },
+        '400': error('invalid_request: details.problems lists the bad rows; nothing was imported'),
+        ...staffErrors,
+        '404': noCampaign,
+        '405': notAllowed,
+        '413': error('body_too_large'),
+      },
+    },
+  },
+  '/api/v1/staff/flagged': {
+    get: {
+      summary: 'The flagged queue',
+      operationId: 'staffFlaggedQueue',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Content items reviewers flagged that no moderator has decided on (hidden ones first, most flags first), with the reasons given; a teacher gets their classes\' only.',
+      parameters: [
+        { name: 'campaign', in: 'query', required: false, description: 'Only this campaign', schema: ref('CampaignSlug') },
+        { name: 'limit', in: 'query', required: false, description: 'At most this many', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+      ],
+      responses: { '200': { description: 'Flagged items', content: json('FlaggedQueue') }, '400': error('invalid_query'), ...staffErrors, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/items/{id}/hide': {
+    post: {
+      summary: 'Hide an item',
+      operationId: 'staffHideItem',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'A moderator hides the item: it leaves review queues and releases.',
+      parameters: [itemId],
+      responses: { '200': { description: 'Its status now', content: json('ModerationResult') }, ...staffErrors, '404': noItem, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/items/{id}/clear': {
+    post: {
+      summary: 'Clear an item\'s flags',
+      operationId: 'staffClearItem',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'A moderator clears the item\'s flags: they no longer hide it.',
+      parameters: [itemId],
+      responses: { '200': { description: 'Its status now', content: json('ModerationResult') }, ...staffErrors, '404': noItem, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/users': {
+    get: {
+      summary: 'List staff accounts',
+      operationId: 'staffListUsers',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Librarians (node) and stewards (hub) only.',
+      responses: { '200': { description: 'The accounts', content: json('StaffUserList') }, ...staffErrors, '405': notAllowed },
+    },
+    post: {
+      summary: 'Add a staff account',
+      operationId: 'staffAddUser',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'A librarian adds teachers and librarians, a steward teachers and stewards; the answer carries the one-time sign-in link to hand over.',
+      requestBody: body('StaffUserCreate'),
+      responses: {
+        '201': { description: 'The account and its one-time sign-in link', content: json('SignInLink') },
+        '400': invalid,
+        ...staffErrors,
+        '405': notAllowed,
+        '409': error('already_exists: the name is taken (any letter case)'),
+      },
+    },
+  },
+  '/api/v1/staff/users/{id}/revoke': {
+    post: {
+      summary: 'Revoke a staff account',
+      operationId: 'staffRevokeUser',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Disables the account and ends every session of it at once (not one\'s own).',
+      parameters: [userId],
+      responses: { '200': { description: 'The account now', content: json('StaffUser') }, '400': invalid, ...staffErrors, '404': noUser, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/users/{id}/link': {
+    post: {
+      summary: 'Issue a new sign-in link',
+      operationId: 'staffUserLink',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'For someone who lost their passkey or passphrase; earlier unspent links of the account stop working.',
+      parameters: [userId],
+      responses: { '201': { description: 'The one-time sign-in link', content: json('SignInLink') }, '400': invalid, ...staffErrors, '404': noUser, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/audit': {
+    get: {
+      summary: 'Read the audit log',
+      operationId: 'staffAudit',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Who did what, when, from where — staff actions, refusals and failed sign-ins — newest first; librarians and stewards only.',
+      parameters: [
+        { name: 'limit', in: 'query', required: false, description: 'At most this many', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+        { name: 'before', in: 'query', required: false, description: 'Entries older than this id (the previous page\'s next)', schema: { type: 'integer', minimum: 1 } },
+      ],
+      responses: { '200': { description: 'A page of the log', content: json('AuditList') }, '400': error('invalid_query'), ...staffErrors, '405': notAllowed },
+    },
+  },
+};

@@ -1,0 +1,20 @@
+/**
+ * The staff API under /api/v1/staff: sign-in and sessions, campaigns, imports, moderation, users
+ * and the audit log. Mounted by the app (server/app.ts) with `staffContext` on /api/*, before the
+ * API's catch-all 404.
+ */
+import type { Hono } from 'hono';
+import type { Store } from '../../store/index.ts';
+import { authRoutes } from './auth.ts';
+import { campaignRoutes } from './campaigns.ts';
+import { moderationRoutes } from './moderation.ts';
+import { userRoutes } from './users.ts';
+import { auditRoutes } from './audit.ts';
+
+export function staffRoutes(app: Hono, store: Store): void {
+  authRoutes(app);
+  campaignRoutes(app, store);
+  moderationRoutes(app, store);
+  userRoutes(app, store);
+  auditRoutes(app);
+}
