@@ -11,6 +11,7 @@ import { hub, HUB_HELP, node, NODE_HELP } from './federation.ts';
 import { release, RELEASE_HELP } from './release.ts';
 import { gold, GOLD_HELP } from './gold.ts';
 import { AUDIT_HELP, auditLog, user, USER_HELP } from './user.ts';
+import { contributor, CONTRIBUTOR_HELP } from './contributor.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -27,6 +28,7 @@ Commands:
   node            A node's link to its hub: enroll, status, sync (see: vernacular node --help)
   user            Staff accounts: add (prints a sign-in link), link, list, revoke (see: vernacular user --help)
   audit           The staff audit log, newest first (see: vernacular audit --help)
+  contributor     A steward withdraws everything of someone who lost their key (see: vernacular contributor --help)
 
 Options:
   -h, --help      Show this help
@@ -49,6 +51,7 @@ const HELP_BY_COMMAND: Record<string, string> = {
   node: NODE_HELP,
   user: USER_HELP,
   audit: AUDIT_HELP,
+  contributor: CONTRIBUTOR_HELP,
 };
 
 export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
@@ -85,6 +88,8 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await release(rest, io);
       case 'node':
         return await node(rest, io);
+      case 'contributor':
+        return await contributor(rest, io);
       case 'user':
         return await user(rest, io);
       case 'audit':

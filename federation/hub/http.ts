@@ -50,6 +50,7 @@ import { openGlossaryStore } from '../glossary/store.ts';
 import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
 import { decodeClientRequest, GlossarySyncError } from '../protocol/glossary.sync.ts';
 import { goldRoute } from './gold.ts';
+import { stewardWithdrawals } from '../store/steward.ts';
 
 export interface HubOptions {
   store: Store;
@@ -278,6 +279,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
       next,
       more,
       campaigns,
+      stewardWithdrawals: (await stewardWithdrawals(store.db)).map(({ id, contributor, at }) => ({ id, contributor, at })),
       node: { id: node.id, name: node.name, state: node.state },
       serverTime: new Date(now()).toISOString(),
     };

@@ -38,6 +38,7 @@ import { ItemVerifier } from '../trust/contributors.ts';
 import { canonicalOf } from '../store/rows.ts';
 import { HUB_ORIGIN, type Link, LinkStore } from './link.ts';
 import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
+import { stewardWithdrawals, withdrawContributor } from '../store/steward.ts';
 import type { ModelStore } from '../models/store.ts';
 import * as Y from 'yjs';
 import { openGlossaryStore } from '../glossary/store.ts';
@@ -443,6 +444,11 @@ export class FederationAgent {
       }
       if (!answer.more) {
         summary.campaigns += await this.applyCampaigns(answer.campaigns);
+        // The hub steward's withdrawals for contributors who lost their keys (each applied once).
+        const applied = new Set((await stewardWithdrawals(this.store.db)).map((w) => w.id));
+        for (const w of answer.stewardWithdrawals) {
+          if (!applied.has(w.id)) await withdrawContributor(this.store.db, { ...w, by: 'hub', reason: 'withdrawn by the hub’s steward' });
+        }
         summary.gold = await this.pullGold();
         await this.fetchHubModels().catch(() => undefined);
       }

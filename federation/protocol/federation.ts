@@ -124,6 +124,17 @@ export type CursorResponse = z.infer<typeof CursorResponse>;
 export const NODE_STATES = ['active', 'revoked'] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 
+/**
+ * A steward's withdrawal of everything a contributor made up to `at`, for someone who lost their
+ * key (store/steward.ts). A hub hands every one it holds to its nodes with each pull; why it was
+ * made stays on the hub.
+ */
+export const StewardWithdrawal = z
+  .object({ id: z.uuidv7(), contributor: z.uuid(), at: z.iso.datetime({ offset: true }) })
+  .strict()
+  .meta({ id: 'StewardWithdrawal' });
+export type StewardWithdrawal = z.infer<typeof StewardWithdrawal>;
+
 /** GET /federation/v1/pull?after=N */
 export const PullResponse = z
   .object({
@@ -135,6 +146,8 @@ export const PullResponse = z
     more: z.boolean(),
     /** Campaigns published nationally (made on the hub). */
     campaigns: z.array(Campaign),
+    /** Every steward withdrawal the hub holds (rare: each is a person who lost their key and asked). */
+    stewardWithdrawals: z.array(StewardWithdrawal).max(100_000).default([]),
     node: z.object({ id: NodeId, name: NodeName, state: z.enum(NODE_STATES) }).strict(),
     serverTime: z.iso.datetime(),
   })

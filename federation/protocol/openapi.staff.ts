@@ -3,7 +3,7 @@
  * was CLI-only — campaigns, imports, moderation, users, the audit log. Staff operations carry the
  * session cookie security scheme; every error names its stable code.
  */
-import { CampaignDraft, CampaignPatch, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate } from './staff.ts';
+import { CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate } from './staff.ts';
 
 /** The staff session: an HttpOnly `__Host-` cookie set by a sign-in. */
 export const staffSecuritySchemes = {
@@ -16,7 +16,7 @@ export const staffSecuritySchemes = {
 } as const;
 
 // Importing the body schemas registers their components (see componentSchemas in openapi.ts).
-void [CampaignDraft, CampaignPatch, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate];
+void [CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -337,6 +337,25 @@ export const staffApiPaths = {
         { name: 'before', in: 'query', required: false, description: 'Entries older than this id (the previous page\'s next)', schema: { type: 'integer', minimum: 1 } },
       ],
       responses: { '200': { description: 'A page of the log', content: json('AuditList') }, '400': error('invalid_query'), ...staffErrors, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/contributors/{id}/withdraw': {
+    post: {
+      summary: 'Withdraw everything of a contributor who lost their key',
+      operationId: 'staffContributorWithdraw',
+      tags: [TAG_STAFF],
+      security: session,
+      description:
+        'For someone who lost their key and asks in person: every content item of theirs made until now is withdrawn, here and as later copies arrive, and (on a hub) on every node with its next pull. A steward on the hub, or the librarian of a node with no hub; audited with the reason.',
+      parameters: [{ name: 'id', in: 'path', required: true, description: 'The contributor id (their phone shows it in Settings)', schema: { type: 'string', format: 'uuid' } }],
+      requestBody: body('ContributorWithdrawRequest'),
+      responses: {
+        '200': { description: 'Withdrawn', content: json('ContributorWithdrawResult') },
+        '400': invalid,
+        '401': unauthenticated,
+        '403': error('forbidden (not a steward here, or a node enrolled with a hub: its steward decides; logged), cross_origin'),
+        '405': notAllowed,
+      },
     },
   },
 };

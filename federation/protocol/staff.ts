@@ -289,6 +289,7 @@ export const AUDIT_ACTIONS = [
   'user_revoke',
   'users_read',
   'audit_read',
+  'contributor_withdraw',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -330,3 +331,27 @@ export const AuditList = z
   .strict()
   .meta({ id: 'AuditList' });
 export type AuditList = z.output<typeof AuditList>;
+
+/**
+ * POST /api/v1/staff/contributors/{contributor}/withdraw: a steward withdraws everything a
+ * contributor gave, for someone who lost their key and asked in person (store/steward.ts).
+ */
+export const ContributorWithdrawRequest = z
+  .object({
+    /** Why, as the steward records it (who asked, how they were recognised): kept on the hub and in the audit log. */
+    reason: z.string().trim().min(3).max(500),
+  })
+  .strict()
+  .meta({ id: 'ContributorWithdrawRequest' });
+
+export const ContributorWithdrawResult = z
+  .object({
+    id: z.string(),
+    contributor: z.string(),
+    at: z.iso.datetime(),
+    /** Items withdrawn now; later-arriving ones made before `at` are withdrawn as they arrive. */
+    withdrawn: z.int().min(0),
+  })
+  .strict()
+  .meta({ id: 'ContributorWithdrawResult' });
+export type ContributorWithdrawResult = z.infer<typeof ContributorWithdrawResult>;

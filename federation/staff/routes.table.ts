@@ -104,6 +104,7 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/api/v1/staff/users/:id/revoke': { POST: staff(OPERATORS, 'server', 'user_revoke'), ALL: FALLBACK },
   '/api/v1/staff/users/:id/link': { POST: staff(OPERATORS, 'server', 'user_link'), ALL: FALLBACK },
   '/api/v1/staff/audit': { GET: staff(OPERATORS, 'server', 'audit_read'), ALL: FALLBACK },
+  '/api/v1/staff/contributors/:id/withdraw': { POST: staff(OPERATORS, 'server', 'contributor_withdraw'), ALL: FALLBACK },
 };
 
 function matches(pattern: string, path: string): boolean {

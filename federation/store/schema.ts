@@ -120,6 +120,17 @@ export interface GoldCampaignsTable {
   every: number;
 }
 
+/** Withdrawals a steward made for a contributor without their key (migration 0013, steward.ts). */
+export interface StewardWithdrawalsTable {
+  id: string;
+  contributor: string;
+  /** Everything of the contributor's made up to this time is withdrawn. */
+  at: string;
+  /** Who: the staff member's id, or `cli`. */
+  by: string;
+  reason: string;
+}
+
 export interface Database {
   contributions: ContributionsTable;
   campaigns: CampaignsTable;
@@ -131,6 +142,7 @@ export interface Database {
   gold_items: GoldItemsTable;
   gold_serves: GoldServesTable;
   gold_campaigns: GoldCampaignsTable;
+  steward_withdrawals: StewardWithdrawalsTable;
 }
 
 export type ContributionRow = Omit<ContributionsTable, 'seq'> & { seq: number };

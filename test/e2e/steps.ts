@@ -12,6 +12,8 @@ import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { CONSENT_VERSION, DEFAULT_LICENCE, JOIN_CODE_ALPHABET, PROTOCOL_VERSION, type Contribution, type StatusResponse } from '../../federation/protocol/index.ts';
 import { runCli, tempDir, type RunningServer } from '../support/server.ts';
 import { storedContributions, storedStatuses } from '../support/store.ts';
+import { person } from '../support/contributions.ts';
+import { signItems } from '../../federation/trust/contributors.ts';
 import { acceptConsent, chooseLanguage } from './app.ts';
 import { phoneContext } from './browser.ts';
 import type { Browser } from 'playwright-core';
@@ -128,19 +130,20 @@ export async function outbox(page: Page): Promise<Array<{ status: string; contri
  * Two strangers vote each item up, straight through the sync API (as their phones would), so
  * that the items are accepted and belong in the default export.
  */
-export async function acceptByVotes(server: RunningServer, items: Contribution[]): Promise<void> {
-  for (const voter of [uuidv4(), uuidv4()]) {
-    const contributions = items.map((item, i) => ({
+export async function acceptByVotes(server: RunningServer, items: Array<{ id: string; campaign: string; language: string }>): Promise<void> {
+  for (const voter of [person(), person()]) {
+    const contributions = signItems(voter, items.map((item, i) => ({
       id: uuidv7(),
       kind: 'review',
       campaign: item.campaign,
       language: item.language,
-      contributor: voter,
+      contributor: voter.contributor,
+      key: voter.key,
       deviceSeq: i + 1,
       createdAt: new Date().toISOString(),
       consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE },
       data: { target: item.id, action: 'up' },
-    }));
+    })));
     const res = await fetch(`${server.url}/api/v1/sync`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

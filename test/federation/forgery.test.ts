@@ -66,9 +66,11 @@ describe('forgeries against a hub on PostgreSQL and two nodes', () => {
     expect((await send(hub, [withdrawal(item.id, { contributor: stranger.contributor })])).results[0]).toMatchObject({ status: 'rejected', code: 'not_author' });
     // Node B does not hold the item: it keeps the stranger's tombstone, which can only ever act on the stranger's own items.
     const elsewhere = withdrawal(item.id, { contributor: stranger.contributor });
-    expect((await send(b, [elsewhere])).results[0]).toMatchObject({ status: 'accepted' });
-    await waitFor('node B’s records on the hub', async () => (await held(onHub())).has(elsewhere.id) || undefined);
-    await new Promise((r) => setTimeout(r, 1500));
+    const marker = idiom({ data: { expression: 'Haba na haba hujaza kibaba' } });
+    expect((await send(b, [elsewhere, marker])).results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    // Node B pushes both; the hub, which holds the item, refuses the stranger's withdrawal (not_author).
+    await waitFor('node B’s push past the withdrawal', async () => (await held(onHub())).has(marker.id));
+    expect((await held(onHub())).has(elsewhere.id)).toBe(false);
     expect(await statusOn(onHub(), item.id)).toBe('pending');
     expect(await statusOn(a, item.id)).toBe('pending');
     // An "edit" by the stranger is their own improvement: the victim's item is not superseded.
@@ -117,5 +119,23 @@ describe('forgeries against a hub on PostgreSQL and two nodes', () => {
     // The forged one came down in the same pulls, and node A left it out.
     expect((await held(a)).has(forged.id)).toBe(false);
     expect(await statusOn(a, other.id)).toBe('pending');
+  });
+
+  it('lets the hub’s steward withdraw everything of someone who lost their key, and every node follows', async () => {
+    const lost = person();
+    const onA = idiom({ contributor: lost.contributor, data: { expression: 'Penye nia pana njia' } });
+    const onB = idiom({ contributor: lost.contributor, data: { expression: 'Bandu bandu huisha gogo' } });
+    expect((await send(a, [onA])).results[0]!.status).toBe('accepted');
+    expect((await send(b, [onB])).results[0]!.status).toBe('accepted');
+    // A node enrolled with a hub refuses: its steward decides.
+    const refused = await a.cli(['contributor', 'withdraw', lost.contributor, '--reason', 'asked at the library']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('enrolled with the hub');
+    const done = await hub.cli(['contributor', 'withdraw', lost.contributor, '--reason', 'asked in person at the ministry, 7 Dec']);
+    expect(done.code, done.stderr).toBe(0);
+    await waitFor('both nodes to withdraw the items', async () => (await statusOn(a, onA.id)) === 'withdrawn' && (await statusOn(b, onB.id)) === 'withdrawn');
+    await waitFor('the hub to withdraw them', async () => (await statusOn(onHub(), onA.id)) === 'withdrawn' && (await statusOn(onHub(), onB.id)) === 'withdrawn');
+    const audit = await hub.cli(['audit']);
+    expect(audit.stdout).toContain('contributor_withdraw');
   });
 });

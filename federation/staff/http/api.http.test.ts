@@ -9,13 +9,14 @@ import {
   Campaign,
   CampaignList,
   Contribution,
+  ContributorWithdrawResult,
   FlaggedQueue,
   PublicCampaign,
   SignInLink,
   StaffCampaignList,
   StaffUserList,
 } from '../../protocol/index.ts';
-import { idiom, review } from '../../../test/support/contributions.ts';
+import { idiom, person, review } from '../../../test/support/contributions.ts';
 import { errorCode, signedIn, StaffClient, type StaffWorld, staffWorld } from '../../../test/support/staff.ts';
 
 let w: StaffWorld;
@@ -181,5 +182,27 @@ describe('the audit log', () => {
     const older = AuditList.parse((await librarian.get(`/api/v1/staff/audit?limit=50&before=${log.next}`)).body);
     expect(older.entries.map((e) => e.action)).toEqual(['welcome', 'welcome']);
     expect(errorCode(await librarian.get('/api/v1/staff/audit?limit=0'))).toBe('invalid_query');
+  });
+});
+
+describe('a withdrawal on behalf of a contributor who lost their key', () => {
+  it('withdraws everything of theirs, for an operator only, with the reason in the audit log', async () => {
+    const lost = person();
+    const items = [idiom({ contributor: lost.contributor }), idiom({ contributor: lost.contributor })];
+    const theirs = idiom();
+    await w.store.ingest('device', [...items, theirs].map((i) => Contribution.parse(i)));
+    const teacher = await signedIn(w, 'Baraka', 'teacher');
+    const path = `/api/v1/staff/contributors/${lost.contributor}/withdraw`;
+    expect(errorCode(await teacher.post(path, { reason: 'asked at the desk' }))).toBe('forbidden');
+    expect(errorCode(await new StaffClient(w).post(path, { reason: 'asked at the desk' }))).toBe('staff_sign_in_required');
+    expect(errorCode(await librarian.post(path, {}))).toBe('invalid_request');
+    expect(errorCode(await librarian.post('/api/v1/staff/contributors/not-an-id/withdraw', { reason: 'asked at the desk' }))).toBe('invalid_request');
+    const done = await librarian.post(path, { reason: 'Asked at the desk on 7 Dec; recognised by the librarian' });
+    expect(done.status).toBe(200);
+    expect(ContributorWithdrawResult.parse(done.body)).toMatchObject({ contributor: lost.contributor, withdrawn: 2 });
+    expect((await w.store.statuses([...items.map((i) => i.id), theirs.id])).map((s) => s.status)).toEqual(['withdrawn', 'withdrawn', 'pending']);
+    const log = AuditList.parse((await librarian.get('/api/v1/staff/audit')).body).entries;
+    expect(log.find((e) => e.action === 'contributor_withdraw' && e.outcome === 'ok')).toMatchObject({ target: lost.contributor, details: { withdrawn: 2 } });
+    expect(log.find((e) => e.action === 'contributor_withdraw' && e.outcome === 'denied')).toMatchObject({ code: 'forbidden' });
   });
 });

@@ -10,6 +10,7 @@ import { campaignRoutes } from './campaigns.ts';
 import { moderationRoutes } from './moderation.ts';
 import { userRoutes } from './users.ts';
 import { auditRoutes } from './audit.ts';
+import { contributorRoutes } from './contributors.ts';
 
 export function staffRoutes(app: Hono, store: Store): void {
   authRoutes(app);
@@ -17,4 +18,5 @@ export function staffRoutes(app: Hono, store: Store): void {
   moderationRoutes(app, store);
   userRoutes(app, store);
   auditRoutes(app);
+  contributorRoutes(app, store);
 }
