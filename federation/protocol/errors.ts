@@ -41,6 +41,16 @@ export const REQUEST_ERROR_CODES = [
   'bad_batch_signature',
   /** The batch starts after the hub's cursor for the node; `details.cursor` says where to resume (409). */
   'out_of_order',
+  /** JSON nested deeper than `LIMITS.maxJsonDepth` (400; `details.field`, `details.limit`). */
+  'nesting_too_deep',
+  /** Text no store can hold as sent: a NUL character or a lone surrogate (400; `details.field`). */
+  'invalid_text',
+  /** Too many requests from this address or key; `Retry-After` (seconds) says when to try again (429). */
+  'rate_limited',
+  /** The server's storage is full; nothing in the request was stored; `Retry-After` says when to try again (507). */
+  'storage_full',
+  /** The server cannot take requests for a moment (its database is out of connections or memory); `Retry-After` (503). */
+  'unavailable',
   'internal',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
@@ -72,6 +82,8 @@ export const ITEM_ERROR_CODES = [
   'kind_not_enabled',
   /** A content item given under another licence than its campaign's. */
   'licence_mismatch',
+  /** JSON nested deeper than `LIMITS.maxJsonDepth`. */
+  'nesting_too_deep',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 

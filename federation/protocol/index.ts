@@ -16,6 +16,7 @@ export * from './glossary.ts';
 export * from './issues.ts';
 export * from './sync.ts';
 export * from './canonical.ts';
+export * from './shape.ts';
 export * from './models.ts';
 export * from './openapi.ts';
 export * from './federation.ts';

@@ -9,7 +9,9 @@ import {
   checkedParse,
   describeIssues,
   LIMITS,
+  shapeProblem,
   SUPPORTED_PROTOCOLS,
+  unstorableText,
   SyncEnvelope,
   type SyncResult,
 } from '../protocol/index.ts';
@@ -69,14 +71,21 @@ export function parseEnvelope(body: unknown): Envelope {
   return { deviceId: parsed.data.device.id, items };
 }
 
+const SYNC_ITEMS = ['contributions'] as const;
+
 function rawId(item: unknown): string | null {
   const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
-  return typeof id === 'string' && id.length <= MAX_ECHOED_ID ? id : null;
+  return typeof id === 'string' && id.length <= MAX_ECHOED_ID && !unstorableText(id) ? id : null;
 }
 
 export function validateItems({ deviceId, items }: Envelope): DecodedSync {
   const decoded: DecodedSync = { deviceId, count: items.length, valid: [], validIndex: [], rejected: [] };
   items.forEach((item, index) => {
+    const shape = shapeProblem(item);
+    if (shape !== null) {
+      decoded.rejected.push({ index, id: rawId(item), status: 'rejected', ...shape });
+      return;
+    }
     const parsed = checkedParse(Contribution, item);
     if (parsed.success) {
       decoded.valid.push(parsed.data);
@@ -90,7 +99,7 @@ export function validateItems({ deviceId, items }: Envelope): DecodedSync {
 }
 
 export function decodeSync(body: RawBody, limit: number, withCanonical = false): DecodedSync {
-  const decoded = validateItems(parseEnvelope(parseJsonBody(body, limit)));
+  const decoded = validateItems(parseEnvelope(parseJsonBody(body, limit, SYNC_ITEMS)));
   if (withCanonical) decoded.canonical = decoded.valid.map(canonicalOf);
   return decoded;
 }
