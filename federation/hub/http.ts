@@ -50,6 +50,7 @@ import { openGlossaryStore } from '../glossary/store.ts';
 import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
 import { decodeClientRequest, GlossarySyncError } from '../protocol/glossary.sync.ts';
 import { goldRoute } from './gold.ts';
+import type { RateLimiter } from '../server/ratelimit.ts';
 
 export interface HubOptions {
   store: Store;
@@ -61,6 +62,8 @@ export interface HubOptions {
   now?: () => number;
   /** Where push bodies are decoded (default: inline). */
   decoder?: SyncDecoder;
+  /** Per-node rate limits, taken once a request's signature verifies (default: none). */
+  limiter?: RateLimiter;
 }
 
 function campaignContent(c: Campaign): string {
@@ -95,6 +98,8 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     const url = new URL(c.req.url);
     const signed = signingString({ method: c.req.method, target: url.pathname + url.search, body: bytes }, auth.ts, auth.nonce);
     if (!verifySignature(key, signed, auth.sig)) throw new ApiError(401, 'bad_signature', 'The request signature does not verify with this node’s key');
+    // Only now is the node known to be the sender: a limit taken before would let anyone spend its tokens.
+    options.limiter?.takeKey(node.id);
     const t = now();
     if (Math.abs(t - auth.ts) > windowMs) {
       throw new ApiError(401, 'stale_request', `The request was signed at a time more than ${Math.round(windowMs / 1000)} s away from the hub’s clock`, {

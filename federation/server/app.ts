@@ -26,6 +26,8 @@ import { modelRoutes, type ModelsApi } from '../models/http.ts';
 import { hubRoutes, type HubOptions } from '../hub/http.ts';
 import { releaseRoutes } from '../release/http.ts';
 import type { HubLink } from '../protocol/index.ts';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './ratelimit.ts';
+import { storableUrl } from './urls.ts';
 
 export interface AppOptions {
   store: Store;
@@ -42,6 +44,8 @@ export interface AppOptions {
   hub?: Omit<HubOptions, 'store'>;
   /** A node's link to its hub, shown at GET /api/v1/node (absent: not federated). */
   link?: () => Promise<HubLink>;
+  /** Rate limits per client address and per key (default DEFAULT_RATE_LIMITS; see ratelimit.ts). */
+  rateLimits?: RateLimits;
 }
 
 const defaultLog: Logger = (message, error) => console.error(message, error);
@@ -55,6 +59,10 @@ export function createApp(options: AppOptions): Hono {
   app.use('*', securityHeaders);
   app.use('/api/*', noStore);
   app.onError(errorHandler(log));
+  const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  app.use('*', limiter.middleware());
+  app.use('/api/*', storableUrl);
+  app.use('/federation/*', storableUrl);
 
   app.get('/api/v1/health', (c) => c.json(health));
   app.all('/api/v1/health', methodNotAllowed(['GET', 'HEAD']));
@@ -76,7 +84,7 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/*', apiNotFound);
   if (options.role === 'hub') {
     app.use('/federation/*', noStore);
-    hubRoutes(app, { ...options.hub, store: options.store, ...(options.decoder ? { decoder: options.decoder } : {}) });
+    hubRoutes(app, { ...options.hub, store: options.store, limiter, ...(options.decoder ? { decoder: options.decoder } : {}) });
   }
   app.all('/federation/*', apiNotFound);
 
