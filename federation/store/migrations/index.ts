@@ -12,6 +12,7 @@ import * as m0005 from './0005_provenance.ts';
 import * as m0006 from './0006_federation.ts';
 import * as m0007 from './0007_releases.ts';
 import * as m0008 from './0008_gold.ts';
+import * as m0011 from './0011_set_aside.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -22,6 +23,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_federation': m0006,
   '0007_releases': m0007,
   '0008_gold': m0008,
+  // 0009 and 0010 are taken by work merged beside this one.
+  '0011_set_aside': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {
