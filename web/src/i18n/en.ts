@@ -398,6 +398,8 @@ export const en = {
   'error.sync.server': 'The server had a problem. Will try again.',
   'error.sync.unsupported_protocol': 'This app is too old for the server. Update the app to keep sending.',
   'error.sync.body_too_large': 'A batch was too large for the server. Will retry in smaller pieces.',
+  'error.sync.rate_limited': 'The node asked this device to wait a moment. Everything stays on this device and is sent shortly.',
+  'error.sync.storage_full': 'The node’s storage is full. Everything stays on this device and is sent once the node has space again.',
   'error.sync.rejected': '{count, plural, one {# contribution was} other {# contributions were}} not accepted by the server. See My contributions.',
   'error.sync.other': 'Sending failed ({code}). Will try again.',
 
