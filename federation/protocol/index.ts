@@ -18,6 +18,7 @@ export * from './sync.ts';
 export * from './canonical.ts';
 export * from './shape.ts';
 export * from './models.ts';
+export * from './operations.ts';
 export * from './openapi.ts';
 export * from './federation.ts';
 export * from './releases.ts';

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
-import { ErrorBody, PROTOCOL_VERSION } from '../protocol/index.ts';
+import { ErrorBody, isRateLimited, PROTOCOL_VERSION } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from './app.ts';
 import { listen, type Listening } from './listen.ts';
-import { addressKey, costly, DEFAULT_RATE_LIMITS, parseRate, type RateLimits, TokenBuckets } from './ratelimit.ts';
+import { addressKey, DEFAULT_RATE_LIMITS, parseRate, type RateLimits, TokenBuckets } from './ratelimit.ts';
 import { idiom } from '../../test/support/contributions.ts';
 
 describe('TokenBuckets', () => {
@@ -46,11 +46,11 @@ describe('what is limited', () => {
     for (const [method, path] of [['POST', '/api/v1/sync'], ['POST', '/api/v1/status'], ['POST', '/api/v1/glossary/general/sync'], ['PUT', '/api/v1/anything'],
       ['DELETE', '/api/v1/staff/sessions'], ['POST', '/federation/v1/push'], ['POST', '/federation/v1/enroll'], ['GET', '/federation/v1/pull'],
       ['GET', '/api/v1/campaigns/general/seeds'], ['GET', '/api/v1/review/queue']] as const) {
-      expect(costly(method, path), `${method} ${path}`).toBe(true);
+      expect(isRateLimited(method, path), `${method} ${path}`).toBe(true);
     }
     for (const [method, path] of [['GET', '/'], ['GET', '/assets/app.js'], ['GET', '/api/v1/health'], ['GET', '/api/v1/campaigns'],
       ['GET', '/api/v1/openapi.json'], ['GET', '/models/m/resolve/main/onnx/model.onnx'], ['HEAD', '/api/v1/node'], ['POST', '/index.html']] as const) {
-      expect(costly(method, path), `${method} ${path}`).toBe(false);
+      expect(isRateLimited(method, path), `${method} ${path}`).toBe(false);
     }
   });
 

@@ -4,9 +4,10 @@
  * refused with 429 `rate_limited` and Retry-After (whole seconds), before anything is read or
  * stored.
  *
- * What costs a token: every request to the API (/api/, /federation/) that is not a GET or HEAD,
- * the signed federation reads, and the GETs that write or run a query per device (seeds, the
- * review queue). Static files, model files and the cacheable reads are free.
+ * What costs a token (`isRateLimited`, protocol/operations.ts, which the OpenAPI document
+ * follows too): every request to the API (/api/, /federation/) that is not a GET or HEAD, the
+ * signed federation reads, and the GETs that write or run a query per device (seeds, the review
+ * queue). Static files, model files and the cacheable reads are free.
  *
  * Bounded: each table holds at most `maxTracked` buckets; past that, buckets already full again
  * (they remember nothing) are dropped first, else the least recently used. An attacker with many
@@ -18,6 +19,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { isRateLimited } from '../protocol/index.ts';
 import { ApiError } from './errors.ts';
 
 export interface Rate {
@@ -135,15 +137,6 @@ export function addressKey(address: string): string {
   return `${groups.slice(0, 4).map((g) => (g.replace(/^0+/, '') || '0')).join(':')}::/64`;
 }
 
-/** Whether a request costs a token of its address's bucket (see the module comment). */
-export function costly(method: string, path: string): boolean {
-  const api = path.startsWith('/api/');
-  if (!api && !path.startsWith('/federation/')) return false;
-  if (method !== 'GET' && method !== 'HEAD') return method !== 'OPTIONS';
-  if (!api) return true; // signed federation reads: a signature check and a nonce write each
-  return /^\/api\/v1\/campaigns\/[^/]+\/seeds$/.test(path) || path === '/api/v1/review/queue';
-}
-
 export class RateLimiter {
   readonly #addresses: TokenBuckets | undefined;
   readonly #keys: TokenBuckets | undefined;
@@ -174,7 +167,7 @@ export class RateLimiter {
   /** Middleware: costly requests take a token of their address's bucket, or are refused. */
   middleware(): MiddlewareHandler {
     return async (c, next) => {
-      if (this.#addresses !== undefined && costly(c.req.method, c.req.path)) {
+      if (this.#addresses !== undefined && isRateLimited(c.req.method, c.req.path)) {
         this.#refuseOver(this.#addresses, addressKey(this.clientAddress(c)), 'address');
       }
       await next();
