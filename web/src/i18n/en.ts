@@ -32,6 +32,18 @@ export const en = {
     'Contributions to “{campaign}” are given under the {licence} licence, not the one you agreed to at first. Anything you already gave keeps the licence you gave it under.',
   'licence.agree': 'I agree to give my contributions to this campaign under {licence}',
 
+  'unusable.insecure.title': 'This address is not secure',
+  'unusable.insecure.body':
+    'Your browser does not let Vernacular work at {address}: it is a plain HTTP address on the network, so the app cannot keep your contributions on this device or send them safely. Nothing was saved.',
+  'unusable.insecure.contributor': 'Please show this page to the librarian or teacher.',
+  'unusable.librarian.title': 'For the librarian or teacher',
+  'unusable.insecure.librarian':
+    'Open Vernacular at this node’s secure address instead: an address that starts with https://, or http://localhost on the node’s own computer.',
+  'unusable.insecure.command': 'When the node starts, this command lists which of its addresses are secure:',
+  'unusable.webcrypto.title': 'This browser cannot run Vernacular',
+  'unusable.webcrypto.body':
+    'It lacks the security features Vernacular needs to keep your contributions safe. Open this page in an up-to-date browser, such as a recent Chrome, Firefox, Safari or Edge.',
+
   'status.label': 'Sending status',
   'status.online': 'Online',
   'status.offline': 'Offline',
