@@ -337,6 +337,8 @@ export const en = {
   'settings.node.title': 'This node and the national hub',
   'settings.node.checking': 'Checking this node’s link to the national hub…',
   'settings.node.offline': 'This device cannot reach the node right now, so its link to the national hub is unknown.',
+  'settings.node.setAside':
+    'The national hub refused {count, plural, one {# contribution} other {# contributions}}: this node keeps {count, plural, one {it} other {them}} and does not send {count, plural, one {it} other {them}} again; the node’s operator sees why with vernacular node status.',
   'settings.node.alone': 'This node works on its own: what you send stays here, and is not sent on to a national hub.',
   'settings.node.ok': 'This node sends contributions on to the national hub. {backlog, plural, =0 {Nothing is waiting.} one {# contribution is waiting to go.} other {# contributions are waiting to go.}}',
   'settings.node.lastSent': ' Last sent {when}.',
