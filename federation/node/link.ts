@@ -113,7 +113,7 @@ export class LinkStore {
     return row === undefined ? undefined : toLink(row);
   }
 
-  /** Records a (new) enrolment. Enrolling with another hub starts both cursors again from zero. */
+  /** Records a (new) enrolment. Enrolling with another hub starts both cursors again from zero, with nothing set aside. */
   async enrolled(link: Pick<Link, 'hubUrl' | 'nodeId' | 'nodeName' | 'hubId' | 'hubName'>, now = new Date()): Promise<Link> {
     const previous = await this.get();
     const sameHub = previous !== undefined && previous.hubUrl === link.hubUrl && previous.nodeId === link.nodeId;
@@ -136,7 +136,11 @@ export class LinkStore {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('fed_link').execute();
       await trx.insertInto('fed_link').values(row).execute();
-      if (!sameHub) await trx.deleteFrom('fed_pulled_campaigns').execute();
+      if (!sameHub) {
+        await trx.deleteFrom('fed_pulled_campaigns').execute();
+        // Another hub has refused nothing yet: everything goes to it.
+        await trx.deleteFrom('fed_set_aside').execute();
+      }
     });
     return toLink(row);
   }

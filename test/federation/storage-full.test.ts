@@ -170,6 +170,8 @@ describe.skipIf(!canMount)('a full disk (tmpfs; needs root to mount)', () => {
   }, 300_000);
 });
 
-describe.skipIf(canMount)('a full disk', () => {
-  it.skip('needs a tmpfs, which only root may mount: run as root to test a real full disk', () => {});
-});
+if (!canMount) {
+  describe('a full disk', () => {
+    it.skip('needs a tmpfs, which only root may mount: run as root to test a real full disk', () => {});
+  });
+}
