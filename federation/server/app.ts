@@ -61,8 +61,7 @@ export function createApp(options: AppOptions): Hono {
   app.onError(errorHandler(log));
   const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
   app.use('*', limiter.middleware());
-  app.use('/api/*', storableUrl);
-  app.use('/federation/*', storableUrl);
+  app.use('*', storableUrl);
 
   app.get('/api/v1/health', (c) => c.json(health));
   app.all('/api/v1/health', methodNotAllowed(['GET', 'HEAD']));

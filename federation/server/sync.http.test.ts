@@ -63,11 +63,12 @@ describe('refused requests', () => {
     await expectRefused(await post(envelope([idiom()], { device: { id: 'a\u0000' } })), 400, 'invalid_text');
   });
 
-  it('answers 400 for a NUL, a lone surrogate or malformed percent-encoding in an API path or query', async () => {
+  it('answers 400 for a NUL, a lone surrogate or malformed percent-encoding in a path or query', async () => {
     await expectRefused(await fetch(`${server.url}/api/v1/campaigns/gen%00eral`), 400, 'invalid_request');
     await expectRefused(await fetch(`${server.url}/api/v1/campaigns/%ED%A0%80`), 400, 'invalid_request');
     await expectRefused(await fetch(`${server.url}/api/v1/review/queue?campaign=general&language=sw%00&reviewer=${uuidv4()}`), 400, 'invalid_query');
     await expectRefused(await fetch(`${server.url}/api/v1/campaigns/general/seeds?type=prompt&device=%E0%A4`), 400, 'invalid_query');
+    await expectRefused(await fetch(`${server.url}/models/m%00/resolve/main/config.json`), 400, 'invalid_request');
   });
 
   it('answers 415 unsupported_media_type for a body that is not JSON', async () => {

@@ -1,8 +1,9 @@
 /**
- * The URL of an API request, checked before any route reads it: its path segments and query
+ * The URL of every request, checked before any route reads it: its path segments and query
  * names and values, percent-decoded, must be well-formed UTF-8 with no NUL — what a route hands
- * the store as a slug, id or tag must be text the store can hold (protocol/shape.ts). Refused with
- * 400 `invalid_request` (path) or `invalid_query`, before anything is read or stored.
+ * the store (a slug, id or tag) or the file system (a model or static file name) must be text
+ * they can hold (protocol/shape.ts). Refused with 400 `invalid_request` (path) or
+ * `invalid_query`, before anything is read or stored.
  */
 import type { MiddlewareHandler } from 'hono';
 import { unstorableText } from '../protocol/index.ts';
