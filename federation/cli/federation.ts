@@ -47,8 +47,9 @@ A node operator's commands, run on the node's machine.
            folder as node-key.pem) to the hub with a one-time token from the
            hub's steward. A running \`vernacular serve\` starts federating on
            its next start.
-  status   The hub link: last push and pull, records waiting for the hub, and
-           the last problem in words.
+  status   The hub link: last push and pull, records waiting for the hub, the
+           last problem in words, and the records the hub refused (set aside:
+           kept here, not sent again, so the rest flows).
   sync     Pushes what the hub lacks and pulls what changed there, now.
 
 Options:
@@ -180,6 +181,11 @@ export async function node(args: string[], io: Output): Promise<number> {
         io.out(`Last push: ${status.lastPushAt ?? 'never'}; last pull: ${status.lastPullAt ?? 'never'}`);
         io.out(`Waiting for the hub: ${status.backlog} records`);
         if (status.error !== undefined) io.out(`Problem: ${status.error}`);
+        if (status.retryAt !== undefined) io.out(`The hub asked to wait: next exchange at ${status.retryAt}`);
+        if (status.setAside !== undefined) {
+          io.out(`Refused by the hub and set aside (kept here, not sent again): ${status.setAside.count} records${status.setAside.count > status.setAside.recent.length ? `; the latest ${status.setAside.recent.length}:` : ':'}`);
+          for (const r of status.setAside.recent) io.out(`  ${r.id}: ${r.code}${r.field ? ` (${r.field})` : ''}: ${r.message} [${r.refusedAt}]`);
+        }
         for (const m of status.missingModels ?? []) {
           const name = `${m.id}${m.revision ? `@${m.revision}` : ''}`;
           if (m.hub === undefined) {

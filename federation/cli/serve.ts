@@ -17,6 +17,7 @@ import { defaultWebRoot, packageVersion } from '../package.ts';
 import { type Output, parseOptions, parsePort, UsageError } from './usage.ts';
 import { loadOrCreateNodeKey } from '../trust/keys.ts';
 import { FederationAgent } from '../node/agent.ts';
+import { DEFAULT_RATE_LIMITS, parseRate, type Rate, type RateLimits } from '../server/ratelimit.ts';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_DATA_DIR = './data';
@@ -43,6 +44,15 @@ Options:
   --hub-name <name>
                  With --role hub: the name nodes are told at enrolment
   --web <dir>    Built web app to serve (default: this package's dist/web)
+  --rate-limit <rate/burst|off>
+                 Per client address: requests per second and burst of the API's
+                 writes and costly reads (default ${rateText(DEFAULT_RATE_LIMITS.address)}; env
+                 VERNACULAR_RATE_LIMIT). Over it: 429 rate_limited, Retry-After
+  --rate-limit-key <rate/burst|off>
+                 The same per key: a node's id on a hub (default ${rateText(DEFAULT_RATE_LIMITS.key)}; env
+                 VERNACULAR_RATE_LIMIT_KEY). Benchmarks pass off to both
+  --trust-proxy  The client address is the last X-Forwarded-For entry (only
+                 behind one reverse proxy that sets it; env VERNACULAR_TRUST_PROXY=1)
   -h, --help     Show this help`;
 
 const OPTIONS = {
@@ -55,8 +65,33 @@ const OPTIONS = {
   'hub-name': { type: 'string' },
   'federate-batch': { type: 'string' },
   web: { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'rate-limit-key': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+function rateText(rate: Rate | null): string {
+  return rate === null ? 'off' : `${rate.perSecond}/${rate.burst}`;
+}
+
+function parseRateOption(name: string, value: string | undefined, fallback: Rate | null): Rate | null {
+  if (value === undefined || value === '') return fallback;
+  try {
+    return parseRate(value);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`, 'serve');
+  }
+}
+
+/** The rate limits from the options, else the environment, else the defaults. */
+export function rateLimitsOf(values: { 'rate-limit'?: string | undefined; 'rate-limit-key'?: string | undefined; 'trust-proxy'?: boolean | undefined }, env: NodeJS.ProcessEnv = process.env): RateLimits {
+  return {
+    address: parseRateOption('rate-limit', values['rate-limit'] ?? env.VERNACULAR_RATE_LIMIT, DEFAULT_RATE_LIMITS.address),
+    key: parseRateOption('rate-limit-key', values['rate-limit-key'] ?? env.VERNACULAR_RATE_LIMIT_KEY, DEFAULT_RATE_LIMITS.key),
+    trustProxy: values['trust-proxy'] ?? ['1', 'true', 'yes'].includes((env.VERNACULAR_TRUST_PROXY ?? '').toLowerCase()),
+  };
+}
 
 const LOOPBACK_OR_ANY = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
 
@@ -65,6 +100,26 @@ function lanAddresses(): string[] {
     .flat()
     .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
     .map((a) => a!.address);
+}
+
+/**
+ * Which of the addresses this server answers on are secure contexts for a browser — where the app
+ * can keep contributions offline and make keys (service worker, WebCrypto) — and which are not.
+ * Browsers treat http://localhost as secure, and plain http:// on any other address as not.
+ */
+export function secureContextLines(host: string | undefined, port: number, lan: readonly string[]): string[] {
+  const all = host === undefined || host === '0.0.0.0' || host === '::';
+  const loopback = all || LOOPBACK_OR_ANY.has(host!);
+  const insecure = all ? lan.map((a) => `http://${a}:${port}`) : loopback ? [] : [`http://${host!.includes(':') ? `[${host}]` : host}:${port}`];
+  const lines: string[] = [];
+  if (loopback) lines.push(`Secure (the full app, offline and saving): http://localhost:${port} — in a browser on this computer only.`);
+  if (insecure.length > 0) {
+    lines.push(`Not secure (plain HTTP; phones there get a page saying so, and cannot save): ${insecure.join(', ')}`);
+    lines.push('Phones and tablets need a secure (https://) address for this node.');
+  } else if (all) {
+    lines.push('Listening on all interfaces.');
+  }
+  return lines;
 }
 
 function parseRole(value: string | undefined): Role {
@@ -110,6 +165,7 @@ export async function serve(args: string[], io: Output): Promise<number> {
     throw new UsageError('--federate-batch must be a whole number from 1 to 2000', 'serve');
   }
 
+  const rateLimits = rateLimitsOf(values);
   const database = values.database ?? process.env.DATABASE_URL;
   const store = await openStore({ dataDir, ...(database !== undefined && database !== '' ? { database } : {}) });
   const decoder = threadDecoder();
@@ -121,7 +177,7 @@ export async function serve(args: string[], io: Output): Promise<number> {
     agent = role === 'node' ? new FederationAgent({ store, key: loadOrCreateNodeKey(dataDir), models: models.models, log: (line) => io.err(line), ...(batchSize !== undefined ? { batchSize } : {}) }) : undefined;
     const link = agent === undefined ? undefined : () => agent!.status();
     const hub = role === 'hub' && values['hub-name'] !== undefined ? { name: values['hub-name'] } : {};
-    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models, hub, ...(link ? { link } : {}) });
+    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models, hub, rateLimits, ...(link ? { link } : {}) });
     listening = await listen(app, host === undefined ? { port } : { port, host });
   } catch (err) {
     await decoder.close();
@@ -136,9 +192,9 @@ export async function serve(args: string[], io: Output): Promise<number> {
 
   const shown = host === undefined || LOOPBACK_OR_ANY.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   io.out(`Vernacular ${role} listening on http://${shown}:${listening.port} (data: ${describeDatabase({ dataDir, ...(database ? { database } : {}) })})`);
-  if (host === undefined || host === '0.0.0.0' || host === '::') {
-    const lan = lanAddresses().map((a) => `http://${a}:${listening.port}`);
-    io.out(lan.length > 0 ? `On the local network: ${lan.join(', ')}` : 'Listening on all interfaces.');
+  for (const line of secureContextLines(host, listening.port, lanAddresses())) io.out(line);
+  if (rateLimits.address === null || rateLimits.key === null) {
+    io.out(`Rate limits: per address ${rateText(rateLimits.address)}, per key ${rateText(rateLimits.key)}.`);
   }
   if (!existsSync(join(webRoot, 'index.html'))) {
     io.err(`The web app is not built (no ${join(webRoot, 'index.html')}); run \`npm run build\`. The API works.`);

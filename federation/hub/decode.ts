@@ -12,7 +12,7 @@
  * withdrawals), so it is the same value that was validated and hashed.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, checkedParse, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult } from '../protocol/index.ts';
+import { canonicalJson, checkedParse, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult, shapeProblem, unstorableText } from '../protocol/index.ts';
 import { ApiError } from '../server/errors.ts';
 import { parseJsonBody, type RawBody } from '../server/body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
@@ -23,6 +23,8 @@ import { ItemVerifier } from '../trust/contributors.ts';
 /** One per thread: it remembers the trees it verified (a device's batch is relayed together). */
 const verifier = new ItemVerifier();
 import { batchManifest } from '../trust/manifest.ts';
+
+const PUSH_RECORDS = ['batch', 'records'] as const;
 
 export interface PushSigner {
   id: string;
@@ -43,7 +45,7 @@ export interface DecodedPush {
 }
 
 export function decodePush(body: RawBody, limit: number, node: PushSigner): DecodedPush {
-  const parsed = checkedParse(PushRequest, parseJsonBody(body, limit));
+  const parsed = checkedParse(PushRequest, parseJsonBody(body, limit, PUSH_RECORDS));
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);
     throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
@@ -54,26 +56,33 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
   const valid: PackedRecords = [];
   const problems: PushResult[] = [];
   const entries = batch.records.map((raw, index) => {
-    const record = checkedParse(PushRecord, raw);
-    if (record.success) {
+    // A record nested too deep, or with text no store can hold, is refused on its own (the
+    // others go on); it is never handed to the schema or the store.
+    const shape = shapeProblem(raw);
+    const record = shape === null ? checkedParse(PushRecord, raw) : undefined;
+    if (record?.success) {
       const canonical = canonicalOf(record.data.contribution);
       const { id } = record.data.contribution;
       // Every record is checked again against its author's key: a node vouches for nothing.
       const problem = verifier.check(record.data.contribution, canonical.hash);
       if (problem === undefined) pack(valid, index, record.data, canonical);
       else problems.push({ index, id, status: 'rejected', ...problem });
-      return { id, hash: canonical.hash, deviceId: record.data.deviceId, receivedAt: record.data.receivedAt };
+      return { id, stored: id, hash: canonical.hash, deviceId: record.data.deviceId, receivedAt: record.data.receivedAt };
     }
-    const { code, field, message } = describeIssues(record.error);
+    const { code, field, message } = shape ?? describeIssues(record!.error);
     const rawContribution = (raw as { contribution?: { id?: unknown } } | null)?.contribution;
-    const id = typeof rawContribution?.id === 'string' ? rawContribution.id.slice(0, 64) : null;
+    const rawId = typeof rawContribution?.id === 'string' ? rawContribution.id : null;
+    const id = rawId !== null && rawId.length <= 64 && !unstorableText(rawId) ? rawId : null;
     problems.push({ index, id, status: 'rejected', code, field, message });
     const r = raw as { deviceId?: unknown; receivedAt?: unknown } | null;
     return {
-      id: id ?? '',
+      // The manifest is rebuilt from what was sent, as the node signed it; what is kept with the
+      // batch is an id a store can hold.
+      id: rawId ?? '',
+      stored: id ?? '',
       hash: createHash('sha256').update(canonicalJson(rawContribution ?? null), 'utf8').digest('hex'),
-      deviceId: String(r?.deviceId ?? ''),
-      receivedAt: String(r?.receivedAt ?? ''),
+      deviceId: manifestText(r?.deviceId),
+      receivedAt: manifestText(r?.receivedAt),
     };
   });
   const key = publicKeyObject(node.publicKey);
@@ -81,7 +90,13 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
   if (key === undefined || !verifySignature(key, manifest, batch.signature)) {
     throw new ApiError(400, 'bad_batch_signature', 'The batch signature does not match its records; nothing was stored');
   }
-  return { campaigns: request.campaigns, after: batch.after, through: batch.through, signature: batch.signature, valid, problems, ids: entries.map((e) => e.id) };
+  return { campaigns: request.campaigns, after: batch.after, through: batch.through, signature: batch.signature, valid, problems, ids: entries.map((e) => e.stored) };
+}
+
+/** A refused record's field as its manifest entry reads it (canonical JSON for a non-string, at any depth). */
+function manifestText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? canonicalJson(value) : String(value);
 }
 
 /**

@@ -51,6 +51,7 @@ import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
 import { decodeClientRequest, GlossarySyncError } from '../protocol/glossary.sync.ts';
 import { goldRoute } from './gold.ts';
 import { stewardWithdrawals } from '../store/steward.ts';
+import type { RateLimiter } from '../server/ratelimit.ts';
 
 export interface HubOptions {
   store: Store;
@@ -62,6 +63,8 @@ export interface HubOptions {
   now?: () => number;
   /** Where push bodies are decoded (default: inline). */
   decoder?: SyncDecoder;
+  /** Per-node rate limits, taken once a request's signature verifies (default: none). */
+  limiter?: RateLimiter;
 }
 
 function campaignContent(c: Campaign): string {
@@ -96,6 +99,8 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     const url = new URL(c.req.url);
     const signed = signingString({ method: c.req.method, target: url.pathname + url.search, body: bytes }, auth.ts, auth.nonce);
     if (!verifySignature(key, signed, auth.sig)) throw new ApiError(401, 'bad_signature', 'The request signature does not verify with this node’s key');
+    // Only now is the node known to be the sender: a limit taken before would let anyone spend its tokens.
+    options.limiter?.takeKey(node.id);
     const t = now();
     if (Math.abs(t - auth.ts) > windowMs) {
       throw new ApiError(401, 'stale_request', `The request was signed at a time more than ${Math.round(windowMs / 1000)} s away from the hub’s clock`, {

@@ -131,5 +131,27 @@ export function registryContract(name: string, harness: () => StoreHarness): voi
       await links.enrolled({ hubUrl: 'http://other', nodeId: 'n-aaaaaaaaaaaaaaaa', nodeName: 'X', hubId: 'hub', hubName: 'Hub' });
       expect(await links.get()).toMatchObject({ pushCursor: 0, pullCursor: 0 });
     });
+
+    it('keeps the records a hub refused, newest first, until the node enrols with another hub', async () => {
+      const links = new LinkStore(store.db);
+      await links.enrolled({ hubUrl: 'http://hub', nodeId: 'n-aaaaaaaaaaaaaaaa', nodeName: 'X', hubId: 'hub', hubName: 'Hub' });
+      expect(await links.setAsideSummary()).toEqual({ count: 0, recent: [] });
+      await links.setAside([
+        { seq: 5, id: 'a', code: 'conflict', message: 'taken', refusedAt: '2026-12-01T10:00:00.000Z' },
+        { seq: 9, id: 'b', code: 'invalid_text', field: 'deviceId', message: 'NUL', refusedAt: '2026-12-01T10:00:01.000Z' },
+      ]);
+      await links.setAside([{ seq: 5, id: 'a', code: 'bad_batch_signature', message: 'again', refusedAt: '2026-12-01T10:00:02.000Z' }]);
+      expect(await links.setAsideSummary(1)).toEqual({
+        count: 2,
+        recent: [{ seq: 5, id: 'a', code: 'bad_batch_signature', message: 'again', refusedAt: '2026-12-01T10:00:02.000Z' }],
+      });
+      expect([...(await links.setAsideAfter(0))].sort()).toEqual([5, 9]);
+      expect([...(await links.setAsideAfter(5))]).toEqual([9]);
+      expect((await links.setAsideSummary()).recent[1]).toEqual({ seq: 9, id: 'b', code: 'invalid_text', field: 'deviceId', message: 'NUL', refusedAt: '2026-12-01T10:00:01.000Z' });
+      await links.enrolled({ hubUrl: 'http://hub', nodeId: 'n-aaaaaaaaaaaaaaaa', nodeName: 'X', hubId: 'hub', hubName: 'Hub' });
+      expect((await links.setAsideSummary()).count).toBe(2);
+      await links.enrolled({ hubUrl: 'http://other', nodeId: 'n-aaaaaaaaaaaaaaaa', nodeName: 'X', hubId: 'hub', hubName: 'Hub' });
+      expect(await links.setAsideSummary()).toEqual({ count: 0, recent: [] });
+    });
   });
 }

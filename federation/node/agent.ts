@@ -11,6 +11,16 @@
  * Pull: withdrawals made elsewhere are stored as records relayed from the hub (origin `hub`, never
  * pushed back) and take effect here like any withdrawal; national campaigns are saved when changed.
  *
+ * Refused records: a record the hub refuses — one by one in a push's answer, or a whole batch
+ * refused for its content (400/413: bad JSON, text no store can hold, nesting, size), which the
+ * node halves until the batch is that record alone — is set aside (link.ts): kept here, shown by
+ * `node status`, and left out of later pushes, whose (after, through] still covers it, so the
+ * hub's cursor moves past it and the rest flows. A hub that fails (5xx) is retried, never
+ * bisected: a passing failure must not set records aside.
+ *
+ * Waiting: an answer with Retry-After (429 rate_limited, 503 unavailable, 507 storage_full) is
+ * honoured: the next exchange waits that long, however often devices nudge.
+ *
  * Clock: the hub checks request timestamps against its own clock; when it answers `stale_request`
  * the node learns the offset from the hub's time and signs again, so a node whose clock is days or
  * years off still federates (the records' own times are never changed).
@@ -36,7 +46,7 @@ import { authorizationHeader } from '../trust/request.ts';
 import { batchManifest } from '../trust/manifest.ts';
 import { ItemVerifier } from '../trust/contributors.ts';
 import { canonicalOf } from '../store/rows.ts';
-import { HUB_ORIGIN, type Link, LinkStore } from './link.ts';
+import { HUB_ORIGIN, type Link, LinkStore, type SetAside } from './link.ts';
 import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
 import { stewardWithdrawals, withdrawContributor } from '../store/steward.ts';
 import type { ModelStore } from '../models/store.ts';
@@ -58,12 +68,23 @@ export const DEFAULT_INTERVAL_MS = 15_000;
 /** How often a long push writes the hub's cursor down on the node (see push()). */
 const NOTE_CURSOR_MS = 1000;
 
+/**
+ * Whole-batch refusals about what the batch holds (not who sent it, when, or how the hub is
+ * doing): a batch refused so is narrowed until the record causing it is alone, and set aside.
+ */
+const CONTENT_REFUSALS = new Set([
+  'invalid_request', 'malformed_json', 'invalid_utf8', 'body_too_large', 'batch_too_large',
+  'nesting_too_deep', 'invalid_text', 'bad_batch_signature',
+]);
+
 export class HubError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly status: number,
     readonly details?: Record<string, unknown>,
+    /** The hub's Retry-After, ms (429, 503, 507). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'HubError';
@@ -113,6 +134,12 @@ export function describeFailure(err: unknown, hubUrl: string): { state: Link['st
         return { state: 'revoked', words: 'The hub’s steward revoked this node: it no longer sends or receives. Contributions stay safe here; ask the steward.' };
       case 'unknown_node':
         return { state: 'failing', words: 'The hub does not know this node’s key. Enrol again with a new token from the hub’s steward.' };
+      case 'storage_full':
+        return { state: 'failing', words: 'The hub’s storage is full. Nothing is lost: records wait here and are sent once the hub has space again.' };
+      case 'rate_limited':
+        return { state: 'failing', words: `The hub asked this node to slow down; sending again in ${Math.ceil((err.retryAfterMs ?? 1000) / 1000)} s.` };
+      case 'unavailable':
+        return { state: 'unreachable', words: 'The hub cannot take requests for a moment. Records wait here and are sent when it can.' };
       default:
         return { state: 'failing', words: `The hub refused the exchange: ${err.message} (${err.code}).` };
     }
@@ -124,7 +151,14 @@ export function describeFailure(err: unknown, hubUrl: string): { state: Link['st
 /** A push body ready to send: the records after some cursor, through `through`, signed and compressed. */
 interface PreparedBatch {
   through: number;
+  /** Records in the batch… */
   records: number;
+  /** …and read from the store (set-aside records are read, then left out). */
+  read: number;
+  /** Each record sent, in batch order (a hub's problem names its index). */
+  sent: { seq: number; id: string }[];
+  /** Whether this batch carries the node's own campaigns. */
+  campaigns: boolean;
   bytes: Uint8Array;
   encoding: 'br' | 'gzip';
 }
@@ -184,6 +218,14 @@ export class FederationAgent {
     if (link.lastPushAt !== null) status.lastPushAt = link.lastPushAt;
     if (link.lastPullAt !== null) status.lastPullAt = link.lastPullAt;
     if (link.lastError !== null && link.state !== 'ok') status.error = link.lastError;
+    if (this.notBefore > Date.now()) status.retryAt = new Date(this.notBefore).toISOString();
+    const setAside = await this.links.setAsideSummary();
+    if (setAside.count > 0) {
+      status.setAside = {
+        count: setAside.count,
+        recent: setAside.recent.map((r) => ({ id: r.id, code: r.code, ...(r.field !== undefined ? { field: r.field } : {}), message: r.message, refusedAt: r.refusedAt })),
+      };
+    }
     const missing = await this.missingModels();
     if (missing.length > 0) status.missingModels = missing;
     return status;
@@ -269,6 +311,8 @@ export class FederationAgent {
   private interval = DEFAULT_INTERVAL_MS;
   private busy = false;
   private nudged = false;
+  /** No exchange before this time (ms): the hub's last Retry-After. */
+  private notBefore = 0;
 
   private schedule(ms: number): void {
     if (this.stopped) return;
@@ -276,7 +320,7 @@ export class FederationAgent {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.tick();
-    }, ms);
+    }, Math.max(ms, this.notBefore - Date.now()));
   }
 
   private async tick(): Promise<void> {
@@ -284,6 +328,7 @@ export class FederationAgent {
     this.busy = true;
     this.nudged = false;
     let revoked = false;
+    let wait: number | undefined;
     try {
       await this.syncOnce();
     } catch (err) {
@@ -291,11 +336,14 @@ export class FederationAgent {
         const link = await this.links.get().catch(() => undefined);
         this.log(`federation: ${describeFailure(err, link?.hubUrl ?? 'the hub').words}`);
         revoked = link?.state === 'revoked';
+        // The hub said when: then, not sooner (and not later either: a node catching up resumes).
+        if (err instanceof HubError && err.retryAfterMs !== undefined) wait = err.retryAfterMs * (1 + Math.random() * 0.1);
       }
     } finally {
       this.busy = false;
     }
-    if (!revoked) this.schedule(this.nudged ? 300 : this.interval * (0.8 + Math.random() * 0.4));
+    if (wait !== undefined) this.notBefore = Date.now() + wait;
+    if (!revoked) this.schedule(wait ?? (this.nudged ? 300 : this.interval * (0.8 + Math.random() * 0.4)));
   }
 
   private async requireLink(): Promise<Link> {
@@ -308,10 +356,20 @@ export class FederationAgent {
     const summary: PushSummary = { glossaries: 0, batches: 0, records: 0, accepted: 0, duplicate: 0, problems: 0 };
     let cursor = CursorResponse.parse(await this.signed('GET', '/federation/v1/cursor')).cursor;
     if (cursor !== link.pushCursor) await this.links.update({ pushCursor: cursor });
+    // Records the hub refused before: read, then left out of every batch (link.ts).
+    const setAside = await this.links.setAsideAfter(cursor);
     // This node's own campaigns go up with the first batch of a round, and on their own (an empty
     // batch) when they changed and no record is waiting.
     const campaigns = await this.ownCampaigns();
     const campaignsHash = canonicalJson(campaigns);
+    // How many records a batch may hold: halved after each batch refused for its content, until
+    // the record behind it is alone (and set aside). `campaignsAlone`: the campaigns go up in a
+    // batch of their own, to tell a refusal of them from one of a record.
+    let batchLimit = this.batchSize;
+    let campaignsAlone = false;
+    // A record refused alone: the next batch is the same (after, through] without it. Only if the
+    // hub takes that is the record set aside; if not, the record was not the cause.
+    let skipping: SetAside | undefined;
     // PUSH_WINDOW batches in flight: while the hub stores one, the next are already read, signed, sent and
     // being decoded there (the hub stores a node's batches in the order they arrive, each checked
     // against its cursor once the one before has committed). Answers are taken in order; when one
@@ -335,9 +393,10 @@ export class FederationAgent {
     for (;;) {
       while (!exhausted && inFlight.length < PUSH_WINDOW) {
         const first = summary.batches === 0 && inFlight.length === 0 && sendFrom === cursor;
-        const batch = await this.prepareBatch(sendFrom, first ? campaigns : []);
-        const campaignsOnly = first && campaigns.length > 0 && campaignsHash !== this.sentCampaigns;
-        if (batch.records === 0 && !campaignsOnly) {
+        const alone = first && campaignsAlone;
+        const batch = await this.prepareBatch(sendFrom, first ? campaigns : [], alone ? 0 : batchLimit, setAside);
+        const campaignsOnly = first && campaigns.length > 0 && (alone || campaignsHash !== this.sentCampaigns);
+        if (batch.read === 0 && !campaignsOnly) {
           exhausted = true;
           break;
         }
@@ -346,7 +405,7 @@ export class FederationAgent {
         answer.catch(() => {}); // taken in order below
         inFlight.push({ batch, answer });
         sendFrom = batch.through;
-        if (batch.records === 0) exhausted = true;
+        if (batch.read === 0) exhausted = true;
       }
       const head = inFlight.shift();
       if (head === undefined) break;
@@ -371,16 +430,45 @@ export class FederationAgent {
           exhausted = false;
           continue;
         }
+        if (err instanceof HubError && err.status < 500 && CONTENT_REFUSALS.has(err.code) && head.batch.sent.length > 0 && skipping === undefined) {
+          if (head.batch.campaigns && !campaignsAlone) {
+            campaignsAlone = true; // first the campaigns alone: is it them?
+          } else if (head.batch.sent.length > 1) {
+            batchLimit = Math.max(1, Math.floor(head.batch.sent.length / 2));
+          } else {
+            const [record] = head.batch.sent;
+            const refusal = { seq: record!.seq, id: record!.id, code: err.code, message: err.message, refusedAt: new Date().toISOString() };
+            skipping = typeof err.details?.field === 'string' ? { ...refusal, field: err.details.field } : refusal;
+            setAside.add(record!.seq);
+          }
+          sendFrom = cursor;
+          exhausted = false;
+          continue;
+        }
+        if (skipping !== undefined) setAside.delete(skipping.seq); // the batch without it was refused too
         if (noted !== cursor) await this.links.update({ pushCursor: cursor }).catch(() => {});
         throw err;
       }
       summary.batches++;
-      if (summary.batches === 1) this.sentCampaigns = campaignsHash;
+      if (head.batch.campaigns) this.sentCampaigns = campaignsHash;
+      if (skipping !== undefined && head.batch.through >= skipping.seq) {
+        await this.links.setAside([skipping]);
+        summary.problems++;
+        this.log(`federation: the hub refused ${skipping.id} (${skipping.code}: ${skipping.message}); set aside, the rest goes on`);
+        skipping = undefined;
+        batchLimit = this.batchSize; // the cause is found; another one is narrowed down again
+      }
+      if (campaignsAlone && head.batch.campaigns) {
+        // They were taken: a record was refused; narrow from here.
+        campaignsAlone = false;
+        batchLimit = Math.max(1, Math.floor(batchLimit / 2));
+        exhausted = false;
+      }
       summary.records += head.batch.records;
       summary.accepted += answer.accepted;
       summary.duplicate += answer.duplicate;
       summary.problems += answer.problems.length;
-      for (const p of answer.problems) this.log(`federation: the hub refused ${p.id ?? `record ${p.index}`}: ${p.code ?? p.status} ${p.message ?? ''}`);
+      await this.setAsideProblems(head.batch, answer);
       for (const slug of answer.campaignConflicts) this.log(`federation: the hub holds another campaign called "${slug}"; rename this node’s campaign`);
       cursor = answer.cursor;
       // The hub's cursor is the truth and is asked for first on every push, so the node's copy
@@ -400,6 +488,20 @@ export class FederationAgent {
     return summary;
   }
 
+  /** The records a push's answer names as not stored (rejected, conflict), set aside with the hub's reason. */
+  private async setAsideProblems(batch: PreparedBatch, answer: PushResponse): Promise<void> {
+    if (answer.problems.length === 0) return;
+    const refusedAt = new Date().toISOString();
+    const refused = answer.problems.flatMap((p) => {
+      const sent = batch.sent[p.index];
+      if (sent === undefined) return [];
+      this.log(`federation: the hub refused ${sent.id}: ${p.code ?? p.status} ${p.message ?? ''}`);
+      const entry = { seq: sent.seq, id: sent.id, code: p.code ?? p.status, message: p.message ?? p.status, refusedAt };
+      return [p.field !== undefined ? { ...entry, field: p.field } : entry];
+    });
+    await this.links.setAside(refused);
+  }
+
   /**
    * How push bodies are compressed. Brotli at quality 3 makes bodies a little smaller than gzip's
    * default level (0.98×) in about half the time, and the hub unpacks them faster too; gzip
@@ -408,13 +510,15 @@ export class FederationAgent {
   private pushEncoding: 'br' | 'gzip' = 'br';
 
   /**
-   * The records after `after` (at most a batch), signed, as the compressed body of a push. The body
-   * is written from the records' JSON texts as the store reads them for relaying (RelayText: the
-   * stored canonical data as it is), so no contribution object is rebuilt and serialised again.
+   * The records after `after` (at most `limit`, set-aside ones read and left out), signed, as the
+   * compressed body of a push. The body is written from the records' JSON texts as the store
+   * reads them for relaying (RelayText: the stored canonical data as it is), so no contribution
+   * object is rebuilt and serialised again.
    */
-  private async prepareBatch(after: number, campaigns: readonly Campaign[]): Promise<PreparedBatch> {
-    const stored = await this.store.relayTexts({ after, limit: this.batchSize, excludeOrigin: HUB_ORIGIN });
-    const through = stored.length === 0 ? after : stored[stored.length - 1]!.seq;
+  private async prepareBatch(after: number, campaigns: readonly Campaign[], limit: number, setAside: ReadonlySet<number>): Promise<PreparedBatch> {
+    const read = limit === 0 ? [] : await this.store.relayTexts({ after, limit, excludeOrigin: HUB_ORIGIN });
+    const through = read.length === 0 ? after : read[read.length - 1]!.seq;
+    const stored = setAside.size === 0 ? read : read.filter((s) => !setAside.has(s.seq));
     const signature = this.key.sign(batchManifest({ node: this.key.id, after, through }, stored.map((s) => ({ id: s.id, hash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt }))));
     const json = (value: unknown) => JSON.stringify(value);
     const body =
@@ -425,7 +529,7 @@ export class FederationAgent {
       encoding === 'gzip'
         ? gzipSync(body)
         : brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 3, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(body) } });
-    return { through, records: stored.length, bytes, encoding };
+    return { through, records: stored.length, read: read.length, sent: stored.map((s) => ({ seq: s.seq, id: s.id })), campaigns: campaigns.length > 0, bytes, encoding };
   }
 
   private async pull(): Promise<PullSummary> {
@@ -575,7 +679,7 @@ export class FederationAgent {
       if (!response.ok) {
         const error = ErrorBody.safeParse(safeJson(await response.text()));
         if (error.success && error.data.error.code === 'unknown_campaign') continue;
-        throw new HubError(error.success ? error.data.error.code : 'internal', error.success ? error.data.error.message : `The hub answered ${response.status}`, response.status);
+        throw new HubError(error.success ? error.data.error.code : 'internal', error.success ? error.data.error.message : `The hub answered ${response.status}`, response.status, undefined, retryAfterMs(response));
       }
       const answer = decodeServerAnswer(new Uint8Array(await response.arrayBuffer()));
       if (!isEmptyUpdate(answer.update)) {
@@ -596,9 +700,17 @@ export class FederationAgent {
     if (json === undefined) throw new HubError('internal', `The hub answered ${response.status} with something that is not JSON`, response.status);
     if (response.ok) return json;
     const error = ErrorBody.safeParse(json);
-    if (!error.success) throw new HubError('internal', `The hub answered ${response.status}`, response.status);
-    throw new HubError(error.data.error.code, error.data.error.message, response.status, error.data.error.details);
+    if (!error.success) throw new HubError('internal', `The hub answered ${response.status}`, response.status, undefined, retryAfterMs(response));
+    throw new HubError(error.data.error.code, error.data.error.message, response.status, error.data.error.details, retryAfterMs(response));
   }
+}
+
+/** The Retry-After of an answer, in ms (seconds or an HTTP date; capped at a day), or undefined. */
+export function retryAfterMs(response: Response, now = Date.now()): number | undefined {
+  const value = response.headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 86_400_000) : undefined;
 }
 
 function safeJson(text: string): unknown {

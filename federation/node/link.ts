@@ -3,7 +3,8 @@
  * cursor of each direction (push: the node's own order, as far as the hub holds it; pull: the hub's
  * order, as far as this node has applied it), when each last succeeded, the last problem in words,
  * the clock offset learnt from the hub, and the campaigns pulled from it (so they are not pushed
- * back as this node's own).
+ * back as this node's own). Also the records the hub refused (migration 0014, `fed_set_aside`):
+ * each stays stored here, is shown to the operator, and is left out of later pushes.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
@@ -36,9 +37,31 @@ export interface FedPulledCampaignsTable {
   hash: string;
 }
 
+export interface FedSetAsideTable {
+  seq: number | string;
+  id: string;
+  code: string;
+  field: string | null;
+  message: string;
+  refused_at: string;
+}
+
+/** A record of this node's that its hub refused. */
+export interface SetAside {
+  /** The record's place in this node's order. */
+  seq: number;
+  id: string;
+  /** The hub's code (an item error code, or the request error code of a batch of it alone). */
+  code: string;
+  field?: string;
+  message: string;
+  refusedAt: string;
+}
+
 export type NodeTables = {
   fed_link: FedLinkTable;
   fed_pulled_campaigns: FedPulledCampaignsTable;
+  fed_set_aside: FedSetAsideTable;
   contributions: Database['contributions'];
 };
 
@@ -90,7 +113,7 @@ export class LinkStore {
     return row === undefined ? undefined : toLink(row);
   }
 
-  /** Records a (new) enrolment. Enrolling with another hub starts both cursors again from zero. */
+  /** Records a (new) enrolment. Enrolling with another hub starts both cursors again from zero, with nothing set aside. */
   async enrolled(link: Pick<Link, 'hubUrl' | 'nodeId' | 'nodeName' | 'hubId' | 'hubName'>, now = new Date()): Promise<Link> {
     const previous = await this.get();
     const sameHub = previous !== undefined && previous.hubUrl === link.hubUrl && previous.nodeId === link.nodeId;
@@ -113,7 +136,11 @@ export class LinkStore {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('fed_link').execute();
       await trx.insertInto('fed_link').values(row).execute();
-      if (!sameHub) await trx.deleteFrom('fed_pulled_campaigns').execute();
+      if (!sameHub) {
+        await trx.deleteFrom('fed_pulled_campaigns').execute();
+        // Another hub has refused nothing yet: everything goes to it.
+        await trx.deleteFrom('fed_set_aside').execute();
+      }
     });
     return toLink(row);
   }
@@ -140,6 +167,39 @@ export class LinkStore {
       .where((eb) => eb.or([eb('origin', 'is', null), eb('origin', '<>', HUB_ORIGIN)]))
       .executeTakeFirst();
     return Number(row?.n ?? 0);
+  }
+
+  /** Keeps records the hub refused (the latest reason wins for a record refused again). */
+  async setAside(records: readonly SetAside[]): Promise<void> {
+    for (const r of records) {
+      const row: FedSetAsideTable = {
+        seq: r.seq, id: r.id.slice(0, 200), code: r.code.slice(0, 64), field: r.field?.slice(0, 256) ?? null,
+        message: r.message.slice(0, 1000), refused_at: r.refusedAt,
+      };
+      await this.db
+        .insertInto('fed_set_aside')
+        .values(row)
+        .onConflict((oc) => oc.column('seq').doUpdateSet({ code: row.code, field: row.field, message: row.message, refused_at: row.refused_at }))
+        .execute();
+    }
+  }
+
+  /** The places of set-aside records after `after`, in this node's order (left out of pushes). */
+  async setAsideAfter(after: number): Promise<Set<number>> {
+    const rows = await this.db.selectFrom('fed_set_aside').select('seq').where('seq', '>', after).execute();
+    return new Set(rows.map((r) => Number(r.seq)));
+  }
+
+  /** How many records are set aside, and the latest `limit` of them, newest first. */
+  async setAsideSummary(limit = 5): Promise<{ count: number; recent: SetAside[] }> {
+    const count = await this.db.selectFrom('fed_set_aside').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+    const rows = await this.db.selectFrom('fed_set_aside').selectAll().orderBy('refused_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    return {
+      count: Number(count?.n ?? 0),
+      recent: rows.map((r) => ({
+        seq: Number(r.seq), id: r.id, code: r.code, ...(r.field !== null ? { field: r.field } : {}), message: r.message, refusedAt: r.refused_at,
+      })),
+    };
   }
 
   async pulledCampaigns(): Promise<Map<string, string>> {

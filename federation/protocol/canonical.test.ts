@@ -60,3 +60,32 @@ describe('canonicalJson', () => {
     }
   });
 });
+
+describe('canonicalJson at any depth', () => {
+  const nested = (levels: number, leaf: unknown, wrap: (inner: unknown, i: number) => unknown) => {
+    let value = leaf;
+    for (let i = 0; i < levels; i++) value = wrap(value, i);
+    return value;
+  };
+
+  it('writes 100,000 levels without overflowing the stack, as JSON.stringify would', () => {
+    const text = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+    expect(canonicalJson(JSON.parse(text))).toBe(text);
+  });
+
+  it('writes deep mixed objects and arrays exactly as the recursive writer does at shallow depth', () => {
+    const wrap = (inner: unknown, i: number) => (i % 2 === 0 ? { z: i, a: inner, m: [i, 'x'], u: undefined } : [inner, { b: null, a: true }]);
+    // Past the recursion limit the iterative writer takes over: the output must be the same string
+    // as JSON.stringify of the same value with its keys sorted (built here without recursion limits).
+    const deep = nested(1000, 'leaf', wrap);
+    const sortedCopy = (v: unknown): unknown => {
+      if (v === null || typeof v !== 'object') return v;
+      if (Array.isArray(v)) return v.map(sortedCopy);
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = sortedCopy((v as Record<string, unknown>)[k]);
+      return out;
+    };
+    expect(canonicalJson(deep)).toBe(JSON.stringify(sortedCopy(deep)));
+    expect(JSON.parse(canonicalJson(deep))).toEqual(JSON.parse(JSON.stringify(sortedCopy(deep))));
+  });
+});

@@ -62,6 +62,16 @@ export const REQUEST_ERROR_CODES = [
   'passkey_rejected',
   /** A campaign slug or join code, or a staff name, that is already taken (409). */
   'already_exists',
+  /** JSON nested deeper than `LIMITS.maxJsonDepth` (400; `details.field`, `details.limit`). */
+  'nesting_too_deep',
+  /** Text no store can hold as sent: a NUL character or a lone surrogate (400; `details.field`). */
+  'invalid_text',
+  /** Too many requests from this address or key; `Retry-After` (seconds) says when to try again (429). */
+  'rate_limited',
+  /** The server's storage is full; nothing in the request was stored; `Retry-After` says when to try again (507). */
+  'storage_full',
+  /** The server cannot take requests for a moment (its database is out of connections or memory); `Retry-After` (503). */
+  'unavailable',
   'internal',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
@@ -98,6 +108,8 @@ export const ITEM_ERROR_CODES = [
    * verify over the item's content (protocol/signing.ts).
    */
   'bad_signature',
+  /** JSON nested deeper than `LIMITS.maxJsonDepth`. */
+  'nesting_too_deep',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 

@@ -168,6 +168,22 @@ export const HubLink = z
     backlog: z.int().min(0),
     /** The last problem, in words, when the link is not ok. */
     error: z.string().optional(),
+    /** When the hub asked this node to wait (429, 503, 507 with Retry-After): the next exchange is not before this. */
+    retryAt: z.string().optional(),
+    /**
+     * Records the hub refused (one by one in its answer, or a batch of that record alone): kept
+     * here, left out of later pushes so the rest flows; the latest few, newest first.
+     */
+    setAside: z.object({
+      count: z.int().min(0),
+      recent: z.array(z.object({
+        id: z.string(),
+        code: z.string(),
+        field: z.string().optional(),
+        message: z.string(),
+        refusedAt: z.string(),
+      }).strict()),
+    }).strict().optional(),
     /**
      * Models that national campaigns name and this node does not hold yet (phones cannot draft
      * with them here until the operator fetches them: `vernacular models pull ID --host HUB/models`).

@@ -103,6 +103,33 @@ describe('glossary sync messages', () => {
     expect(malformed(good, decodeClientRequest)).toBe('accepted');
   });
 
+  it('refuses an update holding a value nested deep (which would overflow every later encoding), however deep', () => {
+    // An update setting a term to a nested array, spliced deeper byte by byte (two bytes a level)
+    // as an attacker would write it: no encoder is needed.
+    const at = (levels: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i++) value = [value];
+      const doc = new Y.Doc();
+      doc.clientID = 7;
+      doc.getMap('terms').set('t', value);
+      return Y.encodeStateAsUpdate(doc);
+    };
+    const [a, b] = [at(10), at(11)];
+    let i = 0;
+    while (a[i] === b[i]) i++;
+    const deeper = (levels: number) => {
+      const out = new Uint8Array(a.length + 2 * (levels - 10));
+      out.set(a.subarray(0, i));
+      for (let k = 0; k < levels - 10; k++) out.set(b.subarray(i, i + 2), i + 2 * k);
+      out.set(a.subarray(i), i + 2 * (levels - 10));
+      return out;
+    };
+    expect(deeper(11)).toEqual(b);
+    const request = (update: Uint8Array) => encodeSyncMessages([{ type: 'step1', stateVector: new Uint8Array([0]) }, { type: 'step2', update }]);
+    for (const levels of [10, 2_000, 500_000]) expect(() => decodeClientRequest(request(deeper(levels))), String(levels)).toThrow(GlossarySyncError);
+    expect(decodeClientRequest(request(at(3))).update).not.toBeNull();
+  });
+
   it('refuses random bytes without throwing anything but the sync error', () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -16,6 +16,7 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
+import { shapeProblem } from './shape.ts';
 
 export class GlossarySyncError extends Error {
   readonly code = 'malformed_sync_message';
@@ -52,11 +53,31 @@ function checkStateVector(sv: Uint8Array): void {
   }
 }
 
+/**
+ * Deepest nesting of a value an update may carry. A glossary holds maps of strings and a text;
+ * nothing in it is nested, and a deeply nested value (a few bytes per level) would make every
+ * later encoding of the document overflow the stack — refused here, once, with a 400.
+ */
+const MAX_VALUE_DEPTH = 8;
+
 function checkUpdate(update: Uint8Array): void {
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
-    Y.decodeUpdate(update);
+    decoded = Y.decodeUpdate(update);
   } catch {
     throw new GlossarySyncError('An update does not decode');
+  }
+  for (const struct of decoded.structs) {
+    const content: unknown = (struct as { content?: unknown }).content;
+    const values =
+      content instanceof Y.ContentAny || content instanceof Y.ContentJSON ? content.arr
+      : content instanceof Y.ContentEmbed ? [content.embed]
+      : content instanceof Y.ContentFormat ? [content.value]
+      : content instanceof Y.ContentDoc ? [content.opts]
+      : [];
+    if (values.length > 0 && shapeProblem(values, MAX_VALUE_DEPTH)?.code === 'nesting_too_deep') {
+      throw new GlossarySyncError(`An update holds a value nested more than ${MAX_VALUE_DEPTH - 1} levels deep`);
+    }
   }
 }
 

@@ -7,6 +7,11 @@ export const LIMITS = {
   maxBodyBytes: 4 * 1024 * 1024,
   /** Most contributions in one sync batch. */
   maxBatchItems: 500,
+  /**
+   * Deepest nesting of arrays and objects in one contribution, one relayed record, or a request
+   * body apart from its items (the protocol's own types need fewer than 8 levels).
+   */
+  maxJsonDepth: 32,
   /** Field lengths in characters (Unicode code points, after NFC normalisation and trimming). */
   idiom: {
     expression: 200,

@@ -48,6 +48,7 @@ export const modelApiPaths = {
   '/api/v1/models': {
     get: {
       operationId: 'models',
+      summary: 'The model manifest',
       description: 'The models this node serves for on-device drafts, and where the onnxruntime-web runtime files are.',
       responses: {
         '200': {
@@ -60,6 +61,7 @@ export const modelApiPaths = {
   '/models/{id}/resolve/{revision}/{path}': {
     get: {
       operationId: 'modelFile',
+      summary: 'Download a model file',
       description:
         'A model file in the transformers.js layout (remotePathTemplate `' + MODEL_PATH_TEMPLATE + '`). ' +
         'A revision hash is immutable (Cache-Control: public, max-age=31536000, immutable); `main` is the latest import and is revalidated.',
@@ -75,6 +77,7 @@ export const modelApiPaths = {
   '/ort/{version}/{file}': {
     get: {
       operationId: 'onnxRuntimeFile',
+      summary: 'Download an onnxruntime-web file',
       description: 'A .wasm or .mjs file of the onnxruntime-web version the node\'s transformers.js pins; immutable.',
       parameters: [
         { name: 'version', in: 'path', required: true, schema: { type: 'string' } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openApiDocument, PROTOCOL_VERSION } from './index.ts';
+import { isRateLimited, openApiDocument, PROTOCOL_VERSION } from './index.ts';
 import { staffApiPaths } from './openapi.staff.ts';
 import { ROUTE_TABLE } from '../staff/routes.table.ts';
 
@@ -26,10 +26,10 @@ describe('openApiDocument', () => {
   it('describes every endpoint', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/glossary/{campaign}', '/api/v1/glossary/{campaign}/sync', '/api/v1/health', '/api/v1/models', '/api/v1/sync', '/models/{id}/resolve/{revision}/{path}', '/ort/{version}/{file}',
       '/api/v1/node', '/api/v1/campaigns', '/api/v1/campaigns/join/{code}', '/api/v1/campaigns/{slug}',
-      '/api/v1/campaigns/{slug}/progress', '/api/v1/campaigns/{slug}/seeds', '/api/v1/review/queue', '/api/v1/status', '/api/v1/releases', '/federation/v1/cursor', '/federation/v1/enroll', '/federation/v1/glossary/{campaign}', '/federation/v1/pull', '/federation/v1/push',
+      '/api/v1/campaigns/{slug}/progress', '/api/v1/campaigns/{slug}/seeds', '/api/v1/review/queue', '/api/v1/status', '/api/v1/releases', '/federation/v1/cursor', '/federation/v1/enroll', '/federation/v1/glossary/{campaign}', '/federation/v1/gold', '/federation/v1/pull', '/federation/v1/push',
       ...Object.keys(staffApiPaths)].sort());
     expect(doc.paths).toHaveProperty(['/federation/v1/push', 'post', 'responses', '409']);
-    expect(doc.paths['/api/v1/sync'].post.responses).toHaveProperty('413');
+    expect(doc.paths).toHaveProperty(['/api/v1/sync', 'post', 'responses', '413']);
     expect(doc.paths).toHaveProperty(['/api/v1/glossary/{campaign}/sync', 'post', 'responses', '413']);
     expect(doc.paths).toHaveProperty(['/api/v1/glossary/{campaign}', 'get']);
   });
@@ -74,6 +74,29 @@ describe('openApiDocument', () => {
         expect(Object.keys(op.responses).some((code) => code.startsWith('4'))).toBe(true);
       }
     }
+  });
+
+  it('gives every operation a summary, a tag, its security and the errors any route can give, by construction', () => {
+    type Op = { summary?: string; tags?: string[]; security?: Record<string, string[]>[]; responses: Record<string, { headers?: object }> };
+    const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, Op>).map(([method, op]) => ({ path, method, op })));
+    expect(ops.length).toBeGreaterThan(20);
+    for (const { path, method, op } of ops) {
+      const where = `${method} ${path}`;
+      expect(op.summary, where).toMatch(/\S/);
+      expect(op.tags, where).toHaveLength(1);
+      const signed = path.startsWith('/federation/') && path !== '/federation/v1/enroll';
+      const device = path === '/api/v1/review/queue' || path === '/api/v1/status';
+      const staff = op.tags?.[0] === 'staff';
+      expect(op.security, where).toEqual(signed ? [{ nodeSignature: [] }] : device ? [{ deviceKey: [] }] : staff ? [{ staffSession: [] }] : []);
+      expect('429' in op.responses, where).toBe(isRateLimited(method, path));
+      if (isRateLimited(method, path)) expect(op.responses['429']!.headers, where).toHaveProperty('Retry-After');
+      for (const status of ['503', '507']) expect(status in op.responses, `${where} ${status}`).toBe(method !== 'get');
+      if (path.startsWith('/federation/') || path === '/api/v1/releases') expect(op.responses, where).toHaveProperty('404');
+    }
+    expect(doc.components.securitySchemes).toHaveProperty('nodeSignature');
+    expect(doc.components.securitySchemes).toHaveProperty('deviceKey');
+    expect(doc.tags.map((t) => t.name)).toEqual([...new Set(ops.flatMap(({ op }) => op.tags!))].sort());
   });
 
   it('survives a JSON round trip (what the server sends)', () => {

@@ -14,14 +14,16 @@ import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
 import { EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
 import { ReleaseList } from './releases.ts';
-import { staffApiPaths, staffSecuritySchemes } from './openapi.staff.ts';
+import { GoldList } from './gold.ts';
+import { documentPaths, documentTags, type PathItem, SECURITY_SCHEMES } from './operations.ts';
+import { staffApiPaths, staffSecuritySchemes, staffTags } from './openapi.staff.ts';
 
 function componentSchemas(): Record<string, unknown> {
   // Importing the schemas registers every one that has a `.meta({ id })` in zod's global
   // registry; each becomes one component, referenced by $ref from the others.
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
     Campaign, CampaignList, CampaignProgress, SeedList, ReviewQueue, StatusRequest, StatusResponse,
-    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList];
+    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -46,6 +48,9 @@ const param = (name: string, where: Param['in'], schema: Record<string, unknown>
 const slugParam = param('slug', 'path', { type: 'string' }, 'Campaign slug (general always exists)');
 const limitParam = (max: number) =>
   param('limit', 'query', { type: 'integer', minimum: 1, maximum: max, default: 10 }, 'At most this many', false);
+const deviceUnauthenticated = errorResponse(
+  'unauthenticated (no Vernacular-Key signature), bad_signature (it does not verify), stale_request (signed too far from the server\'s clock; details.serverTime)',
+);
 const badQuery = errorResponse('A query parameter is missing or invalid (invalid_query, details.field names it)');
 const noCampaign = errorResponse('No such campaign (not_found)');
 
@@ -54,6 +59,7 @@ const readPaths = {
   '/api/v1/campaigns': {
     get: {
       operationId: 'listCampaigns',
+      summary: 'List the campaigns',
       description: 'Every campaign on this node, the built-in open campaign "general" first.',
       responses: { '200': { description: 'The campaigns', content: json('CampaignList') } },
     },
@@ -61,13 +67,15 @@ const readPaths = {
   '/api/v1/campaigns/{slug}': {
     get: {
       operationId: 'getCampaign',
+      summary: 'Get a campaign',
       parameters: [slugParam],
-      responses: { '200': { description: 'The campaign', content: json('Campaign') }, '404': noCampaign },
+      responses: { '200': { description: 'The campaign (without its join code)', content: json('PublicCampaign') }, '404': noCampaign },
     },
   },
   '/api/v1/campaigns/{slug}/progress': {
     get: {
       operationId: 'campaignProgress',
+      summary: 'Progress toward a campaign’s goals',
       description:
         'What this node holds of the campaign per content kind (with a goal or any item): items still ' +
         'counting (pending or accepted), accepted items, and the goal. Counted again once something was stored, ' +
@@ -79,13 +87,15 @@ const readPaths = {
   '/api/v1/campaigns/join/{code}': {
     get: {
       operationId: 'joinCampaign',
+      summary: 'Find a campaign by its join code',
       parameters: [param('code', 'path', { type: 'string' }, 'Join code, any letter case')],
-      responses: { '200': { description: 'The campaign with that code', content: json('Campaign') }, '404': noCampaign },
+      responses: { '200': { description: 'The campaign with that code (without it)', content: json('PublicCampaign') }, '404': noCampaign },
     },
   },
   '/api/v1/campaigns/{slug}/seeds': {
     get: {
       operationId: 'drawSeeds',
+      summary: 'Draw seed items for a device',
       description:
         'Seed items for one device: least served first, never one this device already got unless ' +
         'no other is left, random among equals. What is served is recorded.',
@@ -102,26 +112,31 @@ const readPaths = {
   '/api/v1/review/queue': {
     get: {
       operationId: 'reviewQueue',
+      summary: 'Items for a reviewer to review',
       description:
-        "Other people's pending content items in a campaign and language that this reviewer has " +
-        'not reviewed yet (never their own; never withdrawn, superseded or hidden), fewest votes first.',
+        "Other people's pending content items in a campaign and language that the signer has " +
+        'not reviewed yet (never their own; never withdrawn, superseded or hidden), fewest votes first, ' +
+        'each without its author, key, signature, device sequence, time or checks.',
+      security: [{ deviceKey: [] }],
       parameters: [
         param('campaign', 'query', { type: 'string' }, 'Campaign slug'),
         param('language', 'query', { type: 'string' }, 'BCP 47 tag'),
-        param('reviewer', 'query', { type: 'string', format: 'uuid' }, "The reviewer's contributor id"),
         limitParam(50),
       ],
-      responses: { '200': { description: 'Items to review', content: json('ReviewQueue') }, '400': badQuery, '404': noCampaign },
+      responses: { '200': { description: 'Items to review', content: json('ReviewQueue') }, '400': badQuery, '401': deviceUnauthenticated, '404': noCampaign },
     },
   },
   '/api/v1/status': {
     post: {
       operationId: 'itemStatus',
-      description: 'The derived status and votes of each id (unknown when this node holds no such content item).',
+      summary: 'The status of the signer’s own items',
+      description: 'The derived status and votes of each id that is one of the signer’s content items here; unknown for any other id.',
+      security: [{ deviceKey: [] }],
       requestBody: { required: true, content: json('StatusRequest') },
       responses: {
         '200': { description: 'One entry per id, in order', content: json('StatusResponse') },
         '400': errorResponse('Malformed JSON or an invalid body'),
+        '401': deviceUnauthenticated,
       },
     },
   },
@@ -142,6 +157,7 @@ const federationPaths = {
   '/federation/v1/enroll': {
     post: {
       operationId: 'federationEnroll',
+      summary: 'Enrol a node with a one-time token',
       description: 'Hub only. Spends a one-time enrolment token on the node key presented, with a proof that the node holds it.',
       requestBody: { required: true, content: json('EnrollRequest') },
       responses: {
@@ -155,6 +171,7 @@ const federationPaths = {
   '/federation/v1/cursor': {
     get: {
       operationId: 'federationCursor',
+      summary: 'Where a node’s next push starts',
       description: `${signed} Where the node's next push starts: the hub holds its records through this number.`,
       responses: { '200': { description: 'The cursor', content: { 'application/json': { schema: { type: 'object' } } } }, ...refusals },
     },
@@ -162,6 +179,7 @@ const federationPaths = {
   '/federation/v1/push': {
     post: {
       operationId: 'federationPush',
+      summary: 'Push a batch of a node’s records',
       description:
         `${signed} One batch of the node's records (after, through], with the batch signature over its manifest ` +
         '["vernacular-batch/1", node, after, through, [[id, sha256(canonical contribution), deviceId, receivedAt], …]]. ' +
@@ -178,14 +196,27 @@ const federationPaths = {
   '/federation/v1/pull': {
     get: {
       operationId: 'federationPull',
+      summary: 'Pull what changed on the hub',
       description: `${signed} Withdrawals the hub holds after \`after\` that came from elsewhere, national campaigns and the node's standing.`,
       parameters: [param('after', 'query', { type: 'integer', minimum: 0 }, 'The hub order already applied'), limitParam(2000)],
       responses: { '200': { description: 'What changed', content: json('PullResponse') }, '400': badQuery, ...refusals },
     },
   },
+  '/federation/v1/gold': {
+    get: {
+      operationId: 'federationGold',
+      summary: 'The gold items of national campaigns',
+      description:
+        `${signed} The gold items (test questions with a known answer) of the campaigns the hub publishes, with each ` +
+        'campaign\'s queue rate; with `known` set to the hash of the set a node holds, an unchanged set comes without its items.',
+      parameters: [param('known', 'query', { type: 'string', pattern: '^[0-9a-f]{64}$' }, 'The hash of the gold set the node holds', false)],
+      responses: { '200': { description: 'The gold set', content: json('GoldList') }, ...refusals },
+    },
+  },
   '/federation/v1/glossary/{campaign}': {
     post: {
       operationId: 'federationGlossary',
+      summary: 'Exchange a campaign glossary with the hub',
       description: `${signed} The campaign glossary exchange, exactly as /api/v1/glossary/{campaign}/sync.`,
       parameters: [campaignParameter],
       requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
@@ -199,6 +230,7 @@ const federationPaths = {
   '/api/v1/releases': {
     get: {
       operationId: 'listReleases',
+      summary: 'List the releases built on this hub',
       description: 'Hub only: the releases built and recorded here (`vernacular release build`), newest first, with their snapshot, config hash, counts and files with sha256.',
       responses: { '200': { description: 'The releases', content: json('ReleaseList') } },
     },
@@ -206,6 +238,7 @@ const federationPaths = {
   '/api/v1/node': {
     get: {
       operationId: 'nodeLink',
+      summary: 'This node’s link to its hub',
       description: 'A node\'s link to its hub: standing, last push and pull, records waiting, the last problem in words.',
       responses: { '200': { description: 'The link', content: json('HubLink') } },
     },
@@ -213,79 +246,103 @@ const federationPaths = {
 };
 
 export function openApiDocument(serverVersion: string) {
+  const paths = documentPaths({ ...allPaths, ...(staffApiPaths as Record<string, PathItem>) });
   return {
     openapi: '3.1.0',
     info: {
       title: 'Vernacular node API',
       version: serverVersion,
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         `Wire protocol ${PROTOCOL_VERSION}. Error codes: ${REQUEST_ERROR_CODES.join(', ')}. ` +
         `Bodies may be sent with Content-Encoding: gzip or br (brotli); at most ${LIMITS.maxBodyBytes} bytes ` +
-        `after decoding and ${LIMITS.maxBatchItems} contributions per batch.`,
+        `after decoding and ${LIMITS.maxBatchItems} contributions per batch. JSON nested deeper than ${LIMITS.maxJsonDepth} levels, ` +
+        'and text with a NUL or a lone surrogate, are refused (nesting_too_deep, invalid_text).',
     },
-    paths: {
-      '/api/v1/health': {
-        get: {
-          operationId: 'health',
-          responses: { '200': { description: 'The server is up', content: json('Health') } },
-        },
-      },
-      '/api/v1/sync': {
-        post: {
-          operationId: 'sync',
-          description:
-            'Stores a batch of contributions. One result per item, in order: accepted (newly ' +
-            'stored), duplicate (already stored with identical content), conflict (the id is ' +
-            'taken by different content) or rejected (invalid; code names why). Everything ' +
-            'acknowledged is durably committed before the answer is sent.',
-          requestBody: { required: true, content: json('SyncRequest') },
-          responses: {
-            '200': { description: 'One result per item', content: json('SyncResponse') },
-            '400': errorResponse('Malformed JSON, invalid UTF-8, bad envelope or protocol'),
-            '413': errorResponse('Body or batch over the limit named in details.limit'),
-            '415': errorResponse('Not JSON, or an unsupported Content-Encoding'),
-          },
-        },
-      },
-      '/api/v1/glossary/{campaign}/sync': {
-        post: {
-          operationId: 'glossarySync',
-          description:
-            'Syncs the campaign\'s shared glossary (a Yjs document). The body is y-protocols sync ' +
-            'messages: step 1 (the device\'s state vector), then optionally step 2 (an update with ' +
-            'what the node may lack). The node stores the update durably, then answers step 2 ' +
-            '(exactly what the device lacks) followed by step 1 (its own state vector). ' +
-            `At most ${GLOSSARY_MAX_UPDATE_BYTES} bytes.`,
-          parameters: [campaignParameter],
-          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-          responses: {
-            '200': {
-              description: 'Sync step 2 then sync step 1',
-              content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
-            },
-            '400': errorResponse('malformed_sync_message: not well-formed sync messages'),
-            '404': errorResponse('unknown_campaign'),
-            '413': errorResponse('Body over the limit named in details.limit'),
-            '415': errorResponse('Not application/octet-stream'),
-          },
-        },
-      },
-      '/api/v1/glossary/{campaign}': {
-        get: {
-          operationId: 'glossary',
-          description: 'The campaign\'s glossary terms (sorted) and conventions text, as JSON.',
-          parameters: [campaignParameter],
-          responses: {
-            '200': { description: 'The glossary', content: json('Glossary') },
-            '404': errorResponse('unknown_campaign'),
-          },
-        },
-      },
-      ...readPaths,
-      ...modelApiPaths,
-      ...federationPaths,
-      ...staffApiPaths,
-    },
-    components: { schemas: componentSchemas(), securitySchemes: staffSecuritySchemes },
+    servers: [{ url: '/', description: 'The node or hub serving this document' }],
+    tags: documentTags(paths).map((t) => staffTags.find((s) => s.name === t.name) ?? t),
+    paths,
+    components: { schemas: componentSchemas(), securitySchemes: { ...SECURITY_SCHEMES, ...DEVICE_SECURITY, ...staffSecuritySchemes } },
   };
 }
+
+/** Requests a contributor's device signs with its key (server/device-auth.ts). */
+const DEVICE_SECURITY = {
+  deviceKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'A request signed with the contributor key: `Vernacular-Key key=<key>, ts=<ms>, nonce=<base64url>, sig=<base64url>`, where sig is the ' +
+      'key\'s signature (Ed25519, or ECDSA P-256 as r‖s) over "vernacular-device-request/1\\n" METHOD "\\n" path?query "\\n" ts "\\n" nonce "\\n" ' +
+      'hex(sha256(body as sent)); ts within ±5 min of the server\'s clock. Who asks is the key that signed.',
+  },
+} as const;
+
+/** Every operation, before `documentPaths` adds what each must have. */
+const allPaths: Record<string, PathItem> = {
+  '/api/v1/health': {
+    get: {
+      operationId: 'health',
+      summary: 'Health, role and versions',
+      responses: { '200': { description: 'The server is up', content: json('Health') } },
+    },
+  },
+  '/api/v1/sync': {
+    post: {
+      operationId: 'sync',
+      summary: 'Send a batch of contributions',
+      description:
+        'Stores a batch of contributions. One result per item, in order: accepted (newly ' +
+        'stored), duplicate (already stored with identical content), conflict (the id is ' +
+        'taken by different content) or rejected (invalid; code names why). Everything ' +
+        'acknowledged is durably committed before the answer is sent.',
+      requestBody: { required: true, content: json('SyncRequest') },
+      responses: {
+        '200': { description: 'One result per item', content: json('SyncResponse') },
+        '400': errorResponse('Malformed JSON, invalid UTF-8, bad envelope or protocol'),
+        '413': errorResponse('Body or batch over the limit named in details.limit'),
+        '415': errorResponse('Not JSON, or an unsupported Content-Encoding'),
+      },
+    },
+  },
+  '/api/v1/glossary/{campaign}/sync': {
+    post: {
+      operationId: 'glossarySync',
+      summary: 'Sync a campaign glossary',
+      description:
+        'Syncs the campaign\'s shared glossary (a Yjs document). The body is y-protocols sync ' +
+        'messages: step 1 (the device\'s state vector), then optionally step 2 (an update with ' +
+        'what the node may lack). The node stores the update durably, then answers step 2 ' +
+        '(exactly what the device lacks) followed by step 1 (its own state vector). ' +
+        `At most ${GLOSSARY_MAX_UPDATE_BYTES} bytes.`,
+      parameters: [campaignParameter],
+      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+      responses: {
+        '200': {
+          description: 'Sync step 2 then sync step 1',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+        '400': errorResponse('malformed_sync_message: not well-formed sync messages'),
+        '404': errorResponse('unknown_campaign'),
+        '413': errorResponse('Body over the limit named in details.limit'),
+        '415': errorResponse('Not application/octet-stream'),
+      },
+    },
+  },
+  '/api/v1/glossary/{campaign}': {
+    get: {
+      operationId: 'glossary',
+      summary: 'Read a campaign glossary',
+      description: 'The campaign\'s glossary terms (sorted) and conventions text, as JSON.',
+      parameters: [campaignParameter],
+      responses: {
+        '200': { description: 'The glossary', content: json('Glossary') },
+        '404': errorResponse('unknown_campaign'),
+      },
+    },
+  },
+  ...readPaths,
+  ...modelApiPaths,
+  ...federationPaths,
+};

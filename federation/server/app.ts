@@ -29,6 +29,8 @@ import type { HubLink } from '../protocol/index.ts';
 import { staffContext, staffKit, type StaffOptions } from '../staff/context.ts';
 import { KyselyStaffStore } from '../staff/store.ts';
 import { staffRoutes } from '../staff/http/index.ts';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './ratelimit.ts';
+import { storableUrl } from './urls.ts';
 
 export interface AppOptions {
   store: Store;
@@ -47,6 +49,8 @@ export interface AppOptions {
   link?: () => Promise<HubLink>;
   /** Staff sessions: idle and absolute expiry, link lifetime, scrypt cost (tests lower it). */
   staff?: StaffOptions;
+  /** Rate limits per client address and per key (default DEFAULT_RATE_LIMITS; see ratelimit.ts). */
+  rateLimits?: RateLimits;
 }
 
 const defaultLog: Logger = (message, error) => console.error(message, error);
@@ -62,15 +66,18 @@ export function createApp(options: AppOptions): Hono {
   // Staff roles, sessions and the audit log, for the staff API and any route that needs a role.
   app.use('/api/*', staffContext(staffKit(new KyselyStaffStore(options.store.db), options.role, options.staff)));
   app.onError(errorHandler(log));
+  const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  app.use('*', limiter.middleware());
+  app.use('*', storableUrl);
 
   app.get('/api/v1/health', (c) => c.json(health));
   app.all('/api/v1/health', methodNotAllowed(['GET', 'HEAD']));
   app.get('/api/v1/openapi.json', (c) => c.json(openApi));
   app.all('/api/v1/openapi.json', methodNotAllowed(['GET', 'HEAD']));
-  app.post('/api/v1/sync', syncHandler(options.store, options.decoder ?? inlineDecoder()));
+  app.post('/api/v1/sync', syncHandler(options.store, options.decoder ?? inlineDecoder(), limiter));
   app.all('/api/v1/sync', methodNotAllowed(['POST']));
   campaignRoutes(app, options.store);
-  reviewRoutes(app, options.store);
+  reviewRoutes(app, options.store, limiter);
   app.route('/api/v1/glossary', glossaryApi({
     glossary: openGlossaryStore(options.store.db),
     isCampaign: async (slug) => slug === DEFAULT_CAMPAIGN || (await options.store.campaign(slug)) !== undefined,
@@ -84,7 +91,7 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/*', apiNotFound);
   if (options.role === 'hub') {
     app.use('/federation/*', noStore);
-    hubRoutes(app, { ...options.hub, store: options.store, ...(options.decoder ? { decoder: options.decoder } : {}) });
+    hubRoutes(app, { ...options.hub, store: options.store, limiter, ...(options.decoder ? { decoder: options.decoder } : {}) });
   }
   app.all('/federation/*', apiNotFound);
 

@@ -2,6 +2,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bodyEncoding, checkJsonContentType, parseJsonBody, readJsonRequestBody } from './body.ts';
 import { ApiError } from './errors.ts';
+import { LIMITS } from '../protocol/index.ts';
 
 function apiError(fn: () => unknown): ApiError {
   try {
@@ -95,8 +96,29 @@ describe('parseJsonBody', () => {
       });
     }
   });
-  it('parses a JSON-escaped lone surrogate (the item validator refuses it later)', () => {
-    expect(parseJsonBody({ bytes: bytes('"\\ud800"'), encoding: 'identity' }, LIMIT)).toBe('\ud800');
+  it('answers 400 invalid_text for a JSON-escaped NUL or lone surrogate anywhere in the body, naming the field', () => {
+    for (const text of ['{"a":{"b":"x\\u0000"}}', '{"a":{"b":"\\ud800"}}']) {
+      const error = apiError(() => parseJsonBody({ bytes: bytes(text), encoding: 'identity' }, LIMIT));
+      expect([error.status, error.code, error.details]).toEqual([400, 'invalid_text', { field: 'a.b' }]);
+    }
+  });
+
+  it('answers 400 nesting_too_deep for a body nested past the limit, however deep', () => {
+    for (const levels of [LIMITS.maxJsonDepth + 1, 200_000]) {
+      const big = 2 * levels + 64;
+      const error = apiError(() => parseJsonBody({ bytes: bytes(`{"a":${'['.repeat(levels)}${']'.repeat(levels)}}`), encoding: 'identity' }, big * 2));
+      expect([error.status, error.code, error.details?.limit]).toEqual([400, 'nesting_too_deep', LIMITS.maxJsonDepth]);
+    }
+    expect(parseJsonBody({ bytes: bytes(`${'['.repeat(LIMITS.maxJsonDepth)}${']'.repeat(LIMITS.maxJsonDepth)}`), encoding: 'identity' }, LIMIT)).toBeDefined();
+  });
+
+  it('leaves the items of a batch to the caller, and checks the rest of the body', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const body = (items: string, device = '"d"') => ({ bytes: bytes(`{"device":${device},"contributions":[${items}]}`), encoding: 'identity' as const });
+    const value = parseJsonBody(body(`{"id":"x\\u0000"},${deep}`), 1 << 20, ['contributions']) as { contributions: unknown[] };
+    expect(value.contributions).toHaveLength(2);
+    expect(apiError(() => parseJsonBody(body('1', '"d\\u0000"'), LIMIT, ['contributions'])).code).toBe('invalid_text');
+    expect(apiError(() => parseJsonBody(body('1', deep), 1 << 20, ['contributions'])).code).toBe('nesting_too_deep');
   });
 });
 

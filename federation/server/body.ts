@@ -3,9 +3,12 @@
  * Content-Length, while streaming (nothing past the limit is kept) and on the decompressed output
  * of gzip or brotli (so a small compressed "zip bomb" is refused too). Bytes must be valid UTF-8: a lone surrogate encoded
  * as bytes is refused here; one written as a JSON escape ("\ud800") parses, and the protocol's
- * text validator rejects that item.
+ * text validator rejects that item. The parsed value is then checked for what no schema or store
+ * should meet (protocol/shape.ts): nesting past `LIMITS.maxJsonDepth`, a NUL or lone surrogate in
+ * any string or key (400 `nesting_too_deep` / `invalid_text`, naming the field).
  */
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { LIMITS, shapeProblem } from '../protocol/index.ts';
 import { ApiError } from './errors.ts';
 
 /** Bytes read and thrown away past the limit, so a client still sending receives the 413. */
@@ -112,8 +115,30 @@ export async function readBodyBytes(request: Request, limit: number): Promise<Ui
   }
 }
 
-/** The JSON value of a body read by `readJsonRequestBody`; throws `ApiError`. Pure, synchronous. */
-export function parseJsonBody({ bytes, encoding }: RawBody, limit: number): unknown {
+/**
+ * The JSON value of a body read by `readJsonRequestBody`; throws `ApiError`. Pure, synchronous.
+ * `itemsAt` names the array of a batch (e.g. ['contributions']): its elements are left to the
+ * caller, which checks each one on its own so one bad item does not refuse the others.
+ */
+export function parseJsonBody({ bytes, encoding }: RawBody, limit: number, itemsAt: readonly string[] = []): unknown {
+  const value = parseJson({ bytes, encoding }, limit);
+  const problem = shapeProblem(itemsAt.length === 0 ? value : withoutItems(value, itemsAt));
+  if (problem !== null) {
+    const details = problem.code === 'nesting_too_deep' ? { field: problem.field, limit: LIMITS.maxJsonDepth } : { field: problem.field };
+    throw new ApiError(400, problem.code, `Invalid request: ${problem.field || 'body'}: ${problem.message}`, details);
+  }
+  return value;
+}
+
+/** `value` with the array at `path` (when there is one) seen as empty: shallow copies, nothing changed. */
+function withoutItems(value: unknown, path: readonly string[]): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, path[0]!)) return value;
+  const member = (value as Record<string, unknown>)[path[0]!];
+  const rest = path.length === 1 ? (Array.isArray(member) ? [] : member) : withoutItems(member, path.slice(1));
+  return { ...value, [path[0]!]: rest };
+}
+
+function parseJson({ bytes, encoding }: RawBody, limit: number): unknown {
   let decoded = bytes;
   if (encoding !== 'identity') {
     try {

@@ -9,7 +9,9 @@ import {
   checkedParse,
   describeIssues,
   LIMITS,
+  shapeProblem,
   SUPPORTED_PROTOCOLS,
+  unstorableText,
   SyncEnvelope,
   type SyncResult,
 } from '../protocol/index.ts';
@@ -73,9 +75,11 @@ export function parseEnvelope(body: unknown): Envelope {
   return { deviceId: parsed.data.device.id, items };
 }
 
+const SYNC_ITEMS = ['contributions'] as const;
+
 function rawId(item: unknown): string | null {
   const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
-  return typeof id === 'string' && id.length <= MAX_ECHOED_ID ? id : null;
+  return typeof id === 'string' && id.length <= MAX_ECHOED_ID && !unstorableText(id) ? id : null;
 }
 
 /**
@@ -85,6 +89,11 @@ function rawId(item: unknown): string | null {
 export function validateItems({ deviceId, items }: Envelope): DecodedSync {
   const decoded: DecodedSync = { deviceId, count: items.length, valid: [], validIndex: [], rejected: [], canonical: [] };
   items.forEach((item, index) => {
+    const shape = shapeProblem(item);
+    if (shape !== null) {
+      decoded.rejected.push({ index, id: rawId(item), status: 'rejected', ...shape });
+      return;
+    }
     const parsed = checkedParse(Contribution, item);
     if (parsed.success) {
       const canonical = canonicalOf(parsed.data);
@@ -105,5 +114,5 @@ export function validateItems({ deviceId, items }: Envelope): DecodedSync {
 }
 
 export function decodeSync(body: RawBody, limit: number): DecodedSync {
-  return validateItems(parseEnvelope(parseJsonBody(body, limit)));
+  return validateItems(parseEnvelope(parseJsonBody(body, limit, SYNC_ITEMS)));
 }

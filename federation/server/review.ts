@@ -16,10 +16,12 @@ import { ApiError, methodNotAllowed } from './errors.ts';
 import { parseQuery, queryLanguage, READ_BODY_LIMIT, parseJsonText } from './query.ts';
 import { authenticateDevice } from './device-auth.ts';
 import { readJsonRequestBody } from './body.ts';
+import type { RateLimiter } from './ratelimit.ts';
 
-export function reviewRoutes(app: Hono, store: Store): void {
+export function reviewRoutes(app: Hono, store: Store, limiter?: RateLimiter): void {
   app.get('/api/v1/review/queue', async (c) => {
     const reviewer = authenticateDevice(c);
+    limiter?.takeKey(reviewer.key);
     const query = parseQuery(c, ReviewQueueQuery);
     if (query.campaign !== DEFAULT_CAMPAIGN && (await store.campaign(query.campaign)) === undefined) {
       throw new ApiError(404, 'not_found', `No campaign "${query.campaign}" on this node`);
@@ -38,6 +40,7 @@ export function reviewRoutes(app: Hono, store: Store): void {
   app.post('/api/v1/status', async (c) => {
     const raw = await readJsonRequestBody(c.req.raw, READ_BODY_LIMIT);
     const asker = authenticateDevice(c, raw.bytes);
+    limiter?.takeKey(asker.key);
     const { ids } = parseJsonText(raw, StatusRequest);
     const answer: StatusResponse = { items: await store.statuses(ids, asker.contributor) };
     return c.json(answer);

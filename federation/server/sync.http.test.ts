@@ -56,6 +56,21 @@ describe('refused requests', () => {
     await expectRefused(await post('{"protocol":1,"device":'), 400, 'malformed_json');
   });
 
+  it('answers 400 nesting_too_deep for an envelope nested past the limit, and invalid_text for a NUL in it', async () => {
+    const deep = envelope([idiom()], { device: 'DEEP' }).replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const body = await expectRefused(await post(deep), 400, 'nesting_too_deep');
+    expect(body.error.details).toMatchObject({ field: expect.stringMatching(/^device\.0\.0/), limit: LIMITS.maxJsonDepth });
+    await expectRefused(await post(envelope([idiom()], { device: { id: 'a\u0000' } })), 400, 'invalid_text');
+  });
+
+  it('answers 400 for a NUL, a lone surrogate or malformed percent-encoding in a path or query', async () => {
+    await expectRefused(await fetch(`${server.url}/api/v1/campaigns/gen%00eral`), 400, 'invalid_request');
+    await expectRefused(await fetch(`${server.url}/api/v1/campaigns/%ED%A0%80`), 400, 'invalid_request');
+    await expectRefused(await fetch(`${server.url}/api/v1/review/queue?campaign=general&language=sw%00&reviewer=${uuidv4()}`), 400, 'invalid_query');
+    await expectRefused(await fetch(`${server.url}/api/v1/campaigns/general/seeds?type=prompt&device=%E0%A4`), 400, 'invalid_query');
+    await expectRefused(await fetch(`${server.url}/models/m%00/resolve/main/config.json`), 400, 'invalid_request');
+  });
+
   it('answers 415 unsupported_media_type for a body that is not JSON', async () => {
     await expectRefused(await post(envelope([idiom()]), { 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
   });
@@ -153,6 +168,33 @@ describe('items judged one by one', () => {
       [4, 'accepted', undefined, undefined],
     ]);
     expect(countStored(server.dataDir)).toBe(before + 2);
+  });
+
+  it('rejects an item nested 50,000 levels deep, or with a NUL or lone surrogate in any string or key, and stores the rest', async () => {
+    const before = countStored(server.dataDir);
+    const good = idioms(2);
+    const deepText = envelope([good[0], { ...idiom(), data: 'DEEP' }, good[1]]).replace('"DEEP"', `${'['.repeat(50_000)}${']'.repeat(50_000)}`);
+    const deep = (await (await post(deepText)).json()) as SyncResponse;
+    expect(deep.results.map((r) => [r.index, r.status, r.code])).toEqual([[0, 'accepted', undefined], [1, 'rejected', 'nesting_too_deep'], [2, 'accepted', undefined]]);
+    const model = { type: 'model', model: 'm', revision: 'r' };
+    const rewrite = (source: object) => ({
+      ...idiom(), kind: 'rewrite', data: { prompt: 'Swali', draft: 'Rasimu', rewrite: 'Jibu zuri', draftRating: 3, draftSource: source },
+    });
+    const { results } = await sync([
+      rewrite({ ...model, model: 'm\u0000' }),
+      rewrite({ ...model, settings: { 'temperature\u0000': 1 } }),
+      rewrite({ ...model, revision: '\udc00' }),
+      withField(idiom(), 'checks', { language: { detected: null, score: 0, matches: true, confirmed: false, detector: 'eld\u0000' } }),
+      ...resign(rewrite(model)),
+    ]);
+    expect(results.map((r) => [r.index, r.status, r.code, r.field])).toEqual([
+      [0, 'rejected', 'invalid_text', 'data.draftSource.model'],
+      [1, 'rejected', 'invalid_text', 'data.draftSource.settings.temperature\\u0000'],
+      [2, 'rejected', 'invalid_text', 'data.draftSource.revision'],
+      [3, 'rejected', 'invalid_text', 'checks.language.detector'],
+      [4, 'accepted', undefined, undefined],
+    ]);
+    expect(countStored(server.dataDir)).toBe(before + 3);
   });
 
   it('answers duplicate for a re-sent batch and conflict for a reused id', async () => {

@@ -9,6 +9,7 @@ import type { Store } from '../store/index.ts';
 import type { DecodedSync } from './decode.ts';
 import type { SyncDecoder } from './decoder.ts';
 import { readJsonRequestBody } from './body.ts';
+import type { RateLimiter } from './ratelimit.ts';
 
 export async function storeDecoded(store: Store, decoded: DecodedSync): Promise<SyncResult[]> {
   const results = new Array<SyncResult>(decoded.count);
@@ -26,10 +27,13 @@ export async function storeDecoded(store: Store, decoded: DecodedSync): Promise<
   return results;
 }
 
-export function syncHandler(store: Store, decoder: SyncDecoder) {
+export function syncHandler(store: Store, decoder: SyncDecoder, limiter?: RateLimiter) {
   return async (c: Context): Promise<Response> => {
     const body = await readJsonRequestBody(c.req.raw, LIMITS.maxBodyBytes);
     const decoded = await decoder.decode(body, LIMITS.maxBodyBytes);
+    // Each key whose items verified pays for the request too: many addresses do not make one
+    // contributor's flood cheaper. (A key is known only once its signatures verified.)
+    for (const key of new Set(decoded.valid.map((item) => item.key))) limiter?.takeKey(key);
     const results = await storeDecoded(store, decoded);
     const answer: SyncResponse = { protocol: PROTOCOL_VERSION, results, serverTime: new Date().toISOString() };
     return c.json(answer);

@@ -21,6 +21,7 @@ import type { Hono } from 'hono';
 import { Contribution, ErrorBody, type Role, type StaffRole } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createApp } from '../server/app.ts';
+import { NO_RATE_LIMITS } from '../server/ratelimit.ts';
 import { ModelStore, modelsRoot } from '../models/store.ts';
 import { onnxRuntimeWebFiles } from '../models/http.ts';
 import { idiom, person } from '../../test/support/contributions.ts';
@@ -54,7 +55,8 @@ async function world(role: Role): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), `vernacular-routes-${role}-`));
   const store = await openStore({ dataDir: dir });
   const models = { models: new ModelStore(modelsRoot(dir)), runtime: await onnxRuntimeWebFiles() };
-  const app = createApp({ store, role, version: '0.0.0-test', webRoot: join(dir, 'web'), models, staff: { scrypt: FAST_SCRYPT } });
+  // Rate limits are not this test's subject (ratelimit.test.ts): some 900 requests from one caller.
+  const app = createApp({ store, role, version: '0.0.0-test', webRoot: join(dir, 'web'), models, staff: { scrypt: FAST_SCRYPT }, rateLimits: NO_RATE_LIMITS });
   const base = { description: '', languages: ['sw'], kinds: ['idiom' as const], goals: [], licence: 'CC0-1.0' as const, consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 } };
   const own = await store.saveCampaign({ ...base, slug: 'class-7b', title: 'Class 7B', visibility: 'unlisted' });
   await store.saveCampaign({ ...base, slug: 'library-drive', title: 'Library drive' });

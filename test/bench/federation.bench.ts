@@ -46,6 +46,7 @@ import { DEFAULT_BATCH_SIZE, FederationAgent } from '../../federation/node/agent
 import { loadOrCreateNodeKey } from '../../federation/trust/keys.ts';
 import { packageRoot } from '../../federation/package.ts';
 import { startHub, startNode, type Hub } from '../support/federation.ts';
+import { BENCH_NO_RATE_LIMITS } from './limits.ts';
 import { tempDir } from '../support/server.ts';
 import { freshDatabase } from '../support/postgres.ts';
 import { syntheticIdioms } from './corpus.ts';
@@ -209,7 +210,7 @@ interface PushResult {
 
 /** Enrols the node with a fresh hub process and times one sync of everything it holds. */
 async function federatedPush(node: Store, nodeDir: string, database: string | undefined): Promise<PushResult> {
-  const hub = await startHub(database !== undefined ? { database } : {});
+  const hub = await startHub({ args: BENCH_NO_RATE_LIMITS, ...(database !== undefined ? { database } : {}) });
   try {
     const agent = new FederationAgent({ store: node, key: loadOrCreateNodeKey(nodeDir), log: (line) => console.error(line) });
     const token = await hub.token('Bench library');
@@ -247,8 +248,8 @@ function nodeBacklog(dataDir: string): number {
 
 /** A node process misses RECORDS while its hub is down; seconds from the hub being back to caught up. */
 async function catchUp(all: readonly DeviceItems[], database: string | undefined): Promise<number> {
-  const hub = await startHub(database !== undefined ? { database } : {});
-  const node = await startNode(hub, 'Offline library', { every: 0.2 });
+  const hub = await startHub({ args: BENCH_NO_RATE_LIMITS, ...(database !== undefined ? { database } : {}) });
+  const node = await startNode(hub, 'Offline library', { every: 0.2, args: BENCH_NO_RATE_LIMITS });
   try {
     await hub.stop();
     for (const { deviceId, items } of all) {

@@ -36,6 +36,8 @@ import * as migration from '../../federation/store/migrations/0001_contributions
 import { toRow } from '../../federation/store/rows.ts';
 import { openStore, sqlitePath } from '../../federation/store/index.ts';
 import { createApp } from '../../federation/server/app.ts';
+import { NO_RATE_LIMITS } from '../../federation/server/ratelimit.ts';
+import { BENCH_NO_RATE_LIMITS } from './limits.ts';
 import { listen } from '../../federation/server/listen.ts';
 import { syntheticIdioms } from './corpus.ts';
 import { generateContributorSigner } from '../../federation/trust/contributors.ts';
@@ -152,7 +154,8 @@ async function sendAll(url: string, all: readonly Uint8Array<ArrayBuffer>[], dev
 
 async function childSide(dir: string): Promise<Side> {
   const dataDir = join(dir, 'child');
-  const args = [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir];
+  // The bench is a flood from one address on purpose: its own explicit option turns the limits off.
+  const args = [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...BENCH_NO_RATE_LIMITS];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const port = await new Promise<number>((resolvePort, reject) => {
@@ -177,7 +180,7 @@ async function childSide(dir: string): Promise<Side> {
 
 async function inProcessSide(dir: string): Promise<Side> {
   const store = await openStore({ dataDir: join(dir, 'in-process') });
-  const app = createApp({ store, role: 'node', version: 'bench', webRoot: join(dir, 'no-web') });
+  const app = createApp({ store, role: 'node', version: 'bench', webRoot: join(dir, 'no-web'), rateLimits: NO_RATE_LIMITS });
   const server = await listen(app, { port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${server.port}/api/v1/sync`;
   return {

@@ -31,6 +31,8 @@ export interface Answer {
   status: number;
   json: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown>;
   authorization: string | undefined;
+  /** The answer's Retry-After header, if any. */
+  retryAfter?: string | null;
 }
 
 export function records(items: readonly ContributionInput[], deviceId = uuidv4()): FakeRecord[] {
@@ -54,14 +56,20 @@ export class FakeNode {
   }
 
   /** A signed request; the body (if any) is gzipped JSON. */
-  async request(method: 'GET' | 'POST', target: string, json?: unknown, options: SignOptions = {}): Promise<Answer> {
-    const body = json === undefined ? new Uint8Array(0) : gzipSync(JSON.stringify(json));
+  request(method: 'GET' | 'POST', target: string, json?: unknown, options: SignOptions = {}): Promise<Answer> {
+    return this.requestText(method, target, json === undefined ? undefined : JSON.stringify(json), options);
+  }
+
+  /** A signed request whose body is this JSON text, gzipped (for bodies JSON.stringify cannot write). */
+  async requestText(method: 'GET' | 'POST', target: string, text?: string, options: SignOptions = {}): Promise<Answer> {
+    const json = text;
+    const body = json === undefined ? new Uint8Array(0) : gzipSync(json);
     const authorization = options.authorization ?? authorizationHeader(this.key, { method, target, body }, options.at ?? Date.now());
     const sent = options.tamperBody ? options.tamperBody(body) : body;
     const headers: Record<string, string> = { authorization };
     if (json !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     const response = await fetch(`${this.hubUrl}${target}`, { method, headers, ...(json === undefined ? {} : { body: sent as Uint8Array<ArrayBuffer> }) });
-    return { status: response.status, json: (await response.json()) as Answer['json'], authorization };
+    return { status: response.status, json: (await response.json()) as Answer['json'], authorization, retryAfter: response.headers.get('retry-after') };
   }
 
   /** The push request body for records (after, through], signed over the manifest. */

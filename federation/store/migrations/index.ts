@@ -15,6 +15,7 @@ import * as m0008 from './0008_gold.ts';
 import * as m0009 from './0009_signatures.ts';
 import * as m0010 from './0010_staff.ts';
 import * as m0013 from './0013_steward_withdrawals.ts';
+import * as m0014 from './0014_set_aside.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_signatures': m0009,
   '0010_staff': m0010,
   '0013_steward_withdrawals': m0013,
+  '0014_set_aside': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {

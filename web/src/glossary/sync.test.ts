@@ -158,6 +158,24 @@ describe('GlossarySync', () => {
     expect(node.terms.map((t) => t.id)).toContain('retry');
   });
 
+  it('waits as long as a rate-limited node says (Retry-After), not just its own backoff', async () => {
+    const limited = await startServer({ args: ['--rate-limit', '0.05/1'] }); // a token every 20 s
+    try {
+      const h = harness({ base: () => limited.url });
+      addTerm(h.doc, 'patient', { term: 'subira', rendering: 'patience', language: 'sw', notes: '' });
+      await h.client.request();
+      expect(h.client.state).toMatchObject({ phase: 'idle', lastError: null });
+      setConventions(h.doc, 'more');
+      await h.client.request();
+      expect(h.client.state).toMatchObject({ phase: 'retrying', lastError: 'server', attempt: 1 });
+      const delay = h.client.state.nextRetryAt! - h.clock.now();
+      expect(delay).toBeGreaterThanOrEqual(19_000); // the node's Retry-After (20 s), not 1.5 s
+      expect(delay).toBeLessThanOrEqual(20_000);
+    } finally {
+      await limited.dispose();
+    }
+  });
+
   it('reports the node\'s error code for a refused request', async () => {
     const h = harness({ campaign: 'no-such-campaign' });
     await h.client.request();

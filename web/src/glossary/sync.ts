@@ -13,7 +13,7 @@
 import * as Y from 'yjs';
 import { ErrorBody } from '../../../federation/protocol/index.ts';
 import { applyCheckedUpdate, decodeServerAnswer, encodeClientRequest, GlossarySyncError } from '../../../federation/protocol/glossary.sync.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../lib/backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, type BackoffPolicy } from '../lib/backoff.ts';
 import type { Timers } from '../lib/sync.ts';
 
 export type GlossarySyncErrorCode = 'network' | 'server' | 'malformed_answer' | (string & {});
@@ -42,7 +42,11 @@ export interface GlossarySyncDeps {
 }
 
 class Failure extends Error {
-  constructor(readonly code: GlossarySyncErrorCode) {
+  constructor(
+    readonly code: GlossarySyncErrorCode,
+    /** The server's Retry-After, ms: the retry comes no sooner. */
+    readonly retryAfterMs: number | null = null,
+  ) {
     super(code);
   }
 }
@@ -150,7 +154,10 @@ export class GlossarySync {
     } catch (e) {
       const code = e instanceof Failure ? e.code : 'network';
       const attempt = this.state.attempt + 1;
-      const delay = backoffDelay(attempt, this.#deps.random, this.#deps.backoff ?? DEFAULT_BACKOFF);
+      const delay = Math.max(
+        e instanceof Failure && e.retryAfterMs !== null ? e.retryAfterMs : 0,
+        backoffDelay(attempt, this.#deps.random, this.#deps.backoff ?? DEFAULT_BACKOFF),
+      );
       this.#set({ phase: 'retrying', lastError: code, attempt, nextRetryAt: timers.now() + delay });
       if (!this.#stopped) {
         this.#retryTimer = timers.setTimeout(() => {
@@ -178,7 +185,7 @@ export class GlossarySync {
     if (!res.ok) {
       const payload: unknown = await res.json().catch(() => null);
       const parsed = ErrorBody.safeParse(payload);
-      throw new Failure(res.status >= 500 || res.status === 429 || !parsed.success ? 'server' : parsed.data.error.code);
+      throw new Failure(res.status >= 500 || res.status === 429 || !parsed.success ? 'server' : parsed.data.error.code, retryAfterMs(res.headers.get('retry-after'), this.#deps.timers.now()));
     }
     let answer;
     try {

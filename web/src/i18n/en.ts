@@ -32,6 +32,18 @@ export const en = {
     'Contributions to “{campaign}” are given under the {licence} licence, not the one you agreed to at first. Anything you already gave keeps the licence you gave it under.',
   'licence.agree': 'I agree to give my contributions to this campaign under {licence}',
 
+  'unusable.insecure.title': 'This address is not secure',
+  'unusable.insecure.body':
+    'Your browser does not let Vernacular work at {address}: it is a plain HTTP address on the network, so the app cannot keep your contributions on this device or send them safely. Nothing was saved.',
+  'unusable.insecure.contributor': 'Please show this page to the librarian or teacher.',
+  'unusable.librarian.title': 'For the librarian or teacher',
+  'unusable.insecure.librarian':
+    'Open Vernacular at this node’s secure address instead: an address that starts with https://, or http://localhost on the node’s own computer.',
+  'unusable.insecure.command': 'When the node starts, this command lists which of its addresses are secure:',
+  'unusable.webcrypto.title': 'This browser cannot run Vernacular',
+  'unusable.webcrypto.body':
+    'It lacks the security features Vernacular needs to keep your contributions safe. Open this page in an up-to-date browser, such as a recent Chrome, Firefox, Safari or Edge.',
+
   'status.label': 'Sending status',
   'status.online': 'Online',
   'status.offline': 'Offline',
@@ -357,6 +369,8 @@ export const en = {
   'settings.node.title': 'This node and the national hub',
   'settings.node.checking': 'Checking this node’s link to the national hub…',
   'settings.node.offline': 'This device cannot reach the node right now, so its link to the national hub is unknown.',
+  'settings.node.setAside':
+    'The national hub refused {count, plural, one {# contribution} other {# contributions}}: this node keeps {count, plural, one {it} other {them}} and does not send {count, plural, one {it} other {them}} again; the node’s operator sees why with vernacular node status.',
   'settings.node.alone': 'This node works on its own: what you send stays here, and is not sent on to a national hub.',
   'settings.node.ok': 'This node sends contributions on to the national hub. {backlog, plural, =0 {Nothing is waiting.} one {# contribution is waiting to go.} other {# contributions are waiting to go.}}',
   'settings.node.lastSent': ' Last sent {when}.',
@@ -430,6 +444,8 @@ export const en = {
   'error.sync.server': 'The server had a problem. Will try again.',
   'error.sync.unsupported_protocol': 'This app is too old for the server. Update the app to keep sending.',
   'error.sync.body_too_large': 'A batch was too large for the server. Will retry in smaller pieces.',
+  'error.sync.rate_limited': 'The node asked this device to wait a moment. Everything stays on this device and is sent shortly.',
+  'error.sync.storage_full': 'The node’s storage is full. Everything stays on this device and is sent once the node has space again.',
   'error.sync.rejected': '{count, plural, one {# contribution was} other {# contributions were}} not accepted by the server. See My contributions.',
   'error.sync.other': 'Sending failed ({code}). Will try again.',
 

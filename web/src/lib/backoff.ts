@@ -15,3 +15,14 @@ export function backoffDelay(attempt: number, random: () => number, policy: Back
   const ceiling = Math.min(policy.capMs, exp);
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
+
+/**
+ * A server's Retry-After (seconds, or an HTTP date) as a delay in ms from `now`, capped at a day;
+ * null when absent or unreadable. 429, 503 and 507 answers carry it; a retry comes no sooner.
+ */
+export function retryAfterMs(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const text = value.trim();
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : / GMT$/.test(text) ? Date.parse(text) - now : NaN;
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), 86_400_000) : null;
+}

@@ -168,6 +168,28 @@ describe('SyncClient', () => {
     expect(await outbox.counts()).toMatchObject({ waiting: 0, sent: 1 });
   });
 
+  it('keeps everything on the device while the node is rate limiting it or its storage is full, waiting as told, and sends it after', async () => {
+    const answers = [
+      json(429, { error: { code: 'rate_limited', message: 'slow down', details: { retryAfter: 7 } } }, { 'retry-after': '7' }),
+      json(507, { error: { code: 'storage_full', message: 'full' } }, { 'retry-after': '60' }),
+    ];
+    const { outbox, client, timers, calls } = setup((req) => answers.shift() ?? ok(req));
+    await outbox.save((s) => idiom(s));
+    await outbox.save((s) => idiom(s));
+    await client.request();
+    expect(client.state).toMatchObject({ phase: 'retrying', lastError: 'rate_limited' });
+    expect(await outbox.counts()).toMatchObject({ waiting: 2, sent: 0 });
+    expect(timers.fire()).toBe(7_000); // not the 1 s backoff
+    await client.idle();
+    expect(client.state).toMatchObject({ phase: 'retrying', lastError: 'storage_full' });
+    expect(await outbox.counts()).toMatchObject({ waiting: 2, sent: 0 });
+    expect(timers.fire()).toBe(60_000);
+    await client.idle();
+    expect(await outbox.counts()).toMatchObject({ waiting: 0, sent: 2 });
+    expect(calls).toHaveLength(3);
+    expect(client.state).toMatchObject({ phase: 'idle', lastError: null });
+  });
+
   it('halves the batch when the server says it is too large', async () => {
     const { outbox, client, calls } = setup(
       (req) => (req.contributions.length > 2 ? json(413, { error: { code: 'batch_too_large', message: 'x' } }) : ok(req)),

@@ -17,10 +17,19 @@ import {
   type SyncRequest,
   type UnsignedContribution,
 } from '../../../federation/protocol/index.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, type BackoffPolicy } from './backoff.ts';
 import type { Outbox, Outcome } from './outbox/outbox.ts';
 
-export type SyncErrorCode = 'network' | 'server' | 'unsupported_protocol' | 'body_too_large' | (string & {});
+export type SyncErrorCode =
+  | 'network'
+  | 'server'
+  | 'unsupported_protocol'
+  | 'body_too_large'
+  /** The node asked this device (or its network) to slow down: 429, Retry-After. */
+  | 'rate_limited'
+  /** The node's storage is full: 507, Retry-After; everything stays on the device. */
+  | 'storage_full'
+  | (string & {});
 
 export interface SyncState {
   phase: 'idle' | 'syncing' | 'retrying' | 'offline';
@@ -206,7 +215,7 @@ export class SyncClient {
     } catch {
       throw new SyncFailure('network');
     }
-    const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.#deps.timers.now());
+    const retryAfter = retryAfterMs(res.headers.get('retry-after'), this.#deps.timers.now());
     let payload: unknown;
     try {
       payload = await res.json();
@@ -217,6 +226,8 @@ export class SyncClient {
       const parsed = ErrorBody.safeParse(payload);
       const code = parsed.success ? parsed.data.error.code : 'server';
       if (code === 'batch_too_large') throw new SyncFailure('body_too_large');
+      // Waits the server asks for keep their own code, so the app can say which.
+      if (code === 'rate_limited' || code === 'storage_full') throw new SyncFailure(code, retryAfter);
       throw new SyncFailure(res.status >= 500 || res.status === 429 ? 'server' : code, retryAfter);
     }
     const parsed = SyncResponse.safeParse(payload);
@@ -241,12 +252,4 @@ export class SyncClient {
       this.#timer = null;
     }
   }
-}
-
-function parseRetryAfter(value: string | null, now: number): number | null {
-  if (!value) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
