@@ -1,6 +1,6 @@
 /**
  * Reviewers measured on gold items (reliability.ts): through the whole release pipeline on a real
- * SQLite store, and stage 4's own regrading when the caller hands it the gold regrade.
+ * store (SQLite and PostgreSQL), and stage 4's own regrading when the caller hands it the gold regrade.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { type BackendStore, releaseBackends } from './backends.contract.ts';
 import { goldItems, importGold, type GoldInput } from '../store/gold.ts';
 import { idiom, review } from '../../test/support/contributions.ts';
 import { parseReleaseConfig, type ReleaseConfig } from './config.ts';
@@ -31,12 +32,14 @@ const goldRow = (i: number, expected: 'good' | 'bad'): GoldInput => ({
 
 type Rejected = { id: string; stage: string; rule: string; detail: string };
 
-describe('release: reviewers measured on gold items', () => {
+for (const backend of releaseBackends()) describe(`release: reviewers measured on gold items (${backend.name})`, () => {
   let dir: string;
   let store: Store;
+  let backing: BackendStore;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vernacular-gold-release-'));
-    store = await openStore({ dataDir: join(dir, 'data') });
+    backing = await backend.store(join(dir, 'data'));
+    store = await backing.open();
     await store.saveCampaign({
       slug: 'shule', title: 'Shule', description: '', languages: ['sw'], kinds: ['idiom'], goals: [], licence: 'CC0-1.0',
       consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 },
@@ -44,6 +47,7 @@ describe('release: reviewers measured on gold items', () => {
   });
   afterEach(async () => {
     await store.close();
+    await backing.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   const ingest = async (...items: ContributionInput[]) => {

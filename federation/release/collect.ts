@@ -60,19 +60,27 @@ export interface CollectedPage {
   sigs: Uint32Array;
 }
 
+/** The per-page work, and `close` for the snapshot file it may have opened. */
+export interface Collector {
+  (task: PageTask): CollectedPage;
+  close(): void;
+}
+
 /** The per-page work: rows in (or read from the snapshot file), work rows (and band keys) out, in the same order. */
-export function collector(setup: CollectSetup): (task: PageTask) => CollectedPage {
+export function collector(setup: CollectSetup): Collector {
   const { config } = setup;
+  let snapshot: BetterSqlite3.Database | undefined;
   let range: BetterSqlite3.Statement | undefined;
   const rowsOf = (task: PageTask): readonly PageRow[] => {
     if ('rows' in task) return task.rows;
     if (setup.snapshotFile === undefined) throw new Error('A seq range to collect, but no snapshot file to read it from');
-    range ??= new BetterSqlite3(setup.snapshotFile, { readonly: true, fileMustExist: true }).prepare(RANGE_SQL);
+    snapshot ??= new BetterSqlite3(setup.snapshotFile, { readonly: true, fileMustExist: true });
+    range ??= snapshot.prepare(RANGE_SQL);
     return range.all(task.after, task.through) as PageRow[];
   };
   const stages = itemStages({ config, quarantined: new Set(setup.quarantined), ...(setup.gold !== undefined ? { gold: setup.gold } : {}) });
   const keys = config.duplicates.near ? new BandKeys(config.duplicates) : undefined;
-  return (task) => {
+  const collect = (task: PageTask): CollectedPage => {
     const page = rowsOf(task);
     const rows: WorkInsert[] = new Array(page.length);
     // Each row's text as shingleText gives it: its exact-duplicate hash, and its shingles when kept.
@@ -98,6 +106,8 @@ export function collector(setup: CollectSetup): (task: PageTask) => CollectedPag
     }
     return { rows, bands, sigs };
   };
+  // Closed, not left to the garbage collector: an open connection keeps the snapshot's -wal and -shm files.
+  return Object.assign(collect, { close: () => snapshot?.close() });
 }
 
 function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>): { row: WorkInsert; flat: string } {
