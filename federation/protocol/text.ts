@@ -40,6 +40,17 @@ export function normaliseText(s: string): string {
   return (nfc.includes('\r') ? nfc.replace(/\r\n?/g, '\n') : nfc).trim();
 }
 
+/** The schemas `text()` made: free text people typed, as opposed to ids, tags and codes. */
+const TEXT_FIELDS = new WeakSet<z.ZodType>();
+
+/**
+ * Whether a schema is a `text()` field (optional or not): what the release pipeline normalises and
+ * redacts personal data in, found from the kinds' own schemas (federation/release/fields.ts).
+ */
+export function isTextField(schema: z.ZodType): boolean {
+  return TEXT_FIELDS.has(schema);
+}
+
 /**
  * A required (min 1) or optional (min 0) text field of at most `max` code points.
  * Custom issues carry `params.code`, which becomes the item's stable error code.
@@ -48,7 +59,7 @@ export function normaliseText(s: string): string {
  */
 export function text(max: number, opts: { min?: number } = {}) {
   const min = opts.min ?? 1;
-  return z
+  const schema = z
     .string()
     .transform((raw, ctx) => {
       if (textProblem(raw)) {
@@ -73,4 +84,6 @@ export function text(max: number, opts: { min?: number } = {}) {
       return s;
     })
     .meta({ maxLength: max, minLength: min });
+  TEXT_FIELDS.add(schema);
+  return schema;
 }
