@@ -3,7 +3,7 @@
  * snapshot taken from the live store) is recorded in the live store, listed, compared with a later
  * one, and the same version with other content is refused.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -60,6 +60,15 @@ for (const backend of releaseBackends()) describe(`vernacular release build, lis
     const snapshots = join(dir, 'data', 'snapshots');
     expect(readdirSync(snapshots).filter((f) => f.startsWith('release-1.0.0'))).toEqual(['release-1.0.0.sqlite']);
     expect(existsSync(join(snapshots, 'release-1.0.0.sqlite.d'))).toBe(false);
+    // contributors.txt names people by pseudonym; `release pseudonym` gives a contributor's, to check an erasure request.
+    const listed = readFileSync(join(dir, 'r1', 'contributors.txt'), 'utf8').trim().split('\n');
+    expect(listed).not.toContain(items[0]!.contributor);
+    const named = await cli(['release', 'pseudonym', items[0]!.contributor, items[1]!.contributor, ...data]);
+    expect(named.code, named.stderr).toBe(0);
+    const pseudonyms = named.stdout.split('\n').map((l) => l.split('\t'));
+    expect(pseudonyms.map(([id]) => id)).toEqual([items[0]!.contributor, items[1]!.contributor]);
+    for (const [, p] of pseudonyms) expect(listed).toContain(p);
+    expect((await cli(['release', 'pseudonym', 'not-an-id', ...data])).stderr).toContain('"not-an-id" is not a contributor id');
 
     await ingest(withdrawal(items[1]!.id, { contributor: items[1]!.contributor }));
     expect((await cli(['release', 'build', '--config', config('1.1.0'), '--out', join(dir, 'r2'), ...data])).code).toBe(0);

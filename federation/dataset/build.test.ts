@@ -6,12 +6,13 @@ import { v4 as uuidv4 } from 'uuid';
 import * as Y from 'yjs';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
-import { type BackendStore, type ReleaseBackend, releaseBackends } from '../release/backends.contract.ts';
+import { type BackendStore, type ReleaseBackend, releaseBackends, TEST_PSEUDONYM_KEY } from '../release/backends.contract.ts';
 import { addTerm } from '../protocol/glossary.doc.ts';
 import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { buildDataset, DATASET_FILES, DATASET_VERSION, type IdiomRecord, type PreferenceRecord, type SftRecord } from './index.ts';
 import { sizeCategory } from './card.ts';
+import { Pseudonyms } from '../release/pseudonyms.ts';
 import { ReleaseRegistry } from '../release/registry.ts';
 import { compare, everyKind, idiom, idioms, review, rewrite, withdrawal } from '../../test/support/contributions.ts';
 
@@ -37,10 +38,11 @@ const ingest = (items: ContributionInput[]) => store.ingest(uuidv4(), items.map(
 /** Two up-votes from two other people: accepted under the default rule. */
 const accept = (items: Array<{ id: string }>) => ingest(items.flatMap((i) => [review(i.id), review(i.id)]));
 const build = (out: string, options: { includePending?: boolean } = { includePending: true }) =>
-  buildDataset({ store, outDir: join(dir, out), ...options });
+  buildDataset({ store, outDir: join(dir, out), pseudonymKey: TEST_PSEUDONYM_KEY, ...options });
 const lines = <T>(file: string): T[] =>
   readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
 const read = (out: string, file: string) => readFileSync(join(out, file), 'utf8');
+const pseudonyms = new Pseudonyms(TEST_PSEUDONYM_KEY);
 
 for (const backend of releaseBackends()) describe(`dataset build (${backend.name})`, () => {
   useBackend(backend);
@@ -66,7 +68,7 @@ for (const backend of releaseBackends()) describe(`dataset build (${backend.name
           region: 'Pwani',
           register: 'informal',
           licence: 'CC0-1.0',
-          contributor: first.contributor,
+          contributor: pseudonyms.of(first.contributor),
           campaign: 'general',
           created_at: first.createdAt,
           revision_of: null,
@@ -121,7 +123,7 @@ for (const backend of releaseBackends()) describe(`dataset build (${backend.name
 
     it('writes empty files and says so in the card when the node holds nothing', async () => {
       const out = join(dir, 'out');
-      expect(await buildDataset({ store, outDir: out })).toMatchObject({ items: 0, configs: { idioms: 0, sft: 0 } });
+      expect(await buildDataset({ store, outDir: out, pseudonymKey: TEST_PSEUDONYM_KEY })).toMatchObject({ items: 0, configs: { idioms: 0, sft: 0 } });
       expect(read(out, DATASET_FILES.idioms)).toBe('');
       expect(read(out, DATASET_FILES.card)).toContain('It holds **0** items');
     });
@@ -141,7 +143,7 @@ for (const backend of releaseBackends()) describe(`dataset build (${backend.name
       const items = everyKind();
       await ingest(items);
       await accept(items);
-      const counts = await buildDataset({ store, outDir: join(dir, 'out') });
+      const counts = await buildDataset({ store, outDir: join(dir, 'out'), pseudonymKey: TEST_PSEUDONYM_KEY });
       // idiom, instruction, rewrite, translation, norm → sft; rewrite and compare (choice a) → preference.
       expect(counts.configs).toEqual({ idioms: 1, sft: 5, preference: 2, translation: 1, norms: 1, rules: 1, eval: 1, glossary: 0 });
       expect(counts.items).toBe(8);
@@ -164,7 +166,7 @@ for (const backend of releaseBackends()) describe(`dataset build (${backend.name
       await accept([accepted!]);
       await ingest([rejected!, rejected!].map((r) => review(r.id, { data: { action: 'down' } })));
       await store.moderate(hidden!.id, 'hide');
-      await buildDataset({ store, outDir: join(dir, 'accepted') });
+      await buildDataset({ store, outDir: join(dir, 'accepted'), pseudonymKey: TEST_PSEUDONYM_KEY });
       expect(lines<IdiomRecord>(join(dir, 'accepted', DATASET_FILES.idioms)).map((r) => r.id)).toEqual([accepted!.id]);
       await build('all');
       expect(lines<IdiomRecord>(join(dir, 'all', DATASET_FILES.idioms)).map((r) => r.id)).toEqual([pending!.id, accepted!.id]);
@@ -177,7 +179,7 @@ for (const backend of releaseBackends()) describe(`dataset build (${backend.name
       const edit = rewrite({ contributor: original.contributor, revisionOf: original.id, data: { rewrite: 'Nzuri, asante sana.' } });
       await ingest([edit]);
       await accept([edit]);
-      await buildDataset({ store, outDir: join(dir, 'out') });
+      await buildDataset({ store, outDir: join(dir, 'out'), pseudonymKey: TEST_PSEUDONYM_KEY });
       const pairs = lines<PreferenceRecord>(join(dir, 'out', DATASET_FILES.preference));
       expect(pairs.map((p) => [p.id, p.revision_of, p.chosen[0]!.content])).toEqual([[edit.id, original.id, 'Nzuri, asante sana.']]);
     });

@@ -9,12 +9,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
-import { type BackendStore, releaseBackends } from './backends.contract.ts';
+import { type BackendStore, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { goldItems, importGold, type GoldInput } from '../store/gold.ts';
 import { idiom, review } from '../../test/support/contributions.ts';
 import { parseReleaseConfig, type ReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 import { goldRegrade } from './reliability.ts';
+import { Pseudonyms } from './pseudonyms.ts';
 import { type Candidate, itemStages } from './stages.ts';
 
 const config = (abuse: Record<string, unknown> = {}): ReleaseConfig =>
@@ -59,7 +60,7 @@ for (const backend of releaseBackends()) describe(`release: reviewers measured o
     review(target, { campaign: 'shule', contributor, data: action === 'flag' ? { action, reason: 'spam' } : { action } });
   const build = async (name: string, cfg: ReleaseConfig) => {
     const out = join(dir, name);
-    const manifest = await buildRelease({ store, config: cfg, outDir: out, snapshot: 'test' });
+    const manifest = await buildRelease({ store, config: cfg, outDir: out, snapshot: 'test', pseudonymKey: TEST_PSEUDONYM_KEY });
     const rejected = readFileSync(join(out, 'rejected.jsonl'), 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rejected);
     return { manifest, rejected, out };
   };
@@ -100,7 +101,9 @@ for (const backend of releaseBackends()) describe(`release: reviewers measured o
     const out1 = rejected.filter((r) => r.rule === 'unreliable_votes');
     expect(out1.map((r) => [r.id, r.stage])).toEqual([[carried.id, 'consensus']]);
     expect(out1[0]!.detail).toMatch(/^pending \(was accepted\) without the votes of 2 unreliable reviewers \(/);
-    for (const b of bad.slice(0, 2)) expect(out1[0]!.detail).toContain(b);
+    // Named by their pseudonyms, never their ids (pseudonyms.ts).
+    for (const b of bad.slice(0, 2)) expect(out1[0]!.detail).toContain(new Pseudonyms(TEST_PSEUDONYM_KEY).of(b));
+    for (const b of bad) expect(out1[0]!.detail).not.toContain(b);
     expect(stage(manifest, 'consensus').excluded).toEqual({ unreliable_votes: 1 });
     expect(stage(manifest, 'abuse').figures).toMatchObject({ gold_items: 8, gold_votes: 40, reviewers_measured_on_gold: 5, unreliable_reviewers: 3, restored_by_gold: 2 });
     expect(kept(manifest)).toBe(3);

@@ -26,6 +26,9 @@ export interface ReleaseBackend {
   store(dataDir: string): Promise<BackendStore>;
 }
 
+/** A fixed pseudonym key for tests (a deployment's is random: pseudonyms.ts). */
+export const TEST_PSEUDONYM_KEY = '5e'.repeat(32);
+
 export function releaseBackends(): ReleaseBackend[] {
   const postgres = usePostgresStores();
   return [

@@ -111,8 +111,10 @@ ${stageRows.join('\n')}
 ${goldSummary(manifest.stages, config)}
 
 Every item left out is listed in \`rejected.jsonl\` with its stage, rule and reason.
-\`contributors.txt\` lists the pseudonymous ids of everyone in this release, so that an erasure
-request can be checked against it.
+Contributors are named only by a pseudonym: a keyed hash of their id (HMAC-SHA-256 under a key the
+deployment keeps), the same in every release of this deployment and not reversible.
+\`contributors.txt\` lists the pseudonyms of everyone in this release, so that an erasure request
+can be checked against it.
 
 ${filesSection(new Set(manifest.files.map((f) => f.path)))}
 ## Licence

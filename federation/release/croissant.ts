@@ -151,7 +151,7 @@ function dataTypeOf(name: string, shape: Shape): string {
 const FIELD_DESCRIPTIONS: Record<string, string> = {
   id: 'The item\'s id (UUIDv7), stable across releases.',
   language: 'BCP 47 language tag the contributor declared (re-checked by the language stage).',
-  contributor: 'Pseudonymous contributor id made on the device (listed in contributors.txt).',
+  contributor: 'The contributor\'s pseudonym: a keyed hash of their id (HMAC-SHA-256, a key the deployment keeps), the same in every release of this deployment, not reversible (listed in contributors.txt).',
   licence: 'SPDX id of the licence the contributor gave the item under.',
   campaign: 'The campaign the item was contributed through.',
   created_at: 'When the item was saved, by the device clock (ISO 8601 with offset).',
@@ -349,7 +349,7 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
         `Found, by type: ${piiFound || 'none'}.`,
       ...(manifest.glossary !== undefined ? [`The glossary config's terms went through the same detectors (action: ${config.personalData.action}): ${describeGlossary(manifest.glossary)}`] : []),
       'The detectors find formats, not names or addresses written in words; such personal data may remain.',
-      'Contributor ids are pseudonymous ids made on the device; contributors.txt lists those in this release so that an erasure request can be checked against it. Withdrawn items are left out.',
+      'Contributors and reviewers are named only by a pseudonym, a keyed hash of their device-made id (HMAC-SHA-256 under a key the deployment keeps), never by the id itself; contributors.txt lists the pseudonyms in this release so that an erasure request can be checked against it. Withdrawn items are left out.',
       'Contributions can describe culture, religion, customs and laws of communities (sensitive topics by nature); they are not about identifiable individuals.',
     ],
     'rai:dataUseCases': [

@@ -10,7 +10,7 @@ import { Contribution } from '../protocol/index.ts';
 import { addTerm, removeTerm, setConventions, termsMap } from '../protocol/glossary.doc.ts';
 import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
 import type { Store } from '../store/index.ts';
-import { type BackendStore, type ReleaseBackend, releaseBackends } from './backends.contract.ts';
+import { type BackendStore, type ReleaseBackend, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { idiom } from '../../test/support/contributions.ts';
 import { readWithHyparquet } from '../../test/support/parquet.ts';
@@ -51,7 +51,7 @@ function rawTerm(doc: Y.Doc, id: string, fields: Record<string, string>): void {
 }
 
 const build = (name: string, overrides: Record<string, unknown> = {}): Promise<ReleaseManifest> =>
-  buildRelease({ store, config: parseReleaseConfig({ name: 'Glossary test', version: '1.0.0', includePending: true, language: { check: false }, ...overrides }), outDir: join(dir, name), snapshot: 'test' });
+  buildRelease({ store, config: parseReleaseConfig({ name: 'Glossary test', version: '1.0.0', includePending: true, language: { check: false }, ...overrides }), outDir: join(dir, name), snapshot: 'test', pseudonymKey: TEST_PSEUDONYM_KEY });
 
 const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -9,6 +9,7 @@ import { compare, evalItem, idiom, instruction, norm, rewrite, rule, translation
 import { normalise, parquetInfo, readWithDuckDb, readWithHyparquet } from '../../test/support/parquet.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
+import { TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { COLUMNS } from './parquet.ts';
 import { OpenAiDpo, OpenAiSft, TrlConversationalSft, TrlExplicitPreference, TrlUnpairedPreference } from './formats.ts';
 import type { LlamaFactoryDataset } from './views.ts';
@@ -68,6 +69,7 @@ describe('the release’s Parquet shards and training-tool views', () => {
       config: parseReleaseConfig({ name: 'Vernacular Kiswahili', version: '1.0.0', includePending: true, language: { check: false }, duplicates: { near: false }, splits: { validation: 0.3, test: 0.2 }, ...overrides }),
       outDir: join(dir, name),
       snapshot: 'test',
+      pseudonymKey: TEST_PSEUDONYM_KEY,
     });
 
   beforeAll(async () => {

@@ -16,7 +16,7 @@ import type { Store } from '../store/index.ts';
 import { compare, evalItem, idiom, instruction, norm, rewrite, rule, translation } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease } from './pipeline.ts';
-import { type BackendStore, releaseBackends } from './backends.contract.ts';
+import { type BackendStore, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { occurrences, releaseTexts } from './files.contract.ts';
 import { KIND_FIELDS } from './fields.ts';
 
@@ -202,7 +202,7 @@ for (const backend of releaseBackends()) describe(`personal data in a release ($
       abuse: { phraseContributors: 1_000_000 },
     });
     const out = join(dir, 'release');
-    await buildRelease({ store, config, outDir: out, snapshot: 'test' });
+    await buildRelease({ store, config, outDir: out, snapshot: 'test', pseudonymKey: TEST_PSEUDONYM_KEY });
 
     const texts = await releaseTexts(out);
     expect(occurrences(texts, ALL_TRACES)).toEqual([]);

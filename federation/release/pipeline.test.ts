@@ -9,7 +9,7 @@ import { idiom, review, withdrawal } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 import { openSnapshot, takeSnapshot } from './snapshot.ts';
-import { type BackendStore, releaseBackends } from './backends.contract.ts';
+import { type BackendStore, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 
 const SW = [
   ['Asiyefunzwa na mamaye hufunzwa na ulimwengu', 'Mtoto asiyesikia wazazi wake atajifunza kwa shida duniani.'],
@@ -55,7 +55,7 @@ for (const backend of releaseBackends()) describe(`the release pipeline (${backe
 
   const ingest = (...items: ContributionInput[]) => store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
   const build = (name: string, overrides: Record<string, unknown> = {}, quarantined = new Set<string>()): Promise<ReleaseManifest> =>
-    buildRelease({ store, config: parseReleaseConfig({ version: '1.0.0', includePending: true, ...overrides }), outDir: join(dir, name), snapshot: 'test', quarantined });
+    buildRelease({ store, config: parseReleaseConfig({ version: '1.0.0', includePending: true, ...overrides }), outDir: join(dir, name), snapshot: 'test', quarantined, pseudonymKey: TEST_PSEUDONYM_KEY });
   const rejected = (name: string) =>
     readFileSync(join(dir, name, 'rejected.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; stage: string; rule: string });
 
@@ -133,7 +133,7 @@ for (const backend of releaseBackends()) describe(`the release pipeline (${backe
     const snapshot = await takeSnapshot(store, join(dir, 'data'), 'frozen');
     const frozen = await openSnapshot(join(dir, 'data'), 'frozen');
     try {
-      await buildRelease({ store: frozen, config: parseReleaseConfig({ version: '1.0.0', includePending: true }), outDir: join(dir, 'frozen'), snapshot: 'test', snapshotFile: snapshot.path, quarantined: new Set() });
+      await buildRelease({ store: frozen, config: parseReleaseConfig({ version: '1.0.0', includePending: true }), outDir: join(dir, 'frozen'), snapshot: 'test', snapshotFile: snapshot.path, quarantined: new Set(), pseudonymKey: TEST_PSEUDONYM_KEY });
     } finally {
       await frozen.close();
     }

@@ -27,7 +27,8 @@ import { itemStages } from './stages.ts';
 import { WorkTable } from './work.ts';
 import { type CollectedPage, contentPages, type PageTask, recordsByKind } from './collect.ts';
 import { pageRunner } from './collect.threads.ts';
-import { goldRegrade, type GoldRegrade } from './reliability.ts';
+import { goldRegrade, type GoldRegrade, renameReviewers } from './reliability.ts';
+import { Pseudonyms } from './pseudonyms.ts';
 import { BandKeys, bandWriter, createBandsTable } from './near.ts';
 import { globalStages } from './global.ts';
 import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
@@ -91,6 +92,11 @@ export interface BuildOptions {
   threads?: number;
   /** The snapshot's SQLite file (the store given is that snapshot): the collect threads then read it themselves. */
   snapshotFile?: string;
+  /**
+   * The deployment's pseudonym key (pseudonyms.ts, `loadPseudonymKey`): every file names
+   * contributors and reviewers only by their keyed hash.
+   */
+  pseudonymKey: string;
 }
 
 /** Stages 1–6: stream the snapshot's content items through the item stages (on the collect threads) into the work table. */
@@ -103,7 +109,10 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions, gol
     createBandsTable(work);
     writeBands = bandWriter(work, new BandKeys(config.duplicates));
   }
-  const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])], gold, ...(options.snapshotFile !== undefined ? { snapshotFile: options.snapshotFile } : {}) }, options.threads);
+  const runner = pageRunner(
+    { config, quarantined: [...(options.quarantined ?? [])], gold, pseudonymKey: options.pseudonymKey, ...(options.snapshotFile !== undefined ? { snapshotFile: options.snapshotFile } : {}) },
+    options.threads,
+  );
   const write = ({ rows, bands, sigs }: CollectedPage) => {
     work.insert(rows);
     if (writeBands !== undefined && bands.length > 0) writeBands(bands, sigs);
@@ -158,8 +167,10 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
   await mkdir(outDir, { recursive: true });
   const work = new WorkTable(join(outDir, '.work.sqlite'));
   try {
-    // Reviewers measured on gold first, so that stage 4 judges items without the unreliable ones' votes.
-    const gold = await goldRegrade(store, config);
+    // Reviewers measured on gold first, so that stage 4 judges items without the unreliable ones'
+    // votes; named by their pseudonyms, as every contributor is from stage 2 on (collect.ts).
+    const pseudonyms = new Pseudonyms(options.pseudonymKey);
+    const gold = renameReviewers(await goldRegrade(store, config), (id) => pseudonyms.of(id));
     const stages = itemStages({ config, quarantined: options.quarantined ?? new Set(), gold });
     const read = await collect(store, work, options, gold);
     log(`read ${Object.values(read).reduce((a, b) => a + b, 0)} records`);

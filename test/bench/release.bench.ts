@@ -46,6 +46,7 @@ import { openStore } from '../../federation/store/index.ts';
 import { openSnapshot, snapshotPath, takeSnapshot } from '../../federation/release/snapshot.ts';
 import { parseReleaseConfig } from '../../federation/release/config.ts';
 import { buildRelease, type ReleaseManifest } from '../../federation/release/pipeline.ts';
+import { loadPseudonymKey } from '../../federation/release/pseudonyms.ts';
 import { packageRoot } from '../../federation/package.ts';
 import { LANGUAGE_SAMPLES } from '../fixtures/checks/languages.ts';
 import { mulberry32 } from '../support/random.ts';
@@ -299,7 +300,8 @@ async function childBuild(dataDir: string, outDir: string): Promise<BuildResult>
     const log = (line: string) =>
       console.error(`    ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${mib(process.memoryUsage().rss)} (peak ${mib(process.resourceUsage().maxRSS * 1024)}), cpu ${(process.cpuUsage().user / 1e6).toFixed(1)} + sys ${(process.cpuUsage().system / 1e6).toFixed(1)} s: ${line}`);
     const threads = process.env.RELEASE_BENCH_THREADS === undefined ? undefined : Number(process.env.RELEASE_BENCH_THREADS);
-    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', snapshotFile: snapshotPath(dataDir, 'bench'), log, ...(threads === undefined ? {} : { threads }) });
+    const pseudonymKey = await loadPseudonymKey(dataDir);
+    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', snapshotFile: snapshotPath(dataDir, 'bench'), pseudonymKey, log, ...(threads === undefined ? {} : { threads }) });
   } finally {
     await store.close();
   }
