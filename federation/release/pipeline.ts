@@ -71,6 +71,11 @@ export interface ReleaseManifest {
   /** Kept items per config and split. */
   counts: Record<string, Record<string, number>>;
   languages: Record<string, number>;
+  /**
+   * The languages each config's rows are in (BCP 47, sorted): a record's `language`, or both of a
+   * translation's. What the card's `language` and `multilinguality` and croissant's `inLanguage` say.
+   */
+  configLanguages: Record<string, string[]>;
   kinds: Record<string, number>;
   licences: Record<string, number>;
   contributors: number;
@@ -223,6 +228,13 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   };
   const counts: Record<string, Record<string, number>> = {};
   const languages: Record<string, number> = {};
+  const configLanguages = new Map<string, Set<string>>();
+  const speaks = (name: string, record: unknown) => {
+    const r = record as { language?: string; source_language?: string; target_language?: string };
+    let set = configLanguages.get(name);
+    if (set === undefined) configLanguages.set(name, (set = new Set()));
+    for (const tag of [r.language, r.source_language, r.target_language]) if (tag !== undefined && tag !== '') set.add(tag);
+  };
   const kinds: Record<string, number> = {};
   const licences: Record<string, number> = {};
   const contributors = new Set<string>();
@@ -243,6 +255,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
           if (!(splitsOf(name) as readonly string[]).includes(split)) continue;
           const json = JSON.stringify(records[name]);
           writerFor(name, split).file.line(json);
+          speaks(name, records[name]);
           // Only when the Parquet thread is behind.
           const behind = outputs.record(name, split, records[name], json);
           if (behind !== undefined) await behind;
@@ -260,6 +273,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
     // Last, the campaigns' glossaries (glossary.ts): the `glossary` config, through the same writers.
     glossary = await releaseGlossary(options.store, config, (record, json) => {
       writerFor(GLOSSARY_CONFIG, GLOSSARY_SPLIT).file.line(json);
+      speaks(GLOSSARY_CONFIG, record);
       return outputs.record(GLOSSARY_CONFIG, GLOSSARY_SPLIT, record, json);
     });
     if (glossary.kept > 0) counts[GLOSSARY_CONFIG] = { [GLOSSARY_SPLIT]: glossary.kept };
@@ -275,6 +289,8 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   }
   files.push(...extra.files);
   Object.assign(counts, extra.counts);
+  // The kto config is made of the preference pairs, row by row (outputs.ts).
+  if (extra.counts.kto !== undefined && configLanguages.has('preference')) configLanguages.set('kto', configLanguages.get('preference')!);
 
   // Traceability: every excluded item, which stage and rule, in server order.
   const rejected = new TextFile(join(outDir, 'rejected.jsonl'));
@@ -299,6 +315,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
     stages,
     counts,
     languages: sortedRecord(languages),
+    configLanguages: Object.fromEntries([...configLanguages].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, set]) => [name, [...set].sort()])),
     kinds: sortedRecord(kinds),
     licences: sortedRecord(licences),
     contributors: contributors.size,
