@@ -189,9 +189,6 @@ function personalData({ config }: StageOptions): ItemStage {
       const fields = KIND_FIELDS[c.kind as ContentKind];
       if (fields === undefined) return undefined;
       const found: Record<string, number> = {};
-      const count = (types: readonly string[]) => {
-        for (const t of types) found[t] = (found[t] ?? 0) + 1;
-      };
       // Not free text: left out at the first finding.
       let where: string | undefined;
       const check = (value: string, field: string) => {
@@ -199,7 +196,7 @@ function personalData({ config }: StageOptions): ItemStage {
         const types = typesIn(value);
         if (types.length === 0) return;
         where = field;
-        count(types);
+        for (const t of types) found[t] = (found[t] ?? 0) + 1;
       };
       for (const key of ENVELOPE_STRINGS) check(c[key], key);
       for (const path of fields.other) eachString(c.data, path, (value) => check(value, `data.${path.join('.')}`));
