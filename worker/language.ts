@@ -18,10 +18,15 @@
  * related languages (Russian/Ukrainian, Hindi/Maithili, Indonesian/Malay) often put the right
  * language a little behind, so the item's language (or one mutually intelligible with it) matches
  * when its relative score is at least MATCH_THRESHOLD. When the text is too short to tell,
- * `detected` is null and nothing contradicts the item's language: `matches` is true.
+ * `detected` is null and nothing contradicts the item's language: `matches` is true — as for a
+ * language franc has no profile of. The item's tag is canonical BCP 47, so franc's answers are
+ * matched through the same canonicalisation (Tagalog `tl` is `fil`).
  * See docs/checks.md for how this was chosen and measured.
  */
 import { francAll } from 'franc';
+import { data } from 'franc/data.js';
+import { expressions } from 'franc/expressions.js';
+import { canonicalLanguageTag } from '../federation/protocol/language.ts';
 
 export const DETECTOR = 'franc@6.2.0';
 /** Fewest letters (franc counts characters without punctuation) worth asking about. */
@@ -57,11 +62,36 @@ const COMMON: readonly string[] = [
   'khm', 'hye', 'sat', 'bod', 'kat', 'lao', 'zgh', 'iii', 'aii', 'heb', 'ydd',
 ];
 
+/** Every language franc can answer (639-3): its trigram profiles and the languages it tells by script alone. */
+const FRANC_LANGUAGES: ReadonlySet<string> = new Set([
+  ...Object.values(data as Record<string, Record<string, string>>).flatMap((profiles) => Object.keys(profiles)),
+  ...Object.keys(expressions).filter((k) => /^[a-z]{3}$/.test(k)),
+]);
+
 /** Every franc code (639-3) of a language, given its 639-1 or 639-3 code. */
 function francCodes(code: string): string[] {
   const out = Object.entries(ISO3_TO_1).filter(([, one]) => one === code).map(([three]) => three);
   return out.length > 0 ? out : [code];
 }
+
+/**
+ * A contributor's tag is canonical BCP 47 (protocol/language.ts), which renames some languages
+ * franc answers under their old code: Tagalog `tl` is `fil`, Central Bikol `bcl` is `bik`, Eastern
+ * Maninkakan `emk` is `man`. Here, from the platform's own canonicalisation of every code franc
+ * answers (and its 639-1 code): the canonical primary subtag → the codes it answers for it.
+ */
+const ANSWERED_AS: ReadonlyMap<string, readonly string[]> = (() => {
+  const out = new Map<string, Set<string>>();
+  for (const three of FRANC_LANGUAGES) {
+    const answered = ISO3_TO_1[three] ?? three;
+    for (const spelling of new Set([three, answered])) {
+      const primary = canonicalLanguageTag(spelling)?.split('-')[0];
+      if (primary === undefined || primary === answered) continue;
+      out.set(primary, (out.get(primary) ?? new Set()).add(answered));
+    }
+  }
+  return new Map([...out].map(([k, v]) => [k, [...v].sort()]));
+})();
 
 /** Languages written alike enough that a short text in one is fair in an item of the other. */
 const CLOSE: readonly (readonly string[])[] = [
@@ -84,23 +114,37 @@ export function languageCode(tag: string): string {
   return code;
 }
 
-function acceptable(itemLanguage: string): Set<string> {
+/** The codes (as `languageCode` gives them) a text in `itemLanguage` may be detected as. */
+export function acceptableCodes(itemLanguage: string): Set<string> {
   const code = languageCode(itemLanguage);
-  const set = new Set([code]);
+  const set = new Set([code, ...(ANSWERED_AS.get(code) ?? [])]);
   for (const group of CLOSE) if (group.includes(code)) for (const c of group) set.add(c);
   return set;
 }
 
-const candidateLists = new Map<string, { allowed: Set<string>; only: string[] }>();
+interface Candidates {
+  allowed: Set<string>;
+  only: string[];
+  /** Whether franc can answer the item's language at all (else the check cannot tell). */
+  known: boolean;
+}
+
+const candidateLists = new Map<string, Candidates>();
 
 /** The languages an item's text may be in, and the candidates to rank, per item language (memoised: the same list each time). */
-function candidatesFor(itemLanguage: string): { allowed: Set<string>; only: string[] } {
+function candidatesFor(itemLanguage: string): Candidates {
   let entry = candidateLists.get(itemLanguage);
   if (entry === undefined) {
-    const allowed = acceptable(itemLanguage);
+    const allowed = acceptableCodes(itemLanguage);
     const only = new Set(COMMON);
-    for (const c of allowed) for (const three of francCodes(c)) only.add(three);
-    entry = { allowed, only: [...only] };
+    let known = false;
+    for (const c of allowed) {
+      for (const three of francCodes(c)) {
+        only.add(three);
+        if (FRANC_LANGUAGES.has(three)) known = true;
+      }
+    }
+    entry = { allowed, only: [...only], known };
     if (candidateLists.size > 1000) candidateLists.clear();
     candidateLists.set(itemLanguage, entry);
   }
@@ -112,7 +156,7 @@ export interface LanguageGuess {
   detected: string | null;
   /** Margin of the best guess over the runner-up, 0–1. */
   score: number;
-  /** Whether the text could be in `itemLanguage` (true when nothing can be told). */
+  /** Whether the text could be in `itemLanguage` (true when nothing can be told, or franc does not know the language). */
   matches: boolean;
 }
 
@@ -121,7 +165,7 @@ export interface LanguageGuess {
  * (the release pipeline's faster one, federation/release/langid.ts).
  */
 export function detectLanguage(text: string, itemLanguage: string, rank: (value: string, options: { minLength: number; only: string[] }) => [string, number][] = francAll): LanguageGuess {
-  const { allowed, only } = candidatesFor(itemLanguage);
+  const { allowed, only, known } = candidatesFor(itemLanguage);
   const relative = new Map<string, number>();
   const guesses = rank(text, { minLength: MIN_LENGTH, only });
   for (const [code, rawScore] of guesses) {
@@ -136,7 +180,9 @@ export function detectLanguage(text: string, itemLanguage: string, rank: (value:
   if (!best) return { detected: null, score: 0, matches: true };
   const runnerUp = ranked[1]?.[1] ?? 0;
   const score = Math.round(Math.max(0, Math.min(1, best[1] - runnerUp)) * 1000) / 1000;
-  let matches = false;
+  // A language franc has no profile for can never come out on top: the check cannot tell, so it
+  // does not contradict the item (else no text in that language could ever be accepted).
+  let matches = !known;
   for (const c of allowed) if ((relative.get(c) ?? 0) >= MATCH_THRESHOLD) matches = true;
   return { detected: best[0], score, matches };
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openStore, sqlitePath } from '../store/index.ts';
 import { buildDataset } from '../dataset/index.ts';
+import { loadPseudonymKey } from '../release/pseudonyms.ts';
 import { HubRegistry } from '../hub/registry.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
@@ -83,6 +84,7 @@ export async function dataset(args: string[], io: Output): Promise<number> {
       includePending: values['include-pending'] ?? false,
       // On a hub: what quarantined nodes sent stays stored but out of every export.
       excludeOrigins: await new HubRegistry(store.db).quarantined(),
+      pseudonymKey: await loadPseudonymKey(dataDir),
     });
     const languages = Object.keys(counts.languages)
       .sort()

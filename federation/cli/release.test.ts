@@ -1,15 +1,16 @@
 /**
- * `vernacular release build|list|diff` in-process, on SQLite: a build is recorded in the live
- * store, listed, compared with a later one, and the same version with other content is refused.
+ * `vernacular release build|list|diff` in-process, on SQLite and on PostgreSQL: a build (its
+ * snapshot taken from the live store) is recorded in the live store, listed, compared with a later
+ * one, and the same version with other content is refused.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
-import { openStore } from '../store/index.ts';
 import { idiom, withdrawal } from '../../test/support/contributions.ts';
+import { type BackendStore, releaseBackends } from '../release/backends.contract.ts';
 import { run } from './main.ts';
 
 async function cli(args: string[]) {
@@ -21,17 +22,22 @@ async function cli(args: string[]) {
 
 const SW = ['Bandu bandu huisha gogo', 'Mchagua jembe si mkulima', 'Usipoziba ufa utajenga ukuta'];
 
-describe('vernacular release build, list and diff', () => {
+for (const backend of releaseBackends()) describe(`vernacular release build, list and diff (${backend.name})`, () => {
   let dir: string;
   let data: string[];
-  beforeEach(() => {
+  let backing: BackendStore;
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vernacular-release-cli-'));
-    data = ['--data', join(dir, 'data')];
+    backing = await backend.store(join(dir, 'data'));
+    data = ['--data', join(dir, 'data'), ...backing.cliArgs];
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await backing.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const ingest = async (...items: ContributionInput[]) => {
-    const store = await openStore({ dataDir: join(dir, 'data') });
+    const store = await backing.open();
     try {
       await store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
     } finally {
@@ -50,6 +56,19 @@ describe('vernacular release build, list and diff', () => {
     const first = await cli(['release', 'build', '--config', config('1.0.0'), '--out', join(dir, 'r1'), ...data]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('Recorded release Vernacular@1.0.0.');
+    // The snapshot taken for it is one self-contained file (nothing left beside it), which opens again.
+    const snapshots = join(dir, 'data', 'snapshots');
+    expect(readdirSync(snapshots).filter((f) => f.startsWith('release-1.0.0'))).toEqual(['release-1.0.0.sqlite']);
+    expect(existsSync(join(snapshots, 'release-1.0.0.sqlite.d'))).toBe(false);
+    // contributors.txt names people by pseudonym; `release pseudonym` gives a contributor's, to check an erasure request.
+    const listed = readFileSync(join(dir, 'r1', 'contributors.txt'), 'utf8').trim().split('\n');
+    expect(listed).not.toContain(items[0]!.contributor);
+    const named = await cli(['release', 'pseudonym', items[0]!.contributor, items[1]!.contributor, ...data]);
+    expect(named.code, named.stderr).toBe(0);
+    const pseudonyms = named.stdout.split('\n').map((l) => l.split('\t'));
+    expect(pseudonyms.map(([id]) => id)).toEqual([items[0]!.contributor, items[1]!.contributor]);
+    for (const [, p] of pseudonyms) expect(listed).toContain(p);
+    expect((await cli(['release', 'pseudonym', 'not-an-id', ...data])).stderr).toContain('"not-an-id" is not a contributor id');
 
     await ingest(withdrawal(items[1]!.id, { contributor: items[1]!.contributor }));
     expect((await cli(['release', 'build', '--config', config('1.1.0'), '--out', join(dir, 'r2'), ...data])).code).toBe(0);

@@ -12,14 +12,18 @@ import { buildRelease } from '../release/pipeline.ts';
 import { fileSha256, openSnapshot, snapshotPath, takeSnapshot } from '../release/snapshot.ts';
 import { ReleaseConflictError, ReleaseRegistry, type RecordedRelease } from '../release/registry.ts';
 import { describeDiff, diffReleases } from '../release/diff.ts';
+import { loadPseudonymKey, pseudonymKeyPath, Pseudonyms } from '../release/pseudonyms.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
+
+const CONTRIBUTOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const RELEASE_HELP = `Usage:
   vernacular release snapshot --name <name>
   vernacular release build --config <file.json> --out <dir> [--snapshot <name>]
   vernacular release list [--json]
   vernacular release diff <A> <B> [--a-dir <dir>] [--b-dir <dir>] [--json]
+  vernacular release pseudonym <contributor-id>...
 
   snapshot   Freezes what the store holds now into snapshots/<name>.sqlite in the
              data folder (consistent; never changed afterwards).
@@ -38,6 +42,10 @@ export const RELEASE_HELP = `Usage:
              and split, languages, stage counts, files added/removed/changed and,
              when both release folders are readable (given, or still where they
              were built), the item ids added and removed.
+  pseudonym  The pseudonym releases give each contributor id: the keyed hash
+             (the key is release-pseudonym.key in the data folder, made by the
+             first build) that contributors.txt and every record carry instead
+             of the id — to check an erasure request against a release.
 
 Options:
   --data <dir>        The data folder (default ${DEFAULT_DATA_DIR})
@@ -62,7 +70,7 @@ export async function release(args: string[], io: Output): Promise<number> {
     io.out(RELEASE_HELP);
     return action === undefined ? 2 : 0;
   }
-  const { values, positionals } = parseOptions(rest, OPTIONS, 'release', action === 'diff');
+  const { values, positionals } = parseOptions(rest, OPTIONS, 'release', action === 'diff' || action === 'pseudonym');
   if (values.help) return (io.out(RELEASE_HELP), 0);
   const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
   const database = values.database ?? process.env.DATABASE_URL;
@@ -113,7 +121,8 @@ export async function release(args: string[], io: Output): Promise<number> {
       let manifest;
       try {
         const quarantined = await new HubRegistry(store.db).quarantined();
-        manifest = await buildRelease({ store, config, outDir, snapshot: name, snapshotFile: snapshotPath(dataDir, name), quarantined, log: (line) => io.err(line) });
+        const pseudonymKey = await loadPseudonymKey(dataDir);
+        manifest = await buildRelease({ store, config, outDir, snapshot: name, snapshotFile: snapshotPath(dataDir, name), quarantined, pseudonymKey, log: (line) => io.err(line) });
         const items = Object.values(manifest.kinds).reduce((a, b) => a + b, 0);
         io.out(`Release ${config.name} ${config.version} from snapshot ${name}: ${items} items in ${outDir}`);
         for (const s of manifest.stages) {
@@ -153,6 +162,21 @@ export async function release(args: string[], io: Output): Promise<number> {
       } finally {
         await live.close();
       }
+    }
+    case 'pseudonym': {
+      if (positionals.length === 0) throw new UsageError('release pseudonym needs one or more contributor ids', 'release');
+      const bad = positionals.find((id) => !CONTRIBUTOR_ID.test(id));
+      if (bad !== undefined) {
+        io.err(`vernacular: "${bad}" is not a contributor id (a lower-case UUID)`);
+        return 1;
+      }
+      if (!existsSync(pseudonymKeyPath(dataDir))) {
+        io.err(`vernacular: no ${pseudonymKeyPath(dataDir)}: no release has been built from this data folder, so no contributor has a pseudonym yet`);
+        return 1;
+      }
+      const pseudonyms = new Pseudonyms(await loadPseudonymKey(dataDir));
+      for (const id of positionals) io.out(`${id}\t${pseudonyms.of(id)}`);
+      return 0;
     }
     case 'diff': {
       if (positionals.length !== 2) throw new UsageError('release diff needs two releases: <A> <B> (ids or versions)', 'release');

@@ -32,6 +32,8 @@ export interface BuildDatasetOptions {
   /** Origins (node ids) whose records are left out: the nodes a hub's steward quarantined. */
   excludeOrigins?: ReadonlySet<string>;
   log?: (line: string) => void;
+  /** The deployment's pseudonym key (release/pseudonyms.ts): contributors appear only by their keyed hash. */
+  pseudonymKey: string;
 }
 
 export interface DatasetCounts {
@@ -90,6 +92,7 @@ export async function buildDataset(options: BuildDatasetOptions): Promise<Datase
     outDir,
     snapshot: 'live',
     quarantined: options.excludeOrigins ?? new Set(),
+    pseudonymKey: options.pseudonymKey,
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
   for (const config of CONFIGS) {

@@ -24,7 +24,7 @@ export function isKind<K extends ContentKind>(stored: StoredContribution, kind: 
 /** Where a record came from; on every row of every configuration except `sft`. */
 export interface Provenance {
   licence: string;
-  /** Pseudonymous contributor id made on the device. */
+  /** The contributor's pseudonym: the release pipeline writes a keyed hash of their id (release/pseudonyms.ts), never the id. */
   contributor: string;
   campaign: string;
   created_at: string;

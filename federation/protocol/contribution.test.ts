@@ -135,6 +135,10 @@ describe.each(TEXT_FIELDS)('data.$field', ({ field, limit, required }) => {
   it('rejects control characters', () => {
     for (const c of ['\u0000', '\u0007', '\u001b', '\u007f', '\u0085']) rejects(path, `a${c}b`, 'invalid_text');
   });
+  it('rejects bidirectional embeddings, overrides and isolates', () => {
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) rejects(path, `a${c}b`, 'invalid_text');
+  });
+  it('allows the directional marks (LRM, RLM, ALM)', () => accepts(path, 'a\u200eb\u200fc\u061cd'));
   it('allows tabs and newlines', () => accepts(path, 'line one\n\tline two'));
   it('rejects a lone surrogate', () => {
     rejects(path, 'a\ud800b', 'invalid_text');

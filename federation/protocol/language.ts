@@ -27,6 +27,17 @@ export function canonicalLanguageTag(tag: string): string | null {
   return canonical;
 }
 
+/**
+ * The languages the app's language picker lists (web/src/components/LanguagePicker.svelte); any
+ * other BCP 47 tag can be typed under "Other". Spelled as people know them: the app stores the
+ * canonical tag (`tl` is stored as `fil`), and the on-device and release language checks must
+ * accept each of them (worker/language.test.ts).
+ */
+export const SUGGESTED_LANGUAGES = [
+  'am', 'ar', 'bn', 'de', 'en', 'es', 'fa', 'fr', 'ha', 'he', 'hi', 'id', 'ig', 'it', 'ja', 'ko', 'ms', 'nl',
+  'pl', 'pt', 'ru', 'so', 'sw', 'ta', 'th', 'tl', 'tr', 'uk', 'ur', 'vi', 'wo', 'xh', 'yo', 'zh', 'zu',
+] as const;
+
 /** The primary language subtag (ISO 639), as dataset cards want it: "sw" for "sw-KE". */
 export function primaryLanguage(tag: string): string {
   return tag.split('-')[0]!.toLowerCase();

@@ -21,6 +21,14 @@ describe('textProblem', () => {
       expect(textProblem(s)).toBe('invalid_text');
     }
   });
+  it('refuses bidirectional embeddings, overrides and isolates, and accepts the directional marks', () => {
+    // LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI: each alone, and hiding a reordered span.
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) {
+      expect(textProblem(`pay ${c}evil${c} now`), c.codePointAt(0)!.toString(16)).toBe('invalid_text');
+    }
+    // LRM, RLM and ALM reorder nothing; Arabic and Hebrew keyboards type them.
+    for (const s of ['\u200fשלום\u200e 2024', 'مرحبا\u061c 5', 'a\u200eb']) expect(textProblem(s)).toBeNull();
+  });
 });
 
 describe('normaliseText', () => {
@@ -44,8 +52,8 @@ describe('text()', () => {
 
 describe('cleanGeneratedText', () => {
   it('drops the control characters a model may emit, repairs lone surrogates and normalises, so the text is acceptable', () => {
-    const cleaned = cleanGeneratedText(' a\u0001b\u007f\u0085c\ud800 e\u0301\tf\r\n ');
-    expect(cleaned).toBe('abc\ufffd é\tf');
+    const cleaned = cleanGeneratedText(' a\u0001b\u007f\u0085c\ud800 e\u0301\tf\u202e\u2066g\u2069\r\n ');
+    expect(cleaned).toBe('abc\ufffd é\tfg');
     expect(textProblem(cleaned)).toBeNull();
   });
 });

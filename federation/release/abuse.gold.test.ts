@@ -1,6 +1,6 @@
 /**
  * Reviewers measured on gold items (reliability.ts): through the whole release pipeline on a real
- * SQLite store, and stage 4's own regrading when the caller hands it the gold regrade.
+ * store (SQLite and PostgreSQL), and stage 4's own regrading when the caller hands it the gold regrade.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { type BackendStore, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { goldItems, importGold, type GoldInput } from '../store/gold.ts';
 import { idiom, person, review } from '../../test/support/contributions.ts';
 import { parseReleaseConfig, type ReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 import { goldRegrade } from './reliability.ts';
+import { Pseudonyms } from './pseudonyms.ts';
 import { type Candidate, itemStages } from './stages.ts';
 
 const config = (abuse: Record<string, unknown> = {}): ReleaseConfig =>
@@ -31,12 +33,14 @@ const goldRow = (i: number, expected: 'good' | 'bad'): GoldInput => ({
 
 type Rejected = { id: string; stage: string; rule: string; detail: string };
 
-describe('release: reviewers measured on gold items', () => {
+for (const backend of releaseBackends()) describe(`release: reviewers measured on gold items (${backend.name})`, () => {
   let dir: string;
   let store: Store;
+  let backing: BackendStore;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vernacular-gold-release-'));
-    store = await openStore({ dataDir: join(dir, 'data') });
+    backing = await backend.store(join(dir, 'data'));
+    store = await backing.open();
     await store.saveCampaign({
       slug: 'shule', title: 'Shule', description: '', languages: ['sw'], kinds: ['idiom'], goals: [], licence: 'CC0-1.0',
       consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 },
@@ -44,6 +48,7 @@ describe('release: reviewers measured on gold items', () => {
   });
   afterEach(async () => {
     await store.close();
+    await backing.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   const ingest = async (...items: ContributionInput[]) => {
@@ -55,7 +60,7 @@ describe('release: reviewers measured on gold items', () => {
     review(target, { campaign: 'shule', contributor, data: action === 'flag' ? { action, reason: 'spam' } : { action } });
   const build = async (name: string, cfg: ReleaseConfig) => {
     const out = join(dir, name);
-    const manifest = await buildRelease({ store, config: cfg, outDir: out, snapshot: 'test' });
+    const manifest = await buildRelease({ store, config: cfg, outDir: out, snapshot: 'test', pseudonymKey: TEST_PSEUDONYM_KEY });
     const rejected = readFileSync(join(out, 'rejected.jsonl'), 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rejected);
     return { manifest, rejected, out };
   };
@@ -96,7 +101,9 @@ describe('release: reviewers measured on gold items', () => {
     const out1 = rejected.filter((r) => r.rule === 'unreliable_votes');
     expect(out1.map((r) => [r.id, r.stage])).toEqual([[carried.id, 'consensus']]);
     expect(out1[0]!.detail).toMatch(/^pending \(was accepted\) without the votes of 2 unreliable reviewers \(/);
-    for (const b of bad.slice(0, 2)) expect(out1[0]!.detail).toContain(b);
+    // Named by their pseudonyms, never their ids (pseudonyms.ts).
+    for (const b of bad.slice(0, 2)) expect(out1[0]!.detail).toContain(new Pseudonyms(TEST_PSEUDONYM_KEY).of(b));
+    for (const b of bad) expect(out1[0]!.detail).not.toContain(b);
     expect(stage(manifest, 'consensus').excluded).toEqual({ unreliable_votes: 1 });
     expect(stage(manifest, 'abuse').figures).toMatchObject({ gold_items: 8, gold_votes: 40, reviewers_measured_on_gold: 5, unreliable_reviewers: 3, restored_by_gold: 2 });
     expect(kept(manifest)).toBe(3);

@@ -43,7 +43,10 @@ export const ABUSE_STAGE = 'abuse';
 /** What the stage needs besides the work table (the store is the frozen snapshot). */
 export interface AbuseContext {
   store?: Store;
-  /** Gold regrading, when the caller computed it already (else it is read from the store). */
+  /**
+   * Gold regrading, when the caller computed it already — the pipeline does, its reviewers renamed
+   * to their pseudonyms (reliability.ts `renameReviewers`) — else it is read from the store.
+   */
   gold?: GoldRegrade;
 }
 

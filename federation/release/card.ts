@@ -1,7 +1,8 @@
 /**
  * The release's README.md: a Hugging Face dataset card — YAML metadata (licence, languages as ISO
- * 639 codes, crowdsourced annotations, task categories, size, configs with their splits' files)
- * and a human description with the counts and every stage's numbers.
+ * 639 codes, multilinguality and task categories, all three from the configs that have rows,
+ * crowdsourced annotations, size, configs with their splits' files) and a human description with
+ * the counts and every stage's numbers.
  */
 import { primaryLanguage } from '../protocol/index.ts';
 import { sizeCategory } from '../dataset/card.ts';
@@ -31,23 +32,49 @@ export function dataFilesOf(manifest: ReleaseManifest, extension = 'parquet'): M
   return out;
 }
 
+/** The Hub's task category of each config's rows (huggingface.js `pipelines.ts`). */
+const TASK_OF: Record<string, string> = {
+  idioms: 'text-generation', sft: 'text-generation', preference: 'text-generation', kto: 'text-generation', norms: 'text-generation',
+  translation: 'translation', glossary: 'translation',
+  eval: 'question-answering',
+  // Guardrails: a rule with a compliant and a violating example, to tell answers apart.
+  rules: 'text-classification',
+};
+
+/** The card's `language`, `multilinguality` and `task_categories`, from the configs that have rows. */
+export function cardLanguages(manifest: Pick<ReleaseManifest, 'counts' | 'configLanguages'>): { language: string[]; multilinguality: string[]; taskCategories: string[] } {
+  const withRows = Object.keys(manifest.counts).filter((c) => Object.values(manifest.counts[c] ?? {}).some((n) => n > 0));
+  const tags = (configs: string[]) => [...new Set(configs.flatMap((c) => manifest.configLanguages[c] ?? []).map(primaryLanguage))].sort();
+  const language = tags(withRows);
+  const multilinguality: string[] = [];
+  // A translation config pairs two languages in each row; the others hold one per row.
+  if (withRows.includes('translation') && (manifest.configLanguages.translation?.length ?? 0) > 1) multilinguality.push('translation');
+  const others = tags(withRows.filter((c) => c !== 'translation'));
+  if (others.length > 1) multilinguality.push('multilingual');
+  else if (others.length === 1) multilinguality.push('monolingual');
+  const taskCategories = [...new Set(withRows.map((c) => TASK_OF[c]).filter((t): t is string => t !== undefined))].sort();
+  return { language, multilinguality: multilinguality.sort(), taskCategories };
+}
+
 export function releaseCard(manifest: ReleaseManifest, config: ReleaseConfig): string {
   const licences = Object.keys(manifest.licences);
   const license = licences.length === 1 ? (HUB_LICENCE[licences[0]!] ?? 'other') : 'other';
-  const languages = [...new Set(Object.keys(manifest.languages).map(primaryLanguage))].sort();
+  const { language: languages, multilinguality, taskCategories } = cardLanguages(manifest);
   const items = Object.values(manifest.kinds).reduce((a, b) => a + b, 0);
   const parquet = dataFilesOf(manifest, 'parquet');
   const files = parquet.size > 0 ? parquet : dataFilesOf(manifest, 'jsonl');
   const yaml = ['---', `license: ${license}`];
   if (license === 'other') yaml.push(`license_name: ${licences.length === 0 ? 'none' : 'mixed-open-licences'}`);
   if (languages.length > 0) yaml.push('language:', ...languages.map((l) => `- ${l}`));
+  if (multilinguality.length > 0) yaml.push('multilinguality:', ...multilinguality.map((m) => `- ${m}`));
   yaml.push(
-    `multilinguality: ${languages.length > 1 ? 'multilingual' : 'monolingual'}`,
     'size_categories:', `- ${sizeCategory(items)}`,
     'annotations_creators:', '- crowdsourced',
     'language_creators:', '- crowdsourced',
     'source_datasets:', '- original',
-    'task_categories:', '- text-generation', '- translation', '- question-answering',
+  );
+  if (taskCategories.length > 0) yaml.push('task_categories:', ...taskCategories.map((t) => `- ${t}`));
+  yaml.push(
     `pretty_name: ${JSON.stringify(`${config.name} ${config.version}`)}`,
     'configs:',
   );
@@ -111,8 +138,10 @@ ${stageRows.join('\n')}
 ${goldSummary(manifest.stages, config)}
 
 Every item left out is listed in \`rejected.jsonl\` with its stage, rule and reason.
-\`contributors.txt\` lists the pseudonymous ids of everyone in this release, so that an erasure
-request can be checked against it.
+Contributors are named only by a pseudonym: a keyed hash of their id (HMAC-SHA-256 under a key the
+deployment keeps), the same in every release of this deployment and not reversible.
+\`contributors.txt\` lists the pseudonyms of everyone in this release, so that an erasure request
+can be checked against it.
 
 ${filesSection(new Set(manifest.files.map((f) => f.path)))}
 ## Licence

@@ -15,6 +15,7 @@ import { packageRoot } from '../package.ts';
 import { idiom, person } from '../../test/support/contributions.ts';
 import { syntheticIdioms } from '../../test/bench/corpus.ts';
 import { parseReleaseConfig } from './config.ts';
+import { TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 
 const BUILT = join(packageRoot(), 'dist', 'server', 'federation', 'release');
 
@@ -50,7 +51,7 @@ describe('the collect threads', () => {
 
   it('run on real threads when built', async () => {
     const { pageRunner } = (await import(pathToFileURL(join(BUILT, 'collect.threads.js')).href)) as typeof import('./collect.threads.ts');
-    const runner = pageRunner({ config: parseReleaseConfig({ version: '1' }), quarantined: [] }, 2);
+    const runner = pageRunner({ config: parseReleaseConfig({ version: '1' }), quarantined: [], pseudonymKey: TEST_PSEUDONYM_KEY }, 2);
     try {
       expect(runner.threads).toBe(2);
     } finally {
@@ -61,13 +62,13 @@ describe('the collect threads', () => {
   it('give the same release, byte for byte, as the main thread', async () => {
     const { buildRelease } = (await import(pathToFileURL(join(BUILT, 'pipeline.js')).href)) as typeof import('./pipeline.ts');
     const config = parseReleaseConfig({ version: '1.0.0', includePending: true });
-    const threaded = await buildRelease({ store, config, outDir: join(dir, 'threads'), snapshot: 'test', threads: 2 });
-    const inline = await buildRelease({ store, config, outDir: join(dir, 'inline'), snapshot: 'test', threads: 0 });
+    const threaded = await buildRelease({ store, config, outDir: join(dir, 'threads'), snapshot: 'test', threads: 2, pseudonymKey: TEST_PSEUDONYM_KEY });
+    const inline = await buildRelease({ store, config, outDir: join(dir, 'inline'), snapshot: 'test', threads: 0, pseudonymKey: TEST_PSEUDONYM_KEY });
     // From a snapshot file, the threads read their pages themselves.
     const { takeSnapshot, openSnapshot } = (await import(pathToFileURL(join(BUILT, 'snapshot.js')).href)) as typeof import('./snapshot.ts');
     const snap = await takeSnapshot(store, join(dir, 'data'), 'test');
     const frozen = await openSnapshot(join(dir, 'data'), 'test');
-    const fromFile = await buildRelease({ store: frozen, config, outDir: join(dir, 'file'), snapshot: 'test', snapshotFile: snap.path, threads: 2 }).finally(() => frozen.close());
+    const fromFile = await buildRelease({ store: frozen, config, outDir: join(dir, 'file'), snapshot: 'test', snapshotFile: snap.path, threads: 2, pseudonymKey: TEST_PSEUDONYM_KEY }).finally(() => frozen.close());
     expect(threaded).toEqual(inline);
     expect(fromFile).toEqual(inline);
     const a = files(join(dir, 'threads'));

@@ -33,7 +33,7 @@ export function defaultCollectThreads(): number {
 export function pageRunner(setup: CollectSetup, threads: number = defaultCollectThreads()): PageRunner {
   if (threads > 0 && existsSync(fileURLToPath(SCRIPT))) return threadRunner(setup, threads);
   const collect = collector(setup);
-  return { capacity: 1, threads: 0, run: async (task) => collect(task), close: async () => {} };
+  return { capacity: 1, threads: 0, run: async (task) => collect(task), close: async () => collect.close() };
 }
 
 function threadRunner(setup: CollectSetup, count: number): PageRunner {

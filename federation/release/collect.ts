@@ -11,7 +11,7 @@
 import { hash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
-import { CONTENT_KINDS, type ItemStatus } from '../protocol/index.ts';
+import { CONTENT_KINDS, type Contribution, type ItemStatus } from '../protocol/index.ts';
 import type { Store, StoredContribution } from '../store/index.ts';
 import type { ContributionRow, Database } from '../store/schema.ts';
 import { fromRow } from '../store/rows.ts';
@@ -20,6 +20,7 @@ import type { GoldRegrade } from './reliability.ts';
 import { BandKeys, shingleText } from './near.ts';
 import { type Candidate, itemStages } from './stages.ts';
 import type { WorkRow } from './work.ts';
+import { Pseudonyms } from './pseudonyms.ts';
 
 /** The exact-duplicate key: sha256 of the prose lower-cased, whitespace collapsed (near.ts `shingleText`). */
 export function textHash(text: string): string {
@@ -41,6 +42,8 @@ export interface CollectSetup {
   gold?: GoldRegrade;
   /** The snapshot's SQLite file: then a task may name a seq range, read where the task runs. */
   snapshotFile?: string;
+  /** The deployment's pseudonym key (pseudonyms.ts): the work table holds contributors only by it. */
+  pseudonymKey: string;
 }
 
 /** A page to run: its rows as read, or a range of server order (`after` < seq ≤ `through`) to read from the snapshot file. */
@@ -60,19 +63,28 @@ export interface CollectedPage {
   sigs: Uint32Array;
 }
 
+/** The per-page work, and `close` for the snapshot file it may have opened. */
+export interface Collector {
+  (task: PageTask): CollectedPage;
+  close(): void;
+}
+
 /** The per-page work: rows in (or read from the snapshot file), work rows (and band keys) out, in the same order. */
-export function collector(setup: CollectSetup): (task: PageTask) => CollectedPage {
+export function collector(setup: CollectSetup): Collector {
   const { config } = setup;
+  let snapshot: BetterSqlite3.Database | undefined;
   let range: BetterSqlite3.Statement | undefined;
   const rowsOf = (task: PageTask): readonly PageRow[] => {
     if ('rows' in task) return task.rows;
     if (setup.snapshotFile === undefined) throw new Error('A seq range to collect, but no snapshot file to read it from');
-    range ??= new BetterSqlite3(setup.snapshotFile, { readonly: true, fileMustExist: true }).prepare(RANGE_SQL);
+    snapshot ??= new BetterSqlite3(setup.snapshotFile, { readonly: true, fileMustExist: true });
+    range ??= snapshot.prepare(RANGE_SQL);
     return range.all(task.after, task.through) as PageRow[];
   };
   const stages = itemStages({ config, quarantined: new Set(setup.quarantined), ...(setup.gold !== undefined ? { gold: setup.gold } : {}) });
+  const pseudonyms = new Pseudonyms(setup.pseudonymKey);
   const keys = config.duplicates.near ? new BandKeys(config.duplicates) : undefined;
-  return (task) => {
+  const collect = (task: PageTask): CollectedPage => {
     const page = rowsOf(task);
     const rows: WorkInsert[] = new Array(page.length);
     // Each row's text as shingleText gives it: its exact-duplicate hash, and its shingles when kept.
@@ -80,7 +92,7 @@ export function collector(setup: CollectSetup): (task: PageTask) => CollectedPag
     let kept = 0;
     for (let i = 0; i < page.length; i++) {
       const { status, ...row } = page[i]!;
-      const done = toWorkRow(fromRow(row, (status ?? 'pending') as ItemStatus), stages);
+      const done = toWorkRow(fromRow(row, (status ?? 'pending') as ItemStatus), stages, pseudonyms);
       rows[i] = done.row;
       flats[i] = done.flat;
       if (done.row.stage === null) kept++;
@@ -98,9 +110,15 @@ export function collector(setup: CollectSetup): (task: PageTask) => CollectedPag
     }
     return { rows, bands, sigs };
   };
+  // Closed, not left to the garbage collector: an open connection keeps the snapshot's -wal and -shm files.
+  return Object.assign(collect, { close: () => snapshot?.close() });
 }
 
-function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>): { row: WorkInsert; flat: string } {
+/**
+ * An item through stages 2–6 into its work-table row. From here on the contributor is their
+ * pseudonym, in the row and in the item it keeps: nothing the release writes can carry the id.
+ */
+function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemStages>, pseudonyms: Pseudonyms): { row: WorkInsert; flat: string } {
   const candidate: Candidate = { contribution: stored.contribution, status: stored.status as ItemStatus, origin: stored.origin, text: '', notes: {} };
   let excluded: { stage: string; rule: string; detail: string } | undefined;
   for (const stage of stages) {
@@ -110,14 +128,15 @@ function toWorkRow(stored: StoredContribution, stages: ReturnType<typeof itemSta
       break;
     }
   }
-  const c = candidate.contribution;
+  const contributor = pseudonyms.of(candidate.contribution.contributor);
+  const c = { ...candidate.contribution, contributor } as Contribution;
   const flat = shingleText(candidate.text);
   const row: WorkInsert = {
     seq: stored.seq,
     id: c.id,
     kind: c.kind,
     language: c.language,
-    contributor: c.contributor,
+    contributor,
     origin: stored.origin,
     campaign: c.campaign,
     created_at: c.createdAt,

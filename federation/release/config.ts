@@ -16,6 +16,16 @@ export const ReleaseConfig = z
     /** The release's version, e.g. 2026.11.0; part of every file's metadata, never of its data. */
     version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$/),
     description: z.string().max(4000).default(''),
+    /**
+     * Where the release folder is published (an absolute http(s) URL): croissant.json's `url` and
+     * `@base`. Without it, a placeholder under the reserved `.invalid` domain (releaseUrl).
+     */
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .refine((u) => !/[?#]/.test(u), 'A folder URL: no query or fragment')
+      .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+      .optional(),
     /** Stage 4: only items accepted by review (the campaign's rule), unless this is true. */
     includePending: z.boolean().default(false),
     /** Stage 2: length bounds (code points) of any text field after normalisation. */
@@ -84,6 +94,13 @@ export function parseReleaseConfig(json: unknown): ReleaseConfig {
     throw new ConfigError(`Invalid release config: ${field || '(top level)'}: ${message}`);
   }
   return parsed.data;
+}
+
+/** The absolute URL of the release folder: the configured one, or a placeholder that names it and never resolves. */
+export function releaseUrl(config: ReleaseConfig): string {
+  if (config.url !== undefined) return config.url;
+  const slug = (s: string) => encodeURIComponent(s.toLowerCase().replace(/[^a-z0-9.+-]+/g, '-'));
+  return `https://releases.invalid/${slug(config.name)}/${slug(config.version)}/`;
 }
 
 /** sha256 of the canonical JSON of the config with every default filled in. */

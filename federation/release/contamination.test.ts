@@ -9,6 +9,7 @@ import { evalItem, idiom } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { contamination, evalIndex, overlap, words, wordsByExpression } from './contamination.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
+import { TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import type { WorkTable } from './work.ts';
 import { mulberry32 } from '../../test/support/random.ts';
 import { workRow, workTables } from '../../test/support/work.ts';
@@ -141,6 +142,7 @@ describe('near duplicates and contamination in a release', () => {
       config: parseReleaseConfig({ version: '1.0.0', includePending: true, language: { check: false }, splits: { validation: 0, test: 0 } }),
       outDir: join(dir, name),
       snapshot: 'test',
+      pseudonymKey: TEST_PSEUDONYM_KEY,
     });
 
   it('reports near-duplicate clusters and contaminated items at their stages; eval items only in eval/test', async () => {

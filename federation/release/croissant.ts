@@ -5,23 +5,29 @@
  * - Dataset-level: the properties Croissant 1.1 requires (@context, @type sc:Dataset, conformsTo,
  *   name, description, license, url, creator, datePublished) and recommends (version, inLanguage,
  *   keywords). `datePublished` is the snapshot's own date (its newest item), never the build's
- *   time, so building twice gives the same bytes; `url` is the dataset card beside this file.
+ *   time, so building twice gives the same bytes. `url` is the absolute URL the release folder is
+ *   published at (the config's `url`), also the context's `@base`, against which every `@id`
+ *   resolves to an absolute IRI; `contentUrl`s stay relative to this file, as loaders read them.
  * - `distribution`: one cr:FileObject per file of the release (data files of every format,
  *   rejected.jsonl, contributors.txt, report.json, README.md, report.html) with its size and
  *   sha256, plus one cr:FileSet per config and format.
- * - `recordSet`: one per config, its fields (types inferred from the rows written) extracted by
- *   column, and the split taken from the file name.
+ * - `recordSet`: one per config, read from its Parquet shards, its fields from the config's one
+ *   column schema (parquet.ts COLUMNS): a column each; a list of strings is an array field; a chat
+ *   column (a list of role/content structs) is an array field whose sub-fields `role` and `content`
+ *   share its source — the column — each picking its member of every element with a `jsonPath`
+ *   transform, which is how Croissant loaders (mlcroissant) read repeated nested columns. The split
+ *   is taken from the file name.
  * - RAI: collection, annotation (community review), annotator demographics (coarse buckets, groups
  *   under 5 suppressed; personal demographics are not collected), personal and sensitive
  *   information with the personal-data stage's counts, uses, limitations, biases, maintenance.
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { DEFAULT_CONSENSUS, primaryLanguage } from '../protocol/index.ts';
+import { DEFAULT_CONSENSUS } from '../protocol/index.ts';
 import { DETECTOR } from '../../worker/language.ts';
-import type { ReleaseConfig } from './config.ts';
+import { type ReleaseConfig, releaseUrl } from './config.ts';
+import { COLUMNS, type ColumnType } from './parquet.ts';
+import { cardLanguages } from './card.ts';
 import type { ReleaseManifest } from './pipeline.ts';
 import type { ReleaseStats } from './stats.ts';
 import { describeDimension, MIN_GROUP } from './demographics.ts';
@@ -111,47 +117,12 @@ const extensionOf = (path: string) => path.slice(path.lastIndexOf('.') + 1);
 
 const SPDX = (licence: string) => `https://spdx.org/licenses/${licence}.html`;
 
-// --- Field types, inferred from the rows --------------------------------------------------------
-
-type Shape = { types: Set<string>; array: boolean; fields?: Map<string, Shape> };
-
-function observe(shape: Shape, value: unknown, depth: number): void {
-  if (value === null || value === undefined) return;
-  if (Array.isArray(value)) {
-    shape.array = true;
-    for (const v of value) observe(shape, v, depth);
-    return;
-  }
-  if (typeof value === 'object') {
-    if (depth >= 2) {
-      shape.types.add('json');
-      return;
-    }
-    shape.types.add('object');
-    shape.fields ??= new Map();
-    for (const [k, v] of Object.entries(value)) {
-      let sub = shape.fields.get(k);
-      if (sub === undefined) shape.fields.set(k, (sub = { types: new Set(), array: false }));
-      observe(sub, v, depth + 1);
-    }
-    return;
-  }
-  shape.types.add(typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'float') : typeof value);
-}
-
-function dataTypeOf(name: string, shape: Shape): string {
-  const t = shape.types;
-  if (t.size === 1 && t.has('boolean')) return 'sc:Boolean';
-  if (t.size === 1 && t.has('integer')) return 'sc:Integer';
-  if (t.size > 0 && [...t].every((x) => x === 'integer' || x === 'float')) return 'sc:Float';
-  if (name === 'created_at' && t.size === 1 && t.has('string')) return 'sc:DateTime';
-  return 'sc:Text';
-}
+// --- Fields, from the config's column schema -----------------------------------------------------
 
 const FIELD_DESCRIPTIONS: Record<string, string> = {
   id: 'The item\'s id (UUIDv7), stable across releases.',
   language: 'BCP 47 language tag the contributor declared (re-checked by the language stage).',
-  contributor: 'Pseudonymous contributor id made on the device (listed in contributors.txt).',
+  contributor: 'The contributor\'s pseudonym: a keyed hash of their id (HMAC-SHA-256, a key the deployment keeps), the same in every release of this deployment, not reversible (listed in contributors.txt).',
   licence: 'SPDX id of the licence the contributor gave the item under.',
   campaign: 'The campaign the item was contributed through.',
   created_at: 'When the item was saved, by the device clock (ISO 8601 with offset).',
@@ -160,41 +131,44 @@ const FIELD_DESCRIPTIONS: Record<string, string> = {
   prompt: 'The prompt, as role/content messages.',
   chosen: 'The preferred answer, as role/content messages.',
   rejected: 'The less preferred answer, as role/content messages.',
+  completion: 'The answer, as role/content messages.',
   kind: 'The contribution kind the record was made from.',
+  chosen_generation: 'How a model wrote the preferred answer (dtype, device, settings), as a JSON object in text; null when a person wrote it.',
+  rejected_generation: 'How a model wrote the less preferred answer (dtype, device, settings), as a JSON object in text; null when a person wrote it.',
 };
 
-async function inferShapes(path: string, maxLines = 1000): Promise<Map<string, Shape>> {
-  const fields = new Map<string, Shape>();
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    const row = JSON.parse(line) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(row)) {
-      let shape = fields.get(k);
-      if (shape === undefined) fields.set(k, (shape = { types: new Set(), array: false }));
-      observe(shape, v, 1);
-    }
-    if (++n >= maxLines) {
-      lines.close();
-      break;
-    }
-  }
-  return fields;
-}
+/** The members of each element of a chat column (parquet.ts `messages`: a list of struct<role, content>). */
+export const MESSAGE_MEMBERS = ['role', 'content'] as const;
 
-function fieldOf(id: string, name: string, shape: Shape, source: Record<string, unknown>): Record<string, unknown> {
+const DATA_TYPE: Record<Exclude<ColumnType, 'messages'>, string> = {
+  string: 'sc:Text', 'string?': 'sc:Text', 'int?': 'sc:Integer', bool: 'sc:Boolean', strings: 'sc:Text', 'json?': 'sc:Text',
+};
+
+function columnField(config: string, name: string, type: ColumnType, fileSet: string): Record<string, unknown> {
+  const id = `${config}/${name}`;
   const field: Record<string, unknown> = { '@type': 'cr:Field', '@id': id, name };
   const description = FIELD_DESCRIPTIONS[name];
   if (description !== undefined) field.description = description;
-  if (shape.fields !== undefined && !shape.types.has('json') && shape.types.size === 1) {
-    if (shape.array) field.isArray = true;
-    field.subField = [...shape.fields].map(([sub, s]) => fieldOf(`${id}/${sub}`, sub, s, { ...source, extract: { column: sub } }));
+  const source = { fileSet: { '@id': fileSet }, extract: { column: name } };
+  if (type === 'messages') {
+    // One source for both members: the column; each member picked from every element.
+    field.isArray = true;
+    field.arrayShape = '-1';
+    field.subField = MESSAGE_MEMBERS.map((member) => ({
+      '@type': 'cr:Field',
+      '@id': `${id}/${member}`,
+      name: member,
+      dataType: 'sc:Text',
+      source: { ...source, transform: { jsonPath: member } },
+    }));
     return field;
   }
-  field.dataType = dataTypeOf(name, shape);
-  if (shape.array) field.isArray = true;
-  field.source = { ...source, extract: { column: name } };
+  field.dataType = name === 'created_at' ? 'sc:DateTime' : DATA_TYPE[type];
+  if (type === 'strings') {
+    field.isArray = true;
+    field.arrayShape = '-1';
+  }
+  field.source = source;
   return field;
 }
 
@@ -213,7 +187,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export async function croissant({ manifest, config, stats, outDir }: CroissantInput): Promise<Record<string, unknown>> {
   const items = sum(manifest.kinds);
   const licences = Object.keys(manifest.licences);
-  const languages = [...new Set(Object.keys(manifest.languages).map(primaryLanguage))].sort();
+  const { language: languages } = cardLanguages(manifest);
+  const base = releaseUrl(config);
 
   // Every file: the manifest's (data in every format, rejected.jsonl, contributors.txt) and the documents.
   const distribution: Record<string, unknown>[] = [];
@@ -260,9 +235,10 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
         includes: `${name}/*.${ext}`,
       });
     }
-    const preferred = formats.has('parquet') ? 'parquet' : formats.has('jsonl') ? 'jsonl' : [...formats.keys()].sort()[0]!;
-    const jsonl = formats.get('jsonl')?.[0];
-    const shapes = jsonl !== undefined ? await inferShapes(join(outDir, jsonl)) : new Map<string, Shape>();
+    const columns = COLUMNS[name];
+    if (columns === undefined) throw new Error(`No column schema for the config "${name}"`);
+    // Parquet when written (always, by the pipeline); its column schema is the JSONL records' too.
+    const preferred = formats.has('parquet') ? 'parquet' : 'jsonl';
     const source = { fileSet: { '@id': `${name}-${preferred}` } };
     const splitCounts = manifest.counts[name] ?? {};
     recordSet.push({
@@ -270,7 +246,7 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
       '@id': name,
       name,
       description: `The ${name} config: ${Object.entries(splitCounts).sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, n]) => `${s} ${n}`).join(', ') || 'no rows'}.`,
-      ...(shapes.has('id') ? { key: { '@id': `${name}/id` } } : {}),
+      ...(columns.some(([c]) => c === 'id') ? { key: { '@id': `${name}/id` } } : {}),
       field: [
         {
           '@type': 'cr:Field',
@@ -280,7 +256,7 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
           dataType: ['sc:Text', 'cr:Split'],
           source: { ...source, extract: { fileProperty: 'filename' }, transform: { regex: '^(train|validation|test)' } },
         },
-        ...[...shapes].map(([field, shape]) => fieldOf(`${name}/${field}`, field, shape, source)),
+        ...columns.map(([field, type]) => columnField(name, field, type, source.fileSet['@id'])),
       ],
     });
   }
@@ -293,7 +269,7 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
   const nodes = stats.nodes.length;
 
   const doc: Record<string, unknown> = {
-    '@context': CROISSANT_CONTEXT,
+    '@context': { '@base': base, ...CROISSANT_CONTEXT },
     '@type': 'sc:Dataset',
     conformsTo: [CROISSANT_SPEC, RAI_SPEC],
     name: config.name,
@@ -301,7 +277,7 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
       config.description ||
       `Knowledge of a country's languages, culture and laws, written down by the people who live them, contributed through Vernacular and reviewed by other contributors: ${items} items from ${manifest.contributors} pseudonymous contributors, built from the snapshot "${manifest.snapshot}".`,
     license: licences.length === 0 ? 'NOASSERTION' : licences.length === 1 ? SPDX(licences[0]!) : licences.map(SPDX),
-    url: 'README.md',
+    url: base,
     creator: { '@type': 'sc:Organization', name: `${config.name} contributors`, description: 'Pseudonymous volunteer contributors and reviewers, through Vernacular nodes (libraries, schools) and the national hub.' },
     ...(stats.snapshotDate !== undefined ? { datePublished: stats.snapshotDate } : {}),
     version: config.version,
@@ -349,7 +325,7 @@ export async function croissant({ manifest, config, stats, outDir }: CroissantIn
         `Found, by type: ${piiFound || 'none'}.`,
       ...(manifest.glossary !== undefined ? [`The glossary config's terms went through the same detectors (action: ${config.personalData.action}): ${describeGlossary(manifest.glossary)}`] : []),
       'The detectors find formats, not names or addresses written in words; such personal data may remain.',
-      'Contributor ids are pseudonymous ids made on the device; contributors.txt lists those in this release so that an erasure request can be checked against it. Withdrawn items are left out.',
+      'Contributors and reviewers are named only by a pseudonym, a keyed hash of their device-made id (HMAC-SHA-256 under a key the deployment keeps), never by the id itself; contributors.txt lists the pseudonyms in this release so that an erasure request can be checked against it. Withdrawn items are left out.',
       'Contributions can describe culture, religion, customs and laws of communities (sensitive topics by nature); they are not about identifiable individuals.',
     ],
     'rai:dataUseCases': [

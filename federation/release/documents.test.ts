@@ -14,6 +14,7 @@ import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.s
 import { idiom, resign, withdrawal } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
+import { TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { bucketDimension, bucketOf, describeDimension, MIN_GROUP } from './demographics.ts';
 import { CROISSANT_SPEC, RAI_PROPERTIES, RAI_SPEC } from './croissant.ts';
 import { REPORT_SECTIONS } from './report.ts';
@@ -107,7 +108,7 @@ describe('release documents: croissant.json, report.html and the card', () => {
     }
 
     const build = (name: string) =>
-      buildRelease({ store, config: parseReleaseConfig({ name: 'Vernacular test', version: '1.0.0', includePending: true, language: { check: false } }), outDir: join(dir, name), snapshot: 'test' });
+      buildRelease({ store, config: parseReleaseConfig({ name: 'Vernacular test', version: '1.0.0', includePending: true, language: { check: false } }), outDir: join(dir, name), snapshot: 'test', pseudonymKey: TEST_PSEUDONYM_KEY });
     manifest = await build('a');
     await new Promise((r) => setTimeout(r, 1100));
     await build('b');

@@ -9,7 +9,8 @@ import { parse as parseYaml } from 'yaml';
 import { Contribution } from '../protocol/index.ts';
 import { addTerm, removeTerm, setConventions, termsMap } from '../protocol/glossary.doc.ts';
 import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { type BackendStore, type ReleaseBackend, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { idiom } from '../../test/support/contributions.ts';
 import { readWithHyparquet } from '../../test/support/parquet.ts';
@@ -19,15 +20,21 @@ import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 let dir: string;
 let store: Store;
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vernacular-release-glossary-'));
-  store = await openStore({ dataDir: join(dir, 'data') });
-  await store.ingest(uuidv4(), [Contribution.parse(idiom())]);
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+/** Each test a fresh store of `backend` (SQLite and PostgreSQL), holding one idiom. */
+function useBackend(backend: ReleaseBackend): void {
+  let backing: BackendStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vernacular-release-glossary-'));
+    backing = await backend.store(join(dir, 'data'));
+    store = await backing.open();
+    await store.ingest(uuidv4(), [Contribution.parse(idiom())]);
+  });
+  afterEach(async () => {
+    await store.close();
+    await backing.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
 
 /** Stores a device's glossary document on the node, as the sync endpoint does. */
 async function push(campaign: string, doc: Y.Doc): Promise<void> {
@@ -44,7 +51,7 @@ function rawTerm(doc: Y.Doc, id: string, fields: Record<string, string>): void {
 }
 
 const build = (name: string, overrides: Record<string, unknown> = {}): Promise<ReleaseManifest> =>
-  buildRelease({ store, config: parseReleaseConfig({ name: 'Glossary test', version: '1.0.0', includePending: true, language: { check: false }, ...overrides }), outDir: join(dir, name), snapshot: 'test' });
+  buildRelease({ store, config: parseReleaseConfig({ name: 'Glossary test', version: '1.0.0', includePending: true, language: { check: false }, ...overrides }), outDir: join(dir, name), snapshot: 'test', pseudonymKey: TEST_PSEUDONYM_KEY });
 
 const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -65,7 +72,9 @@ async function twoGlossaries(): Promise<void> {
   await push('general', general);
 }
 
-describe('the glossary config of a release', () => {
+for (const backend of releaseBackends()) describe(`the glossary config of a release (${backend.name})`, () => {
+  useBackend(backend);
+
   it('writes every campaign\'s terms, cleaned, as glossary/train.jsonl and its Parquet shard with the same rows in a fixed order', async () => {
     await twoGlossaries();
     const manifest = await build('r');

@@ -46,7 +46,9 @@ describe('normalising text', () => {
   });
 
   it('normalises the prose of an item, leaves its ids and tags, and reports text outside the bounds', () => {
-    const item = Contribution.parse(idiom({ data: { expression: 'Haraka  haraka', meaning: 'Hurry\u202e has no blessing', example: 'Mfano.' } }));
+    // Stored before ingest refused bidi overrides (protocol/text.ts): stage 2 still removes them.
+    const parsed = Contribution.parse(idiom({ data: { expression: 'Haraka  haraka', meaning: 'Hurry has no blessing', example: 'Mfano.' } }));
+    const item = { ...parsed, data: { ...parsed.data, meaning: 'Hurry\u202e has no blessing' } } as Contribution;
     const n = normaliseContribution(item, { minChars: 2, maxChars: 100 });
     expect(n.contribution.data).toMatchObject({ expression: 'Haraka haraka', meaning: 'Hurry has no blessing' });
     expect(n.contribution.id).toBe(item.id);

@@ -9,6 +9,7 @@ import { compare, evalItem, idiom, instruction, norm, rewrite, rule, translation
 import { normalise, parquetInfo, readWithDuckDb, readWithHyparquet } from '../../test/support/parquet.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
+import { TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { COLUMNS } from './parquet.ts';
 import { OpenAiDpo, OpenAiSft, TrlConversationalSft, TrlExplicitPreference, TrlUnpairedPreference } from './formats.ts';
 import type { LlamaFactoryDataset } from './views.ts';
@@ -21,7 +22,8 @@ function corpus(): ContributionInput[] {
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
   const text = (n: number) => Array.from({ length: n }, () => WORDS[next() % WORDS.length]).join(' ');
   const items: ContributionInput[] = [];
-  for (let c = 0; c < 10; c++) {
+  // Enough people that each split holds some (splits go by a keyed hash of the contributor).
+  for (let c = 0; c < 16; c++) {
     const contributor = `00000000-0000-4000-8000-${String(c).padStart(12, '0')}`;
     for (let j = 0; j < 3; j++) {
       const o = { contributor, deviceSeq: j + 1 };
@@ -68,6 +70,7 @@ describe('the release’s Parquet shards and training-tool views', () => {
       config: parseReleaseConfig({ name: 'Vernacular Kiswahili', version: '1.0.0', includePending: true, language: { check: false }, duplicates: { near: false }, splits: { validation: 0.3, test: 0.2 }, ...overrides }),
       outDir: join(dir, name),
       snapshot: 'test',
+      pseudonymKey: TEST_PSEUDONYM_KEY,
     });
 
   beforeAll(async () => {

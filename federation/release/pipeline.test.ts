@@ -4,10 +4,12 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import { idiom, review, withdrawal } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
+import { openSnapshot, takeSnapshot } from './snapshot.ts';
+import { type BackendStore, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 
 const SW = [
   ['Asiyefunzwa na mamaye hufunzwa na ulimwengu', 'Mtoto asiyesikia wazazi wake atajifunza kwa shida duniani.'],
@@ -36,21 +38,24 @@ function files(dir: string): Map<string, string> {
   return out;
 }
 
-describe('the release pipeline', () => {
+for (const backend of releaseBackends()) describe(`the release pipeline (${backend.name})`, () => {
   let dir: string;
   let store: Store;
+  let backing: BackendStore;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vernacular-release-'));
-    store = await openStore({ dataDir: join(dir, 'data') });
+    backing = await backend.store(join(dir, 'data'));
+    store = await backing.open();
   });
   afterEach(async () => {
     await store.close();
+    await backing.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const ingest = (...items: ContributionInput[]) => store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
   const build = (name: string, overrides: Record<string, unknown> = {}, quarantined = new Set<string>()): Promise<ReleaseManifest> =>
-    buildRelease({ store, config: parseReleaseConfig({ version: '1.0.0', includePending: true, ...overrides }), outDir: join(dir, name), snapshot: 'test', quarantined });
+    buildRelease({ store, config: parseReleaseConfig({ version: '1.0.0', includePending: true, ...overrides }), outDir: join(dir, name), snapshot: 'test', quarantined, pseudonymKey: TEST_PSEUDONYM_KEY });
   const rejected = (name: string) =>
     readFileSync(join(dir, name, 'rejected.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; stage: string; rule: string });
 
@@ -118,6 +123,24 @@ describe('the release pipeline', () => {
     expect(splitOf.size).toBe(20);
     for (const s of splitOf.values()) expect(s.size).toBe(1);
     expect(new Set([...splitOf.values()].map((s) => [...s][0])).size).toBeGreaterThan(1);
+  });
+
+  it('gives the same release from a snapshot of the store as from the store itself', async () => {
+    const items = Array.from({ length: 12 }, (_, i) => swIdiom(i, { data: { example: `Sentensi ya mfano nambari ${i} iliyoandikwa kwa Kiswahili sanifu.` } }));
+    await ingest(...items, review(items[0]!.id), review(items[0]!.id, { data: { action: 'down' } }), withdrawal(items[1]!.id, { contributor: items[1]!.contributor }));
+    await build('live');
+    const snapshot = await takeSnapshot(store, join(dir, 'data'), 'frozen');
+    const frozen = await openSnapshot(join(dir, 'data'), 'frozen');
+    try {
+      await buildRelease({ store: frozen, config: parseReleaseConfig({ version: '1.0.0', includePending: true }), outDir: join(dir, 'frozen'), snapshot: 'test', snapshotFile: snapshot.path, quarantined: new Set(), pseudonymKey: TEST_PSEUDONYM_KEY });
+    } finally {
+      await frozen.close();
+    }
+    const live = files(join(dir, 'live'));
+    const fromSnapshot = files(join(dir, 'frozen'));
+    expect([...fromSnapshot.keys()].sort()).toEqual([...live.keys()].sort());
+    for (const [path, text] of live) expect(fromSnapshot.get(path), path).toBe(text);
+    expect(readdirSync(join(dir, 'data', 'snapshots'))).toEqual(['frozen.sqlite']);
   });
 
   it('writes byte-identical files when built twice from the same store and config', async () => {

@@ -27,7 +27,8 @@ import { itemStages } from './stages.ts';
 import { WorkTable } from './work.ts';
 import { type CollectedPage, contentPages, type PageTask, recordsByKind } from './collect.ts';
 import { pageRunner } from './collect.threads.ts';
-import { goldRegrade, type GoldRegrade } from './reliability.ts';
+import { goldRegrade, type GoldRegrade, renameReviewers } from './reliability.ts';
+import { Pseudonyms } from './pseudonyms.ts';
 import { BandKeys, bandWriter, createBandsTable } from './near.ts';
 import { globalStages } from './global.ts';
 import { RELEASE_CONFIGS, type ReleaseConfigName, splitsOf } from './layout.ts';
@@ -70,6 +71,11 @@ export interface ReleaseManifest {
   /** Kept items per config and split. */
   counts: Record<string, Record<string, number>>;
   languages: Record<string, number>;
+  /**
+   * The languages each config's rows are in (BCP 47, sorted): a record's `language`, or both of a
+   * translation's. What the card's `language` and `multilinguality` and croissant's `inLanguage` say.
+   */
+  configLanguages: Record<string, string[]>;
   kinds: Record<string, number>;
   licences: Record<string, number>;
   contributors: number;
@@ -91,6 +97,11 @@ export interface BuildOptions {
   threads?: number;
   /** The snapshot's SQLite file (the store given is that snapshot): the collect threads then read it themselves. */
   snapshotFile?: string;
+  /**
+   * The deployment's pseudonym key (pseudonyms.ts, `loadPseudonymKey`): every file names
+   * contributors and reviewers only by their keyed hash.
+   */
+  pseudonymKey: string;
 }
 
 /** Stages 1–6: stream the snapshot's content items through the item stages (on the collect threads) into the work table. */
@@ -103,7 +114,10 @@ async function collect(store: Store, work: WorkTable, options: BuildOptions, gol
     createBandsTable(work);
     writeBands = bandWriter(work, new BandKeys(config.duplicates));
   }
-  const runner = pageRunner({ config, quarantined: [...(options.quarantined ?? [])], gold, ...(options.snapshotFile !== undefined ? { snapshotFile: options.snapshotFile } : {}) }, options.threads);
+  const runner = pageRunner(
+    { config, quarantined: [...(options.quarantined ?? [])], gold, pseudonymKey: options.pseudonymKey, ...(options.snapshotFile !== undefined ? { snapshotFile: options.snapshotFile } : {}) },
+    options.threads,
+  );
   const write = ({ rows, bands, sigs }: CollectedPage) => {
     work.insert(rows);
     if (writeBands !== undefined && bands.length > 0) writeBands(bands, sigs);
@@ -158,8 +172,10 @@ export async function buildRelease(options: BuildOptions): Promise<ReleaseManife
   await mkdir(outDir, { recursive: true });
   const work = new WorkTable(join(outDir, '.work.sqlite'));
   try {
-    // Reviewers measured on gold first, so that stage 4 judges items without the unreliable ones' votes.
-    const gold = await goldRegrade(store, config);
+    // Reviewers measured on gold first, so that stage 4 judges items without the unreliable ones'
+    // votes; named by their pseudonyms, as every contributor is from stage 2 on (collect.ts).
+    const pseudonyms = new Pseudonyms(options.pseudonymKey);
+    const gold = renameReviewers(await goldRegrade(store, config), (id) => pseudonyms.of(id));
     const stages = itemStages({ config, quarantined: options.quarantined ?? new Set(), gold });
     const read = await collect(store, work, options, gold);
     log(`read ${Object.values(read).reduce((a, b) => a + b, 0)} records`);
@@ -212,6 +228,13 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   };
   const counts: Record<string, Record<string, number>> = {};
   const languages: Record<string, number> = {};
+  const configLanguages = new Map<string, Set<string>>();
+  const speaks = (name: string, record: unknown) => {
+    const r = record as { language?: string; source_language?: string; target_language?: string };
+    let set = configLanguages.get(name);
+    if (set === undefined) configLanguages.set(name, (set = new Set()));
+    for (const tag of [r.language, r.source_language, r.target_language]) if (tag !== undefined && tag !== '') set.add(tag);
+  };
   const kinds: Record<string, number> = {};
   const licences: Record<string, number> = {};
   const contributors = new Set<string>();
@@ -232,6 +255,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
           if (!(splitsOf(name) as readonly string[]).includes(split)) continue;
           const json = JSON.stringify(records[name]);
           writerFor(name, split).file.line(json);
+          speaks(name, records[name]);
           // Only when the Parquet thread is behind.
           const behind = outputs.record(name, split, records[name], json);
           if (behind !== undefined) await behind;
@@ -249,6 +273,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
     // Last, the campaigns' glossaries (glossary.ts): the `glossary` config, through the same writers.
     glossary = await releaseGlossary(options.store, config, (record, json) => {
       writerFor(GLOSSARY_CONFIG, GLOSSARY_SPLIT).file.line(json);
+      speaks(GLOSSARY_CONFIG, record);
       return outputs.record(GLOSSARY_CONFIG, GLOSSARY_SPLIT, record, json);
     });
     if (glossary.kept > 0) counts[GLOSSARY_CONFIG] = { [GLOSSARY_SPLIT]: glossary.kept };
@@ -264,6 +289,8 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
   }
   files.push(...extra.files);
   Object.assign(counts, extra.counts);
+  // The kto config is made of the preference pairs, row by row (outputs.ts).
+  if (extra.counts.kto !== undefined && configLanguages.has('preference')) configLanguages.set('kto', configLanguages.get('preference')!);
 
   // Traceability: every excluded item, which stage and rule, in server order.
   const rejected = new TextFile(join(outDir, 'rejected.jsonl'));
@@ -288,6 +315,7 @@ async function writeRelease(work: WorkTable, options: BuildOptions, read: Record
     stages,
     counts,
     languages: sortedRecord(languages),
+    configLanguages: Object.fromEntries([...configLanguages].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, set]) => [name, [...set].sort()])),
     kinds: sortedRecord(kinds),
     licences: sortedRecord(licences),
     contributors: contributors.size,

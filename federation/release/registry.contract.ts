@@ -14,6 +14,7 @@ import type { StoreHarness } from '../store/store.contract.ts';
 import { idiom, withdrawal } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease } from './pipeline.ts';
+import { TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { ReleaseConflictError, ReleaseRegistry } from './registry.ts';
 import { describeDiff, diffReleases } from './diff.ts';
 import { createApp } from '../server/app.ts';
@@ -45,7 +46,7 @@ export function releaseRegistryContract(name: string, harness: () => StoreHarnes
       parseReleaseConfig({ version, includePending: true, language: { check: false }, duplicates: { near: false }, ...extra });
     const build = async (version: string, folder = version, extra: Record<string, unknown> = {}) => {
       const c = config(version, extra);
-      const manifest = await buildRelease({ store, config: c, outDir: join(dir, folder), snapshot: `snap-${version}` });
+      const manifest = await buildRelease({ store, config: c, outDir: join(dir, folder), snapshot: `snap-${version}`, pseudonymKey: TEST_PSEUDONYM_KEY });
       return { manifest, config: c, outDir: join(dir, folder) };
     };
 

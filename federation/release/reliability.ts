@@ -131,6 +131,16 @@ export async function goldRegrade(store: Store, config: ReleaseConfig): Promise<
   return { ...measured, items };
 }
 
+/**
+ * The same regrade with every reviewer named by `name` (their release pseudonym: pseudonyms.ts),
+ * so that what the release writes of them — rule details, notes — never carries their ids.
+ */
+export function renameReviewers(regrade: GoldRegrade, name: (reviewer: string) => string): GoldRegrade {
+  const unreliable = Object.fromEntries(Object.entries(regrade.unreliable).map(([r, why]) => [name(r), why] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const items = Object.fromEntries(Object.entries(regrade.items).map(([id, item]) => [id, { ...item, dropped: item.dropped.map(name).sort() }]));
+  return { ...regrade, unreliable, items };
+}
+
 /** Whether stage 4 lets an item of this status through. */
 export function passesConsensus(status: ItemStatus, config: ReleaseConfig): boolean {
   return status === 'accepted' || (status === 'pending' && config.includePending);

@@ -6,14 +6,15 @@
  * A snapshot is a SQLite file in the data folder (`snapshots/<name>.sqlite`), in the store's own
  * schema, opened read-only by the pipeline like any store. From a SQLite store it is made with
  * `VACUUM INTO` (one read transaction: consistent); from a PostgreSQL store, every table is copied
- * inside one REPEATABLE READ transaction (one consistent view) into a fresh SQLite store.
+ * inside one REPEATABLE READ transaction (one consistent view) into a fresh SQLite store, which is
+ * then written out with `VACUUM INTO` the same way.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import { openStore, SQLITE_FILE, type Store } from '../store/index.ts';
+import { openStore, type Store } from '../store/index.ts';
 
 export const SNAPSHOT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -78,28 +79,33 @@ async function copyPostgres(db: Kysely<unknown>, path: string): Promise<void> {
   const dir = `${path}.d`;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const target = await openStore({ dataDir: dir });
   try {
-    const to = target.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-    await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-      const from = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
-      for (const table of TABLES) {
-        let offset = 0;
-        for (;;) {
-          const rows = await from.selectFrom(table).selectAll().orderBy(sql`1`).limit(2000).offset(offset).execute();
-          if (rows.length === 0) break;
-          const converted = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
-          await to.transaction().execute(async (t) => {
-            for (let i = 0; i < converted.length; i += 200) await t.insertInto(table).values(converted.slice(i, i + 200)).execute();
-          });
-          offset += rows.length;
+    const target = await openStore({ dataDir: dir });
+    try {
+      const to = target.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+      await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+        const from = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        for (const table of TABLES) {
+          let offset = 0;
+          for (;;) {
+            const rows = await from.selectFrom(table).selectAll().orderBy(sql`1`).limit(2000).offset(offset).execute();
+            if (rows.length === 0) break;
+            const converted = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+            await to.transaction().execute(async (t) => {
+              for (let i = 0; i < converted.length; i += 200) await t.insertInto(table).values(converted.slice(i, i + 200)).execute();
+            });
+            offset += rows.length;
+          }
         }
-      }
-    });
+      });
+      // One self-contained file, written through the copy's own connection before it closes:
+      // renaming a database file another connection still held (its -wal and -shm left behind in
+      // the removed folder) made every later open of the snapshot fail with "disk I/O error".
+      await sql`VACUUM INTO ${path}`.execute(target.db);
+    } finally {
+      await target.close();
+    }
   } finally {
-    await target.close();
+    await rm(dir, { recursive: true, force: true });
   }
-  await sql`VACUUM`.execute((await openSqliteFile(join(dir, SQLITE_FILE))).db).catch(() => {});
-  await rename(join(dir, SQLITE_FILE), path);
-  await rm(dir, { recursive: true, force: true });
 }

@@ -4,11 +4,12 @@
  * is the one recorded; an excluded item is still written to the working table, so that the
  * report and `rejected.jsonl` can say which stage and which rule dropped it.
  */
-import { checkedParse, Contribution, type ItemStatus } from '../protocol/index.ts';
+import { checkedParse, type ContentKind, Contribution, type ItemStatus } from '../protocol/index.ts';
 import { ItemVerifier, signedContentHash } from '../trust/contributors.ts';
 import { detectLanguage, DETECTOR } from '../../worker/language.ts';
 import { francAllFast } from './langid.ts';
-import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig } from '../../worker/pii.ts';
+import { DEFAULT_NATIONAL_IDS, redact, scanText, type PersonalDataConfig, type Span } from '../../worker/pii.ts';
+import { copyData, eachString, KIND_FIELDS } from './fields.ts';
 import type { ReleaseConfig } from './config.ts';
 import { normaliseContribution } from './normalise.ts';
 import { type GoldRegrade, passesConsensus, regradeDetail } from './reliability.ts';
@@ -163,45 +164,77 @@ export function personalDataScan(config: ReleaseConfig): PersonalDataConfig {
   };
 }
 
+/** Envelope strings a release publishes that a contributor or an organiser chose (ids and times cannot hold any). */
+const ENVELOPE_STRINGS = ['language', 'campaign'] as const;
+
+/**
+ * Stage 6. Every string of the item is scanned: the free text (fields.ts) has what is found
+ * replaced by typed placeholders, or the item dropped (`personalData.action`); anywhere else — a
+ * seed id, a model name or revision, a generation setting, a language tag, a campaign slug — it
+ * cannot be redacted without making the value meaningless, so the item is left out whatever the
+ * action. Those other strings repeat from item to item: their scans are remembered.
+ */
 function personalData({ config }: StageOptions): ItemStage {
   const scanConfig = personalDataScan(config);
+  const known = new Map<string, readonly string[]>();
+  const typesIn = (value: string): readonly string[] => {
+    let types = known.get(value);
+    if (types === undefined) {
+      types = scanText(value, scanConfig).map((s) => s.type);
+      if (known.size >= 20_000) known.clear();
+      known.set(value, types);
+    }
+    return types;
+  };
   return {
     name: 'personal_data',
-    description: config.personalData.action === 'redact'
-      ? 'E-mail addresses, phone numbers, payment cards (Luhn), IBANs, personal URLs, social handles and national ids replaced by typed placeholders ([EMAIL], [PHONE], …).'
-      : 'Items containing e-mail addresses, phone numbers, payment cards, IBANs, personal URLs, social handles or national ids are left out.',
+    description: (config.personalData.action === 'redact'
+      ? 'E-mail addresses, phone numbers, payment cards (Luhn), IBANs, personal URLs, social handles and national ids in free text replaced by typed placeholders ([EMAIL], [PHONE], …).'
+      : 'Items containing e-mail addresses, phone numbers, payment cards, IBANs, personal URLs, social handles or national ids in free text are left out.') +
+      ' Every other string (seed ids, model names, settings, language tags, campaigns) is scanned too; an item with personal data there is left out, as an id cannot be redacted.',
     apply(candidate) {
-      // First only scanned (most items hold nothing): the data is rebuilt only to redact.
+      const c = candidate.contribution;
+      const fields = KIND_FIELDS[c.kind as ContentKind];
+      if (fields === undefined) return undefined;
       const found: Record<string, number> = {};
-      const scan = (value: unknown): void => {
-        if (typeof value === 'string') {
-          for (const s of scanText(value, scanConfig)) found[s.type] = (found[s.type] ?? 0) + 1;
-        } else if (Array.isArray(value)) {
-          for (const v of value) scan(v);
-        } else if (typeof value === 'object' && value !== null) {
-          for (const [k, v] of Object.entries(value)) if (k !== 'source' && k !== 'settings') scan(v);
-        }
+      // Not free text: left out at the first finding.
+      let where: string | undefined;
+      const check = (value: string, field: string) => {
+        if (where !== undefined) return;
+        const types = typesIn(value);
+        if (types.length === 0) return;
+        where = field;
+        for (const t of types) found[t] = (found[t] ?? 0) + 1;
       };
-      scan(candidate.contribution.data);
+      for (const key of ENVELOPE_STRINGS) check(c[key], key);
+      for (const path of fields.other) eachString(c.data, path, (value) => check(value, `data.${path.join('.')}`));
+      if (where !== undefined) {
+        candidate.notes.personalData = found;
+        return { rule: 'personal_data', detail: `${Object.keys(found).sort().join(', ')} in ${where}, which is not free text` };
+      }
+      // Free text: first only scanned (most items hold nothing); the data is copied only to redact.
+      const spans: Span[][] = [];
+      for (const path of fields.text) {
+        eachString(c.data, path, (value) => {
+          const s = scanText(value, scanConfig);
+          for (const span of s) found[span.type] = (found[span.type] ?? 0) + 1;
+          spans.push(s);
+        });
+      }
       const types = Object.keys(found).sort();
       if (types.length === 0) return undefined;
       candidate.notes.personalData = found;
       if (config.personalData.action === 'drop') return { rule: 'personal_data', detail: types.join(', ') };
-      const redactAll = (value: unknown): unknown => {
-        if (typeof value === 'string') {
-          const spans = scanText(value, scanConfig);
-          return spans.length === 0 ? value : redact(value, spans);
-        }
-        if (Array.isArray(value)) return value.map(redactAll);
-        if (typeof value === 'object' && value !== null) {
-          return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'source' || k === 'settings' ? v : redactAll(v)]));
-        }
-        return value;
-      };
-      const data = redactAll(candidate.contribution.data);
-      candidate.contribution = { ...candidate.contribution, data } as Contribution;
-      const spans = scanText(candidate.text, scanConfig);
-      candidate.text = redact(candidate.text, spans);
+      const data = copyData(c.data);
+      let i = 0;
+      for (const path of fields.text) {
+        eachString(data, path, (value, set) => {
+          const s = spans[i++]!;
+          if (s.length > 0) set(redact(value, s));
+        });
+      }
+      candidate.contribution = { ...c, data } as Contribution;
+      candidate.text = redact(candidate.text, scanText(candidate.text, scanConfig));
       return undefined;
     },
   };

@@ -7,7 +7,7 @@
  * root, so each root is verified once (`ItemVerifier` remembers recent answers): a batch of 500
  * items from one device costs one verification per tree, not 500.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, type KeyObject, sign, verify } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, hash, type KeyObject, sign, verify } from 'node:crypto';
 import {
   Contribution,
   contributionCanonical,
@@ -178,6 +178,20 @@ export function generateContributorSigner(algorithm: KeyAlgorithm = 'Ed25519'): 
   const { privateKey } = algorithm === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return contributorSigner(privateKey);
 }
+
+/**
+ * A signer whose key is made from 32 seed bytes, the same every time: for tests and benchmarks
+ * that must give the same contributors on every run (never for a real contributor).
+ */
+export function contributorSignerFromSeed(seed: Uint8Array, algorithm: KeyAlgorithm = 'ES256'): ContributorSigner {
+  if (algorithm === 'Ed25519') return contributorSignerFrom(Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(seed)]));
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(Buffer.from(seed));
+  const point = ecdh.getPublicKey();
+  const jwk = { kty: 'EC', crv: 'P-256', d: Buffer.from(seed).toString('base64url'), x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
+  return contributorSigner(createPrivateKey({ key: jwk, format: 'jwk' }));
+}
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** A signer from a PKCS#8 DER private key. */
 export function contributorSignerFrom(pkcs8: Uint8Array): ContributorSigner {

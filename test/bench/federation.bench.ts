@@ -77,7 +77,7 @@ function generate(total: number, devices: number): DeviceItems[] {
   const per = total / devices;
   let n = 0;
   return Array.from({ length: devices }, () => {
-    const items = syntheticIdioms(per, generateContributorSigner(), n).map((input) => Contribution.parse(input));
+    const items = syntheticIdioms(per, generateContributorSigner('ES256'), n).map((input) => Contribution.parse(input));
     n += per;
     return { deviceId: uuidv4(), items };
   });

@@ -54,7 +54,7 @@ const ROOT = packageRoot();
 const BIN = join(ROOT, 'bin', 'vernacular.js');
 
 function generate(count: number): ContributionInput[] {
-  return syntheticIdioms(count, generateContributorSigner());
+  return syntheticIdioms(count, generateContributorSigner('ES256'));
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -42,12 +42,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { type ContributorSigner, contributorSignerFrom, signItems } from '../../federation/trust/contributors.ts';
+import { type ContributorSigner, contributorSignerFromSeed, signItems } from '../../federation/trust/contributors.ts';
 import { CONSENT_VERSION, type Contribution, DEFAULT_LICENCE } from '../../federation/protocol/index.ts';
 import { openStore } from '../../federation/store/index.ts';
 import { openSnapshot, snapshotPath, takeSnapshot } from '../../federation/release/snapshot.ts';
 import { parseReleaseConfig } from '../../federation/release/config.ts';
 import { buildRelease, type ReleaseManifest } from '../../federation/release/pipeline.ts';
+import { loadPseudonymKey } from '../../federation/release/pseudonyms.ts';
 import { packageRoot } from '../../federation/package.ts';
 import { LANGUAGE_SAMPLES } from '../fixtures/checks/languages.ts';
 import { mulberry32 } from '../support/random.ts';
@@ -80,14 +81,13 @@ function uuid7(ms: number, counter: number): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${c.slice(0, 3)}-${(8 + (counter % 4)).toString(16)}${c.slice(3, 6)}-${c.slice(6, 14)}0000`;
 }
 
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const signers = new Map<number, ContributorSigner>();
-/** Contributor `n`'s key (Ed25519, made from the number and the seed: the same on every run). */
+/** Contributor `n`'s key (ECDSA P-256 as the app makes, from the number and the seed: the same on every run). */
 function signerOf(n: number): ContributorSigner {
   let signer = signers.get(n);
   if (signer === undefined) {
     const seed = createHash('sha256').update(`vernacular-bench-contributor\u0000${SEED}\u0000${n}`).digest();
-    signer = contributorSignerFrom(Buffer.concat([ED25519_PKCS8_PREFIX, seed]));
+    signer = contributorSignerFromSeed(seed, 'ES256');
     signers.set(n, signer);
   }
   return signer;
@@ -329,7 +329,8 @@ async function childBuild(dataDir: string, outDir: string): Promise<BuildResult>
     const log = (line: string) =>
       console.error(`    ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${mib(process.memoryUsage().rss)} (peak ${mib(process.resourceUsage().maxRSS * 1024)}), cpu ${(process.cpuUsage().user / 1e6).toFixed(1)} + sys ${(process.cpuUsage().system / 1e6).toFixed(1)} s: ${line}`);
     const threads = process.env.RELEASE_BENCH_THREADS === undefined ? undefined : Number(process.env.RELEASE_BENCH_THREADS);
-    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', snapshotFile: snapshotPath(dataDir, 'bench'), log, ...(threads === undefined ? {} : { threads }) });
+    const pseudonymKey = await loadPseudonymKey(dataDir);
+    manifest = await buildRelease({ store, config, outDir, snapshot: 'bench', snapshotFile: snapshotPath(dataDir, 'bench'), pseudonymKey, log, ...(threads === undefined ? {} : { threads }) });
   } finally {
     await store.close();
   }

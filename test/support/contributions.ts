@@ -7,20 +7,20 @@
 import { createHash } from 'node:crypto';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { CONSENT_VERSION, DEFAULT_LICENCE, type ContributionInput, type IdiomData } from '../../federation/protocol/index.ts';
-import { type ContributorSigner, contributorSignerFrom, signItems } from '../../federation/trust/contributors.ts';
+import { type ContributorSigner, contributorSignerFromSeed, signItems } from '../../federation/trust/contributors.ts';
 
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const people = new Map<string, ContributorSigner>();
 
 /**
- * The test person named `name`: an Ed25519 key made from the name, so the same name is the same
- * person in every process. A person is found again by their contributor id too.
+ * The test person named `name`: a key made from the name, so the same name is the same person in
+ * every process — ECDSA P-256 as the app makes, Ed25519 for every other name (both are spoken).
+ * A person is found again by their contributor id too.
  */
 export function person(name: string = uuidv4()): ContributorSigner {
   let signer = people.get(name);
   if (signer === undefined) {
     const seed = createHash('sha256').update(`vernacular-test-person\u0000${name}`).digest();
-    signer = contributorSignerFrom(Buffer.concat([ED25519_PKCS8_PREFIX, seed]));
+    signer = contributorSignerFromSeed(seed, (seed[0]! & 1) === 0 ? 'ES256' : 'Ed25519');
     people.set(name, signer);
     people.set(signer.contributor, signer);
   }

@@ -1,6 +1,6 @@
 /**
- * The contributor's key on this device (WebCrypto): made at consent, Ed25519 where the browser has
- * it, else ECDSA P-256 (the algorithm is named with the key). The private signing key is kept in
+ * The contributor's key on this device (WebCrypto): made at consent, ECDSA P-256 (or Ed25519; the
+ * algorithm is named with the key). The private signing key is kept in
  * IndexedDB as a non-extractable CryptoKey; the only other copy is its PKCS#8 bytes encrypted with
  * a second non-extractable key (AES-GCM), kept so that the contributor can make a recovery code
  * (encrypted again, with a passphrase) to move to a new phone. Neither ever leaves the device
@@ -75,8 +75,12 @@ async function fromPkcs8(algorithm: KeyAlgorithm, pkcs8: Uint8Array, publicRaw?:
   return { algorithm, key: formatKey(algorithm, raw), privateKey, wrapKey, wrapped: { iv, data } };
 }
 
-/** A new key: Ed25519 where the browser makes one, else ECDSA P-256. */
-export async function generateKey(prefer: KeyAlgorithm = 'Ed25519'): Promise<StoredKey> {
+/**
+ * A new key: ECDSA P-256 by default — every browser makes one, and servers verify it about twice
+ * as fast as Ed25519 (docs/benchmarks.md), which counts where phones send an item at a time.
+ * Ed25519 when asked for, where the browser makes one (else P-256).
+ */
+export async function generateKey(prefer: KeyAlgorithm = 'ES256'): Promise<StoredKey> {
   const order: KeyAlgorithm[] = prefer === 'Ed25519' ? ['Ed25519', 'ES256'] : ['ES256'];
   let lastError: unknown;
   for (const algorithm of order) {
