@@ -96,7 +96,19 @@ export function goalProgress(campaign: Campaign, tallies: readonly CampaignTally
   });
 }
 
-export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): Promise<Campaign> {
+/** `saveCampaign(…, { create: true })` found the slug taken: nothing was changed. */
+export class CampaignExistsError extends Error {
+  constructor(readonly slug: string) {
+    super(`Campaign "${slug}" exists`);
+    this.name = 'CampaignExistsError';
+  }
+}
+
+/**
+ * Creates or updates a campaign. With `create`, only creates: a slug already held (checked inside
+ * the write transaction, so two creates racing for one slug cannot both win) is CampaignExistsError.
+ */
+export async function saveCampaign(db: Kysely<Database>, input: CampaignInput, options: { create?: boolean } = {}): Promise<Campaign> {
   if (input.slug === DEFAULT_CAMPAIGN) throw new Error(`"${DEFAULT_CAMPAIGN}" is built in and cannot be saved`);
   // GET /api/v1/campaigns/join/{code} would shadow a campaign's own paths.
   if (input.slug === 'join') throw new Error('"join" is reserved and cannot be a campaign slug');
@@ -104,6 +116,7 @@ export async function saveCampaign(db: Kysely<Database>, input: CampaignInput): 
     // Ingest reads the consensus rule to derive statuses; a change re-derives them (locks.ts).
     await lockItems(trx);
     const existing = await trx.selectFrom('campaigns').select('data').where('slug', '=', input.slug).executeTakeFirst();
+    if (existing !== undefined && options.create === true) throw new CampaignExistsError(input.slug);
     const before = existing === undefined ? undefined : parse(existing.data);
     let joinCode = input.joinCode?.toUpperCase() ?? before?.joinCode;
     const taken = async (code: string) =>

@@ -329,6 +329,18 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
         expect(await store.campaign('nowhere')).toBeUndefined();
       });
 
+      it('creates a slug once when asked only to create, even when two creates race', async () => {
+        const both = await Promise.allSettled([
+          store.saveCampaign(campaign({ title: 'First' }), { create: true }),
+          store.saveCampaign(campaign({ title: 'Second' }), { create: true }),
+        ]);
+        expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(both.find((r) => r.status === 'rejected')).toMatchObject({ reason: { name: 'CampaignExistsError' } });
+        const held = await store.campaign('library-drive');
+        expect(held?.version).toBe(1);
+        expect(held?.title).toBe((both.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ title: string }>).value.title);
+      });
+
       it('refuses to save the built-in general campaign', async () => {
         await expect(store.saveCampaign(campaign({ slug: 'general' }))).rejects.toThrow(/built in/);
       });

@@ -139,7 +139,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     campaigns: () => listCampaigns(db),
     campaign: (slug) => getCampaign(db, slug),
     campaignByJoinCode: (code) => campaignByJoinCode(db, code),
-    saveCampaign: (input) => saveCampaign(db, input),
+    saveCampaign: (input, options) => saveCampaign(db, input, options),
     campaignTallies: () => campaignTallies(db),
     importSeeds: (campaign, seeds) => importSeeds(db, campaign, seeds),
     drawSeeds: (draw) => drawSeeds(db, draw),

@@ -175,7 +175,7 @@ export interface Store {
    * Creates the campaign, or updates it (version + 1, join code kept unless given). A changed
    * consensus rule re-derives the status of its items.
    */
-  saveCampaign(input: CampaignInput): Promise<Campaign>;
+  saveCampaign(input: CampaignInput, options?: { create?: boolean }): Promise<Campaign>;
   /** Every campaign's items per content kind, collected and accepted (one scan: cache it). */
   campaignTallies(): Promise<CampaignTally[]>;
   /** Stores seeds for a stored campaign, all or none; the same ids again replace them. */

@@ -25,6 +25,7 @@ import {
 } from '../../protocol/index.ts';
 import type { CampaignInput, Store } from '../../store/index.ts';
 import { goldEvery, importGold } from '../../store/gold.ts';
+import { CampaignExistsError } from '../../store/campaigns.ts';
 import { ApiError } from '../../server/errors.ts';
 import { describeProblem, readSeedFile } from '../../cli/seedfile.ts';
 import { describeGoldProblem, readGoldFile } from '../../cli/goldfile.ts';
@@ -85,7 +86,11 @@ export function campaignRoutes(app: Hono, store: Store): void {
       if ((await store.campaign(draft.slug)) !== undefined) throw new ApiError(409, 'already_exists', `Campaign "${draft.slug}" exists`, { field: 'slug' });
       await joinCodeFree(store, draft.joinCode, draft.slug);
       const input = checkCampaign({ ...draft, licence: draft.licence ?? DEFAULT_LICENCE, consensus: draft.consensus ?? DEFAULT_CONSENSUS });
-      const campaign = await store.saveCampaign(input);
+      // The slug is checked again inside the write: of two creates racing for it, one wins.
+      const campaign = await store.saveCampaign(input, { create: true }).catch((err: unknown) => {
+        if (err instanceof CampaignExistsError) throw new ApiError(409, 'already_exists', err.message, { field: 'slug' });
+        throw err;
+      });
       if (who.user.role === 'teacher') await kitOf(c).store.grantCampaign(who.user.id, campaign.slug);
       await audit(c, who, { action: 'campaign_create', target: campaign.slug, details: { visibility: campaign.visibility ?? 'public' } });
       return c.json(campaign, 201);
