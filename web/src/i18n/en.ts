@@ -345,7 +345,7 @@ export const en = {
     'Keep this file, or scan the code below with the new phone’s camera. Anyone who has both the code and your passphrase can sign as you, so keep them apart.',
   'recovery.download': 'Save the recovery file',
   'recovery.qr': 'Recovery QR code: a link that opens the app on the new phone with your code filled in',
-  'recovery.qr.hint': 'The new phone needs this node’s address and your passphrase.',
+  'recovery.qr.hint': 'Scanned with the new phone’s camera, it opens this node’s app there with your code filled in; then type your passphrase.',
   'recovery.show': 'Show the code as text',
   'recovery.file.intro':
     'Vernacular recovery code. Open the link on your new phone (or paste the code in Settings → Moving to a new phone), then enter your passphrase. Keep this file private.',
