@@ -12,7 +12,7 @@
  * withdrawals), so it is the same value that was validated and hashed.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, checkedParse, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult, shapeProblem, unstorableText } from '../protocol/index.ts';
+import { canonicalJson, checkedParse, contributionCanonical, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult, shapeProblem, unstorableText } from '../protocol/index.ts';
 import { ApiError } from '../server/errors.ts';
 import { parseJsonBody, type RawBody } from '../server/body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
@@ -80,7 +80,8 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
       // batch is an id a store can hold.
       id: rawId ?? '',
       stored: id ?? '',
-      hash: createHash('sha256').update(canonicalJson(rawContribution ?? null), 'utf8').digest('hex'),
+      // Hashed as a valid record is (its signature left out), so the node's manifest and this agree.
+      hash: createHash('sha256').update(typeof rawContribution === 'object' && rawContribution !== null && !Array.isArray(rawContribution) ? contributionCanonical(rawContribution) : canonicalJson(rawContribution ?? null), 'utf8').digest('hex'),
       deviceId: manifestText(r?.deviceId),
       receivedAt: manifestText(r?.receivedAt),
     };

@@ -12,12 +12,12 @@ import { createHash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
-import { canonicalJson, type HubLink, PROTOCOL_VERSION } from '../../federation/protocol/index.ts';
+import { contributionCanonical, type HubLink, PROTOCOL_VERSION } from '../../federation/protocol/index.ts';
 import { sqlitePath } from '../../federation/store/index.ts';
 import { batchManifest } from '../../federation/trust/manifest.ts';
 import { generateNodeKey } from '../../federation/trust/keys.ts';
 import { authorizationHeader } from '../../federation/trust/request.ts';
-import { idiom, idioms } from '../support/contributions.ts';
+import { idiom, idioms, resign } from '../support/contributions.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { type FedNode, held, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
 import { FakeNode, records } from '../support/fake-node.ts';
@@ -54,9 +54,9 @@ describe('a hub on PostgreSQL refuses bad records one by one', () => {
     const [a, b] = records([idiom(), idiom()]);
     const deepId = idiom().id;
     const deep = { deviceId: uuidv4(), receivedAt: new Date().toISOString(), contribution: { ...idiom(), id: deepId, data: JSON.parse(`${'['.repeat(50_000)}${']'.repeat(50_000)}`) as unknown } };
-    // Signed as a node would sign it: the record's hash over its canonical JSON, at any depth.
+    // Signed as a node would sign it: the record's hash over its canonical JSON (signature left out), at any depth.
     const entry = (r: { deviceId: string; receivedAt: string; contribution: { id: string } }) =>
-      ({ id: r.contribution.id, hash: createHash('sha256').update(canonicalJson(r.contribution)).digest('hex'), deviceId: r.deviceId, receivedAt: r.receivedAt });
+      ({ id: r.contribution.id, hash: createHash('sha256').update(contributionCanonical(r.contribution)).digest('hex'), deviceId: r.deviceId, receivedAt: r.receivedAt });
     const signature = node.key.sign(batchManifest({ node: node.key.id, after: 3, through: 6 }, [a!, deep, b!].map(entry)));
     const text = JSON.stringify({ protocol: PROTOCOL_VERSION, node: node.key.id, campaigns: [], batch: { after: 3, through: 6, records: [a, 'DEEP', b], signature } })
       .replace('"DEEP"', JSON.stringify({ ...deep, contribution: { ...deep.contribution, data: 'DATA' } }).replace('"DATA"', `${'['.repeat(50_000)}${']'.repeat(50_000)}`));
@@ -104,7 +104,7 @@ describe('a node sets aside what its hub refuses, and the rest flows', () => {
     const node = await startNode(hub, 'Library of B');
     try {
       const before = idioms(3);
-      const clash = { ...taken, data: { ...taken.data, meaning: 'Something else entirely.' } };
+      const clash = resign({ ...taken, data: { ...taken.data, meaning: 'Something else entirely.' } })[0]!;
       const after = idioms(3);
       expect((await send(node, [...before, clash, ...after])).results.every((r) => r.status === 'accepted')).toBe(true);
       const link = await waitFor('the push to end with the clash set aside', async () => {

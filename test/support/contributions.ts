@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
-import { CONSENT_VERSION, DEFAULT_LICENCE, type ContributionInput, type IdiomData } from '../../federation/protocol/index.ts';
-import { type ContributorSigner, contributorSignerFromSeed, signItems } from '../../federation/trust/contributors.ts';
+import { CONSENT_VERSION, DEFAULT_LICENCE, type ContributionInput, type IdiomData, ITEMS_PER_TREE } from '../../federation/protocol/index.ts';
+import { type ContributorSigner, contributorSignerFromSeed, signInTrees, signItems } from '../../federation/trust/contributors.ts';
 
 const people = new Map<string, ContributorSigner>();
 
@@ -35,12 +35,12 @@ export function resign<T extends { contributor?: unknown }>(...items: T[]): T[] 
   return items.map((item) => (typeof item.contributor === 'string' ? signItems(person(item.contributor), [item])[0]! : item));
 }
 
-/** Items by one person signed as one tree, as a device signs a batch. */
+/** Items signed as a device signs a batch: each person's in trees of ITEMS_PER_TREE. */
 export function signedBatch<T extends { contributor?: unknown }>(items: readonly T[]): T[] {
   const by = new Map<string, T[]>();
   for (const item of items) by.set(String(item.contributor), [...(by.get(String(item.contributor)) ?? []), item]);
   const signed = new Map<T, T>();
-  for (const [who, group] of by) signItems(person(who), group).forEach((s, i) => signed.set(group[i]!, s));
+  for (const [who, group] of by) signInTrees(person(who), group, ITEMS_PER_TREE).forEach((s, i) => signed.set(group[i]!, s));
   return items.map((item) => signed.get(item)!);
 }
 
