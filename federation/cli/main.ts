@@ -11,6 +11,7 @@ import { hub, HUB_HELP, node, NODE_HELP } from './federation.ts';
 import { release, RELEASE_HELP } from './release.ts';
 import { gold, GOLD_HELP } from './gold.ts';
 import { AUDIT_HELP, auditLog, user, USER_HELP } from './user.ts';
+import { glossary, GLOSSARY_HELP } from './glossary.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -27,6 +28,8 @@ Commands:
   node            A node's link to its hub: enroll, status, sync (see: vernacular node --help)
   user            Staff accounts: add (prints a sign-in link), link, list, revoke (see: vernacular user --help)
   audit           The staff audit log, newest first (see: vernacular audit --help)
+  glossary        A campaign's shared glossary: its log by author, revert an author, restore a time
+                  (see: vernacular glossary --help)
 
 Options:
   -h, --help      Show this help
@@ -49,6 +52,7 @@ const HELP_BY_COMMAND: Record<string, string> = {
   node: NODE_HELP,
   user: USER_HELP,
   audit: AUDIT_HELP,
+  glossary: GLOSSARY_HELP,
 };
 
 export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
@@ -89,6 +93,8 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await user(rest, io);
       case 'audit':
         return await auditLog(rest, io);
+      case 'glossary':
+        return await glossary(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -37,7 +37,8 @@ describe('openApiDocument', () => {
   it('has a component for every wire type', () => {
     for (const id of ['Contribution', 'Idiom', 'IdiomData', 'Consent', 'Device', 'SyncRequest', 'SyncResponse', 'SyncResult', 'Health', 'ErrorBody', 'Campaign', 'CampaignList', 'CampaignProgress', 'SeedList', 'ReviewQueue', 'StatusRequest', 'StatusResponse', 'ReviewData', 'WithdrawalData', 'ModelsResponse', 'ModelEntry', 'ModelFileEntry',
       'EnrollRequest', 'EnrollResponse', 'PushRequest', 'PushResponse', 'PullResponse', 'PushRecord', 'HubLink', 'NodeId', 'ReleaseList', 'ReleaseSummary', 'ReleaseFileEntry',
-      'PublicCampaign', 'StaffSession', 'StaffUser', 'StaffUserList', 'CampaignDraft', 'CampaignPatch', 'FileImport', 'GoldImport', 'ImportResult', 'FlaggedQueue', 'ModerationResult', 'SignInLink', 'AuditList', 'AuditEntry', 'PasskeyAssertion', 'PasskeyRegistration', 'PasskeyOptions', 'WelcomeInfo']) {
+      'PublicCampaign', 'StaffSession', 'StaffUser', 'StaffUserList', 'CampaignDraft', 'CampaignPatch', 'FileImport', 'GoldImport', 'ImportResult', 'FlaggedQueue', 'ModerationResult', 'SignInLink', 'AuditList', 'AuditEntry', 'PasskeyAssertion', 'PasskeyRegistration', 'PasskeyOptions', 'WelcomeInfo',
+      'GlossaryRecord', 'ContributorGlossaryRecord', 'ServerGlossaryRecord', 'GlossaryExchangeRequest', 'GlossaryExchangeResponse', 'GlossaryLog', 'GlossaryLogEntry', 'GlossaryRevertRequest', 'GlossaryRestoreRequest', 'GlossaryActionResult']) {
       expect(doc.components.schemas).toHaveProperty(id);
     }
   });

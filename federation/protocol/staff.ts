@@ -289,6 +289,9 @@ export const AUDIT_ACTIONS = [
   'user_revoke',
   'users_read',
   'audit_read',
+  'glossary_read',
+  'glossary_revert',
+  'glossary_restore',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

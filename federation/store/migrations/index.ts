@@ -14,6 +14,7 @@ import * as m0007 from './0007_releases.ts';
 import * as m0008 from './0008_gold.ts';
 import * as m0009 from './0009_signatures.ts';
 import * as m0010 from './0010_staff.ts';
+import * as m0012 from './0012_glossary_log.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_gold': m0008,
   '0009_signatures': m0009,
   '0010_staff': m0010,
+  '0012_glossary_log': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {
