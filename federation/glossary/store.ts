@@ -25,6 +25,7 @@ import {
   type GlossaryLog,
   type GlossaryRecord,
   type GlossaryServerAction,
+  GLOSSARY_MAX_UPDATE_BYTES,
   MAX_ALIASES,
   type ServerGlossaryRecord,
 } from '../protocol/index.ts';
@@ -264,7 +265,10 @@ export function openGlossaryStore(main: Kysely<Database>, options: GlossaryStore
       const result = { campaign, action, leftOut: dropped };
       const restored = restoreUpdate(full, { leftOut: unionRanges(leftOut), deletions: unionRanges(deletions), replaced }, random);
       if (restored === null) return { ...result, changed: false, record: null, terms: { before, after: before } };
-      if (restored.aliases.length > MAX_ALIASES) throw new Error(`This ${action} would copy ${restored.aliases.length} pieces, more than one record holds (${MAX_ALIASES})`);
+      // A record every server takes: one that the hub's schema refused would stop this campaign's exchange.
+      if (restored.aliases.length > MAX_ALIASES || restored.update.byteLength > GLOSSARY_MAX_UPDATE_BYTES) {
+        throw new Error(`This ${action} would write ${restored.update.byteLength} bytes and ${restored.aliases.length} copies, more than one record holds`);
+      }
       const at = now().toISOString();
       const record = serverRecord({ campaign, issuer: by.issuer, action, subject, actor: by.actor, at, ...(restored.aliases.length > 0 ? { aliases: restored.aliases } : {}) }, restored.update);
       const loaded = await loadDoc(trx, campaign);
