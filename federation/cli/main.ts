@@ -12,6 +12,7 @@ import { release, RELEASE_HELP } from './release.ts';
 import { gold, GOLD_HELP } from './gold.ts';
 import { AUDIT_HELP, auditLog, user, USER_HELP } from './user.ts';
 import { contributor, CONTRIBUTOR_HELP } from './contributor.ts';
+import { glossary, GLOSSARY_HELP } from './glossary.ts';
 import { type Output, UsageError } from './usage.ts';
 
 export const HELP = `Usage: vernacular <command> [options]
@@ -29,6 +30,8 @@ Commands:
   user            Staff accounts: add (prints a sign-in link), link, list, revoke (see: vernacular user --help)
   audit           The staff audit log, newest first (see: vernacular audit --help)
   contributor     A steward withdraws everything of someone who lost their key (see: vernacular contributor --help)
+  glossary        A campaign's shared glossary: its log by author, revert an author, restore a time
+                  (see: vernacular glossary --help)
 
 Options:
   -h, --help      Show this help
@@ -52,6 +55,7 @@ const HELP_BY_COMMAND: Record<string, string> = {
   user: USER_HELP,
   audit: AUDIT_HELP,
   contributor: CONTRIBUTOR_HELP,
+  glossary: GLOSSARY_HELP,
 };
 
 export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
@@ -94,6 +98,8 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await user(rest, io);
       case 'audit':
         return await auditLog(rest, io);
+      case 'glossary':
+        return await glossary(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

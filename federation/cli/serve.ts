@@ -174,10 +174,12 @@ export async function serve(args: string[], io: Output): Promise<number> {
   try {
     const models = { models: new ModelStore(modelsRoot(dataDir)), runtime: await onnxRuntimeWebFiles() };
     // A node's key is made on its first start; enrolment (`vernacular node enroll`) presents it.
-    agent = role === 'node' ? new FederationAgent({ store, key: loadOrCreateNodeKey(dataDir), models: models.models, log: (line) => io.err(line), ...(batchSize !== undefined ? { batchSize } : {}) }) : undefined;
+    const nodeKey = role === 'node' ? loadOrCreateNodeKey(dataDir) : undefined;
+    agent = nodeKey !== undefined ? new FederationAgent({ store, key: nodeKey, models: models.models, log: (line) => io.err(line), ...(batchSize !== undefined ? { batchSize } : {}) }) : undefined;
     const link = agent === undefined ? undefined : () => agent!.status();
     const hub = role === 'hub' && values['hub-name'] !== undefined ? { name: values['hub-name'] } : {};
-    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models, hub, rateLimits, ...(link ? { link } : {}) });
+    const serverId = nodeKey?.id ?? 'hub';
+    const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models, hub, rateLimits, serverId, ...(link ? { link } : {}) });
     listening = await listen(app, host === undefined ? { port } : { port, host });
   } catch (err) {
     await decoder.close();

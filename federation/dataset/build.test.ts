@@ -8,7 +8,7 @@ import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
 import { type BackendStore, type ReleaseBackend, releaseBackends, TEST_PSEUDONYM_KEY } from '../release/backends.contract.ts';
 import { addTerm } from '../protocol/glossary.doc.ts';
-import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
+import { syncDoc } from '../../test/support/glossary.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { buildDataset, DATASET_FILES, DATASET_VERSION, type IdiomRecord, type PreferenceRecord, type SftRecord } from './index.ts';
 import { sizeCategory } from './card.ts';
@@ -216,7 +216,7 @@ for (const backend of releaseBackends()) describe(`dataset build (${backend.name
 
       const doc = new Y.Doc();
       addTerm(doc, 't1', { term: 'shamba', rendering: 'farm', language: 'sw', notes: '' });
-      await openGlossaryStore(store.db).sync('general', decodeClientRequest(encodeClientRequest(doc, null)));
+      await syncDoc(openGlossaryStore(store.db), 'general', doc);
       // What builds before wrote at the root goes: the glossary is in its config's folder now.
       writeFileSync(join(dir, 'out', 'glossary.jsonl'), 'stale\n');
       const counts = await build('out');

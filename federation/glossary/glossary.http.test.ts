@@ -1,16 +1,22 @@
 /**
  * The glossary endpoints over real HTTP against a real `vernacular serve` child process: devices
  * converge through the node, only what is missing travels, what the node acknowledged survives a
- * crash and a restart, rows are compacted, and bad input is refused with a stable code.
+ * crash and a restart, the log keeps every update with its author, and bad input — unsigned, badly
+ * signed, from a key the campaign does not take edits from, too large, malformed — is refused
+ * with a stable code and changes nothing.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ErrorBody, GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from '../protocol/index.ts';
+import { createHash } from 'node:crypto';
+import { Contribution, deviceAuthorization, deviceRequestMessage, ErrorBody, GLOSSARY_MAX_UPDATE_BYTES, GlossaryView, toBase64url } from '../protocol/index.ts';
 import { addTerm, listTerms, readConventions, removeTerm, setConventions } from '../protocol/glossary.doc.ts';
-import { applyCheckedUpdate, decodeServerAnswer, encodeClientRequest, encodeSyncMessages } from '../protocol/glossary.sync.ts';
+import { encodeClientRequest, encodeSyncMessages } from '../protocol/glossary.sync.ts';
 import { sqlitePath } from '../store/index.ts';
-import { type RunningServer, startServer } from '../../test/support/server.ts';
+import { runCli, type RunningServer, startServer } from '../../test/support/server.ts';
+import { idiom, person, review } from '../../test/support/contributions.ts';
+import { send } from '../../test/support/federation.ts';
+import { GlossaryDevice, signedSync } from '../../test/support/glossary.ts';
 import { DEFAULT_COMPACT_AFTER } from './store.ts';
 
 let server: RunningServer;
@@ -24,30 +30,17 @@ afterAll(async () => {
 
 const term = (t: string) => ({ term: t, rendering: `${t} (rendering)`, language: 'sw', notes: '' });
 
-function post(campaign: string, body: Uint8Array, contentType = 'application/octet-stream') {
-  return fetch(`${server.url}/api/v1/glossary/${campaign}/sync`, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body: body as Uint8Array<ArrayBuffer>,
-  });
-}
+/** A device: its document, its key and the node's state vector as last answered; every sync must succeed. */
+class Device extends GlossaryDevice {
+  constructor(campaign = 'general', name = `device-${Math.random()}`) {
+    super('', person(name), campaign);
+  }
 
-/** A device: its document and the node's state vector as last answered. */
-class Device {
-  readonly doc = new Y.Doc();
-  nodeSv: Uint8Array | null = null;
-  constructor(readonly campaign = 'general') {}
-
-  async sync(): Promise<{ sent: number; received: number }> {
-    const request = encodeClientRequest(this.doc, this.nodeSv);
-    const res = await post(this.campaign, request);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/octet-stream');
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const answer = decodeServerAnswer(bytes);
-    applyCheckedUpdate(this.doc, answer.update, 'node');
-    this.nodeSv = answer.stateVector;
-    return { sent: request.byteLength, received: bytes.byteLength };
+  override async sync(): Promise<{ status: number; body: Uint8Array; sent: number; received: number }> {
+    this.base = server.url;
+    const r = await super.sync();
+    expect(r.status).toBe(200);
+    return { ...r, received: r.body.byteLength };
   }
 }
 
@@ -57,14 +50,17 @@ async function view(campaign = 'general'): Promise<GlossaryView> {
   return GlossaryView.parse(await res.json());
 }
 
-function rowCount(campaign: string): number {
+function sql<T>(query: string, ...params: unknown[]): T {
   const db = new BetterSqlite3(sqlitePath(server.dataDir), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT count(*) FROM glossary_updates WHERE campaign = ?').pluck().get(campaign) as number;
+    return db.prepare(query).pluck().get(...params) as T;
   } finally {
     db.close();
   }
 }
+
+const rowCount = (campaign: string) => sql<number>('SELECT count(*) FROM glossary_log WHERE campaign = ?', campaign);
+const unfolded = (campaign: string) => sql<number>('SELECT count(*) FROM glossary_log WHERE campaign = ? AND seq > coalesce((SELECT through FROM glossary_state WHERE campaign = ?), 0)', campaign, campaign);
 
 async function expectRefused(res: Response, status: number, code: string): Promise<void> {
   expect(res.status).toBe(status);
@@ -120,15 +116,17 @@ describe('glossary sync over HTTP', () => {
     expect((await view()).terms).toEqual(listTerms(b.doc));
   });
 
-  it('folds a campaign\'s rows into one merged update, losing nothing, also after a restart', async () => {
+  it('folds a campaign\'s log into a cached state, keeping every row and losing nothing, also after a restart', async () => {
     const c = new Device('general');
     await c.sync();
+    const rows = rowCount('general');
     for (let i = 0; i < DEFAULT_COMPACT_AFTER + 5; i++) {
       addTerm(c.doc, `c-${i}`, term(`c ${i}`));
       await c.sync();
-      expect(rowCount('general')).toBeLessThanOrEqual(DEFAULT_COMPACT_AFTER);
+      expect(unfolded('general')).toBeLessThan(DEFAULT_COMPACT_AFTER);
     }
-    expect(rowCount('general')).toBeLessThan(DEFAULT_COMPACT_AFTER);
+    // The log keeps every update; only the cached state is folded.
+    expect(rowCount('general')).toBe(rows + DEFAULT_COMPACT_AFTER + 5);
     await server.restart();
     const fresh = new Device();
     await fresh.sync();
@@ -137,13 +135,84 @@ describe('glossary sync over HTTP', () => {
   });
 });
 
+describe('the log keeps every update with its author', () => {
+  it('attributes what each key added, and nothing for a sync that added nothing', async () => {
+    const alice = new Device('general', 'http-alice');
+    await alice.sync();
+    const before = rowCount('general');
+    addTerm(alice.doc, 'alice-1', term('jua'));
+    await alice.sync();
+    await alice.sync();
+    expect(rowCount('general')).toBe(before + 1);
+    const author = sql<string>('SELECT author FROM glossary_log WHERE campaign = ? ORDER BY seq DESC LIMIT 1', 'general');
+    expect(author).toBe(person('http-alice').contributor);
+    const record = JSON.parse(sql<string>('SELECT record FROM glossary_log WHERE campaign = ? ORDER BY seq DESC LIMIT 1', 'general')) as Record<string, unknown>;
+    expect(record).toMatchObject({ kind: 'contributor', campaign: 'general', key: person('http-alice').key });
+  });
+});
+
 describe('refused glossary requests change nothing', () => {
   let before: GlossaryView;
+  let rows: number;
+  const carol = new Device('general', 'http-carol');
   beforeAll(async () => {
+    await carol.sync();
     before = await view();
+    rows = rowCount('general');
+  });
+  const post = (campaign: string, body: Uint8Array, contentType = 'application/octet-stream') => {
+    const d = new GlossaryDevice(server.url, person('http-carol'), campaign);
+    return d.post(body, { contentType });
+  };
+  /** Carol deletes everything (what a vandal would send), as request bytes. */
+  const wipe = () => {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(carol.doc));
+    for (const t of listTerms(doc)) removeTerm(doc, t.id);
+    return encodeClientRequest(doc, carol.nodeSv);
+  };
+
+  it('answers 401 unauthenticated to an unsigned sync, and 401 bad_signature to one whose body, path or key is not what was signed', async () => {
+    const body = wipe();
+    const d = new GlossaryDevice(server.url, person('http-carol'));
+    await expectRefused(await d.post(body, { sign: false }), 401, 'unauthenticated');
+    // Signed for another body.
+    const { authorization } = signedSync(person('http-carol'), 'general', encodeClientRequest(new Y.Doc(), null));
+    const res = await fetch(`${server.url}/api/v1/glossary/general/sync`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization }, body: body as Uint8Array<ArrayBuffer> });
+    await expectRefused(res, 401, 'bad_signature');
+    // Signed for another campaign's path.
+    const other = signedSync(person('http-carol'), 'shule', body);
+    const res2 = await fetch(`${server.url}/api/v1/glossary/general/sync`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization: other.authorization }, body: body as Uint8Array<ArrayBuffer> });
+    await expectRefused(res2, 401, 'bad_signature');
+    // Another key presented than the one that signed.
+    const forged = signedSync(person('http-carol'), 'general', body).authorization.replace(person('http-carol').key, person('http-dave').key);
+    const res3 = await fetch(`${server.url}/api/v1/glossary/general/sync`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization: forged }, body: body as Uint8Array<ArrayBuffer> });
+    await expectRefused(res3, 401, 'bad_signature');
   });
 
-  it('answers 400 malformed_sync_message for bytes that are not sync messages', async () => {
+  it('answers 401 stale_request to a sync signed long ago (a replay), with the server\'s time', async () => {
+    const body = wipe();
+    const { authorization } = signedSync(person('http-carol'), 'general', body, Date.now() - 60 * 60 * 1000);
+    const res = await fetch(`${server.url}/api/v1/glossary/general/sync`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization }, body: body as Uint8Array<ArrayBuffer> });
+    expect(res.status).toBe(401);
+    const error = ErrorBody.parse(await res.json()).error;
+    expect(error.code).toBe('stale_request');
+    expect(typeof error.details?.serverTime).toBe('string');
+  });
+
+  it('answers 400 invalid_request to a sync signed for its path with a query (the record would not verify elsewhere)', async () => {
+    const body = wipe();
+    const target = '/api/v1/glossary/general/sync?x=1';
+    const signer = person('http-carol');
+    const ts = Date.now();
+    const nonce = 'n'.repeat(22);
+    const sig = toBase64url(signer.sign(deviceRequestMessage('POST', target, ts, nonce, createHash('sha256').update(body).digest('hex'))));
+    const authorization = deviceAuthorization({ key: signer.key, ts, nonce, sig });
+    const res = await fetch(`${server.url}${target}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization }, body: body as Uint8Array<ArrayBuffer> });
+    await expectRefused(res, 400, 'invalid_request');
+  });
+
+  it('answers 400 malformed_sync_message for signed bytes that are not sync messages', async () => {
     await expectRefused(await post('general', new Uint8Array([0, 9, 1, 2])), 400, 'malformed_sync_message');
     await expectRefused(await post('general', new Uint8Array([])), 400, 'malformed_sync_message');
     const badUpdate = encodeSyncMessages([
@@ -169,8 +238,18 @@ describe('refused glossary requests change nothing', () => {
     await expectRefused(await fetch(`${server.url}/api/v1/glossary/general/sync`), 405, 'method_not_allowed');
   });
 
-  it('still holds exactly what it held', async () => {
+  it('answers 403 foreign_client to structs written under another device\'s Yjs client id', async () => {
+    const forged = new Y.Doc();
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(carol.doc));
+    const victim = listTerms(carol.doc).length > 0 ? [...Y.decodeStateVector(Y.encodeStateVector(carol.doc)).keys()][0]! : 0;
+    forged.clientID = victim;
+    addTerm(forged, 'squat', term('squat'));
+    await expectRefused(await post('general', encodeClientRequest(forged, carol.nodeSv)), 403, 'foreign_client');
+  });
+
+  it('still holds exactly what it held, and logged nothing', async () => {
     expect(await view()).toEqual(before);
+    expect(rowCount('general')).toBe(rows);
   });
 
   it('describes both endpoints in the OpenAPI document', async () => {
@@ -178,5 +257,42 @@ describe('refused glossary requests change nothing', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/glossary/{campaign}/sync', '/api/v1/glossary/{campaign}']));
     expect(doc.components.schemas).toHaveProperty('Glossary');
     expect(doc.components.schemas).toHaveProperty('GlossaryTerm');
+    expect(doc.components.schemas).toHaveProperty('GlossaryRecord');
+  });
+});
+
+describe('a campaign\'s glossary takes edits only from keys it may', () => {
+  const alice = new Device('shule', 'http-shule-alice');
+  const mallory = new Device('shule', 'http-shule-mallory');
+
+  beforeAll(async () => {
+    const made = await runCli(['campaign', 'create', '--data', server.dataDir, '--slug', 'shule', '--title', 'Shule', '--languages', 'sw', '--kinds', 'idiom', '--min-votes', '1']);
+    expect(made.code, made.stderr).toBe(0);
+    // Alice has an accepted contribution in the campaign (one up vote is enough here); Mallory has none.
+    const item = idiom({ campaign: 'shule', contributor: 'http-shule-alice' });
+    await send(server, [Contribution.parse(item)]);
+    await send(server, [Contribution.parse(review(item.id, { campaign: 'shule', contributor: 'http-shule-bob', data: { action: 'up' } }))]);
+  });
+
+  it('stores an eligible key\'s edit, refuses an ineligible key\'s with 403 not_eligible, and still answers its reads', async () => {
+    addTerm(alice.doc, 'shule-1', term('darasa'));
+    await alice.sync();
+    const rows = rowCount('shule');
+
+    await mallory.sync(); // nothing to add: answered like anyone
+    expect(listTerms(mallory.doc).map((t) => t.id)).toEqual(['shule-1']);
+    removeTerm(mallory.doc, 'shule-1');
+    const refused = await new GlossaryDevice(server.url, person('http-shule-mallory'), 'shule').post(encodeClientRequest(mallory.doc, mallory.nodeSv));
+    await expectRefused(refused, 403, 'not_eligible');
+    expect((await view('shule')).terms.map((t) => t.id)).toEqual(['shule-1']);
+    expect(rowCount('shule')).toBe(rows);
+    // Mallory's own copy keeps the deletion: nothing is taken from the device.
+    expect(listTerms(mallory.doc)).toEqual([]);
+    // A read (step 1 only) is answered: Mallory still receives Alice's next edit.
+    addTerm(alice.doc, 'shule-2', term('mwalimu'));
+    await alice.sync();
+    const read = new GlossaryDevice(server.url, person('http-shule-mallory'), 'shule');
+    const res = await read.post(encodeSyncMessages([{ type: 'step1', stateVector: Y.encodeStateVector(mallory.doc) }]));
+    expect(res.status).toBe(200);
   });
 });

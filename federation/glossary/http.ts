@@ -1,26 +1,47 @@
 /**
  * The glossary endpoints:
  *
- *   POST /api/v1/glossary/{campaign}/sync   application/octet-stream, y-protocols sync messages
+ *   POST /api/v1/glossary/{campaign}/sync   application/octet-stream, y-protocols sync messages,
+ *                                           signed with the contributor key (server/device-auth.ts)
  *   GET  /api/v1/glossary/{campaign}        the terms and conventions as JSON
  *
- * A sync body is read within GLOSSARY_MAX_UPDATE_BYTES, decoded and checked before anything is
- * stored; the device's update is committed durably before the answer is sent (store.ts).
+ * A sync body is read within GLOSSARY_MAX_UPDATE_BYTES; the request must be signed for exactly
+ * `glossarySyncPath(campaign)`, so the signed request, kept as the record of the update, verifies
+ * wherever it is relayed. The messages are decoded and checked before anything is stored. An update
+ * that adds something is refused unless its author may write (403 `not_eligible`) and writes under
+ * Yjs client ids of its own (403 `foreign_client`); a refused request changes nothing. What is
+ * stored is committed durably before the answer is sent (store.ts).
  */
 import { Hono, type Context } from 'hono';
-import { CampaignSlug, GLOSSARY_MAX_UPDATE_BYTES, type GlossaryView } from '../protocol/index.ts';
+import {
+  CampaignSlug,
+  GLOSSARY_MAX_UPDATE_BYTES,
+  type GlossaryView,
+  glossarySyncPath,
+  parseDeviceAuthorization,
+} from '../protocol/index.ts';
 import { listTerms, readConventions } from '../protocol/glossary.doc.ts';
 import { decodeClientRequest, GlossarySyncError } from '../protocol/glossary.sync.ts';
 import { ApiError, methodNotAllowed } from '../server/errors.ts';
 import { readBodyBytes } from '../server/body.ts';
-import type { GlossaryStore } from './store.ts';
+import { authenticateDevice } from '../server/device-auth.ts';
+import type { RateLimiter } from '../server/ratelimit.ts';
+import { GlossaryRefusal, type GlossaryStore } from './store.ts';
+import { contributorRecord } from './records.ts';
+import type { GlossaryEligibility } from './eligibility.ts';
 
 export const GLOSSARY_MEDIA_TYPE = 'application/octet-stream';
 
 export interface GlossaryApiOptions {
   glossary: GlossaryStore;
-  /** Whether the node holds this campaign (`general` always exists). */
+  /** Whether the server holds this campaign (`general` always exists). */
   isCampaign: (slug: string) => Promise<boolean>;
+  /** Whether a contributor may write this campaign's glossary. */
+  eligible: GlossaryEligibility;
+  /** The server's clock (tests move it). */
+  now?: () => number;
+  /** Per-key rate limits: the signer of a sync takes a token (server/ratelimit.ts). */
+  limiter?: RateLimiter;
 }
 
 async function campaignOf(c: Context, isCampaign: GlossaryApiOptions['isCampaign']): Promise<string> {
@@ -40,11 +61,18 @@ function checkMediaType(header: string | null): void {
   }
 }
 
-export function glossaryApi({ glossary, isCampaign }: GlossaryApiOptions): Hono {
+export function glossaryApi({ glossary, isCampaign, eligible, now = Date.now, limiter }: GlossaryApiOptions): Hono {
   const api = new Hono();
 
   api.post('/:campaign/sync', async (c) => {
     const campaign = await campaignOf(c, isCampaign);
+    const bytes = await readBodyBytes(c.req.raw, GLOSSARY_MAX_UPDATE_BYTES);
+    const writer = authenticateDevice(c, bytes, now());
+    limiter?.takeKey(writer.key);
+    const url = new URL(c.req.url);
+    if (url.pathname + url.search !== glossarySyncPath(campaign)) {
+      throw new ApiError(400, 'invalid_request', `Sign and send glossary syncs to ${glossarySyncPath(campaign)} exactly`);
+    }
     checkMediaType(c.req.header('content-type') ?? null);
     const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
     if (encoding !== 'identity') {
@@ -52,15 +80,19 @@ export function glossaryApi({ glossary, isCampaign }: GlossaryApiOptions): Hono 
         supported: ['identity'],
       });
     }
-    const bytes = await readBodyBytes(c.req.raw, GLOSSARY_MAX_UPDATE_BYTES);
-    let result;
     try {
-      result = await glossary.sync(campaign, decodeClientRequest(bytes));
+      const request = decodeClientRequest(bytes);
+      // Asked before the transaction (it reads other tables); used only if the update adds something.
+      const mayWrite = request.update === null ? false : await eligible(campaign, writer.contributor);
+      const auth = parseDeviceAuthorization(c.req.header('authorization'))!;
+      const record = contributorRecord(campaign, auth, bytes);
+      const result = await glossary.sync(campaign, request, { record, contributor: writer.contributor, eligible: mayWrite });
+      return c.body(result.answer as Uint8Array<ArrayBuffer>, 200, { 'content-type': GLOSSARY_MEDIA_TYPE });
     } catch (err) {
       if (err instanceof GlossarySyncError) throw new ApiError(400, err.code, err.message);
+      if (err instanceof GlossaryRefusal) throw new ApiError(403, err.code, err.message, { campaign });
       throw err;
     }
-    return c.body(result.answer as Uint8Array<ArrayBuffer>, 200, { 'content-type': GLOSSARY_MEDIA_TYPE });
   });
   api.all('/:campaign/sync', methodNotAllowed(['POST']));
 

@@ -7,8 +7,8 @@
  *   GET  /federation/v1/pull     signed: withdrawals made elsewhere, national campaigns, standing
  *   GET  /federation/v1/gold     signed: the gold items of national campaigns (gold.ts)
  *   POST /federation/v1/glossary/{campaign}
- *                                signed: a campaign's glossary, y-protocols sync messages exactly
- *                                as a device sends them to a node (the hub merges every node's)
+ *                                signed: a campaign's glossary records, each with its author,
+ *                                both ways (glossary.ts)
  *
  * A signed request is refused before anything is read or stored when its Authorization header is
  * missing (`unauthenticated`), names a key not enrolled here (`unknown_node`), does not verify
@@ -23,10 +23,7 @@
 import type { Context, Hono } from 'hono';
 import {
   type Campaign,
-  CampaignSlug,
   canonicalJson,
-  DEFAULT_CAMPAIGN,
-  GLOSSARY_MAX_UPDATE_BYTES,
   CursorResponse,
   checkedParse,
   describeIssues,
@@ -46,12 +43,10 @@ import { DEFAULT_WINDOW_MS, parseAuthorization, signingString } from '../trust/r
 import { type EnrolledNode, HubRegistry } from './registry.ts';
 import { type DecodedPush, unpackRecords } from './decode.ts';
 import { inlineDecoder, type SyncDecoder } from '../server/decoder.ts';
-import { openGlossaryStore } from '../glossary/store.ts';
-import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
-import { decodeClientRequest, GlossarySyncError } from '../protocol/glossary.sync.ts';
 import { goldRoute } from './gold.ts';
 import { stewardWithdrawals } from '../store/steward.ts';
 import type { RateLimiter } from '../server/ratelimit.ts';
+import { glossaryRoute } from './glossary.ts';
 
 export interface HubOptions {
   store: Store;
@@ -293,24 +288,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
   app.all('/federation/v1/pull', methodNotAllowed(['GET', 'HEAD']));
   goldRoute(app, store, registry, authenticate);
 
-  const glossary = openGlossaryStore(store.db);
-  app.post('/federation/v1/glossary/:campaign', async (c) => {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== GLOSSARY_MEDIA_TYPE) throw new ApiError(415, 'unsupported_media_type', `Glossary bodies must be ${GLOSSARY_MEDIA_TYPE}`);
-    const { bytes } = await authenticate(c, GLOSSARY_MAX_UPDATE_BYTES);
-    const slug = c.req.param('campaign');
-    if (!CampaignSlug.safeParse(slug).success || (slug !== DEFAULT_CAMPAIGN && (await store.campaign(slug)) === undefined)) {
-      throw new ApiError(404, 'unknown_campaign', `The hub has no campaign "${slug.slice(0, 80)}" (push its records first)`);
-    }
-    try {
-      const result = await glossary.sync(slug, decodeClientRequest(bytes));
-      return c.body(result.answer as Uint8Array<ArrayBuffer>, 200, { 'content-type': GLOSSARY_MEDIA_TYPE });
-    } catch (err) {
-      if (err instanceof GlossarySyncError) throw new ApiError(400, err.code, err.message);
-      throw err;
-    }
-  });
-  app.all('/federation/v1/glossary/:campaign', methodNotAllowed(['POST']));
+  glossaryRoute(app, store, authenticate, now);
 
   return registry;
 }

@@ -38,6 +38,7 @@ import {
   ModelsResponse,
   PullResponse,
   GoldList,
+  GlossaryExchangeResponse,
   PushResponse,
 } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
@@ -50,10 +51,8 @@ import { HUB_ORIGIN, type Link, LinkStore, type SetAside } from './link.ts';
 import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
 import { stewardWithdrawals, withdrawContributor } from '../store/steward.ts';
 import type { ModelStore } from '../models/store.ts';
-import * as Y from 'yjs';
 import { openGlossaryStore } from '../glossary/store.ts';
-import { GLOSSARY_MEDIA_TYPE } from '../glossary/http.ts';
-import { decodeServerAnswer, encodeClientRequest, isEmptyUpdate } from '../protocol/glossary.sync.ts';
+import { exchangeGlossaries } from './glossary.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 /**
@@ -666,32 +665,28 @@ export class FederationAgent {
   }
 
   /**
-   * Each campaign glossary this node holds, exchanged with the hub exactly as a device exchanges
-   * it with a node: what the hub lacks goes up, what other nodes added comes back and is stored.
+   * Each campaign's glossary records, exchanged with the hub with their authors (glossary.ts):
+   * what the hub lacks goes up, what reached it from elsewhere comes back and is checked here.
    */
   private async syncGlossaries(): Promise<number> {
-    const glossary = openGlossaryStore(this.store.db);
-    let exchanged = 0;
-    for (const campaign of await glossary.campaigns()) {
-      const doc = await glossary.load(campaign);
-      const request = encodeClientRequest(doc, this.hubStateVectors.get(campaign) ?? null);
-      const response = await this.send('POST', `/federation/v1/glossary/${encodeURIComponent(campaign)}`, { bytes: request, type: GLOSSARY_MEDIA_TYPE });
-      if (!response.ok) {
-        const error = ErrorBody.safeParse(safeJson(await response.text()));
-        if (error.success && error.data.error.code === 'unknown_campaign') continue;
-        throw new HubError(error.success ? error.data.error.code : 'internal', error.success ? error.data.error.message : `The hub answered ${response.status}`, response.status, undefined, retryAfterMs(response));
-      }
-      const answer = decodeServerAnswer(new Uint8Array(await response.arrayBuffer()));
-      if (!isEmptyUpdate(answer.update)) {
-        await glossary.sync(campaign, { stateVector: Y.encodeStateVector(doc), update: answer.update });
-      }
-      this.hubStateVectors.set(campaign, answer.stateVector);
-      exchanged++;
-    }
-    return exchanged;
+    const summary = await exchangeGlossaries({
+      store: this.store,
+      glossary: openGlossaryStore(this.store.db),
+      log: this.log,
+      post: async (campaign, json) => {
+        const body = { bytes: gzipSync(json), type: 'application/json', encoding: 'gzip' };
+        const response = await this.send('POST', `/federation/v1/glossary/${encodeURIComponent(campaign)}`, body);
+        if (response.status === 404) {
+          const error = ErrorBody.safeParse(safeJson(await response.text()));
+          if (error.success && error.data.error.code === 'unknown_campaign') return undefined;
+          throw new HubError(error.success ? error.data.error.code : 'internal', error.success ? error.data.error.message : 'The hub answered 404', 404);
+        }
+        return GlossaryExchangeResponse.parse(await this.answer(response));
+      },
+    });
+    return summary.campaigns;
   }
 
-  private readonly hubStateVectors = new Map<string, Uint8Array>();
   /** The canonical JSON of the own campaigns the hub last received in this process. */
   private sentCampaigns: string | undefined;
 

@@ -22,6 +22,10 @@ export const REQUEST_ERROR_CODES = [
   'malformed_sync_message',
   /** A path naming a campaign this node does not hold. */
   'unknown_campaign',
+  /** A glossary edit from a key the campaign does not (yet) take edits from; nothing was stored (403). */
+  'not_eligible',
+  /** A glossary update writing under a Yjs client id another author already writes under (403). */
+  'foreign_client',
   // Node ↔ hub federation (federation.ts): nothing in a refused request is stored.
   /** No `Authorization: Vernacular-Ed25519 …` header, or one that cannot be read (401). */
   'unauthenticated',

@@ -13,6 +13,7 @@ export * from './consensus.ts';
 export * from './campaign.ts';
 export * from './api.ts';
 export * from './glossary.ts';
+export * from './glossary.log.ts';
 export * from './issues.ts';
 export * from './sync.ts';
 export * from './canonical.ts';

@@ -4,6 +4,7 @@
  * session cookie security scheme; every error names its stable code.
  */
 import { CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate } from './staff.ts';
+import { GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest } from './glossary.log.ts';
 
 /** The staff session: an HttpOnly `__Host-` cookie set by a sign-in. */
 export const staffSecuritySchemes = {
@@ -16,7 +17,8 @@ export const staffSecuritySchemes = {
 } as const;
 
 // Importing the body schemas registers their components (see componentSchemas in openapi.ts).
-void [CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate];
+void [CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate,
+  GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -28,7 +30,7 @@ const TAG_STAFF = 'staff';
 /** The tags the staff operations use, for the document's top-level `tags`. */
 export const staffTags = [
   { name: TAG_SIGN_IN, description: 'Staff sign-in: one-time links, passphrases, passkeys' },
-  { name: TAG_STAFF, description: 'Staff work behind roles: campaigns, imports, moderation, users, the audit log' },
+  { name: TAG_STAFF, description: 'Staff work behind roles: campaigns, imports, moderation, users, the audit log, the shared glossary' },
 ];
 const session = [{ staffSession: [] }];
 
@@ -44,6 +46,7 @@ const noUser = error('not_found: no such staff account');
 const slug = { name: 'slug', in: 'path', required: true, description: 'Campaign slug', schema: ref('CampaignSlug') };
 const token = { name: 'token', in: 'path', required: true, description: 'The one-time token of a sign-in link', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } };
 const itemId = { name: 'id', in: 'path', required: true, description: 'Content item id', schema: { type: 'string', format: 'uuid' } };
+const glossaryCampaign = { name: 'campaign', in: 'path', required: true, description: 'Campaign slug (or general)', schema: ref('CampaignSlug') };
 const userId = { name: 'id', in: 'path', required: true, description: 'Staff account id', schema: ref('StaffUserId') };
 const badLink = error('invalid_sign_in_link: unknown, used or expired');
 const tooManyChallenges = error('too_many_attempts: this address asked for too many challenges lately');
@@ -356,6 +359,48 @@ export const staffApiPaths = {
         '403': error('forbidden (not a steward here, or a node enrolled with a hub: its steward decides; logged), cross_origin'),
         '405': notAllowed,
       },
+    },
+  },
+  '/api/v1/staff/glossary/{campaign}/log': {
+    get: {
+      summary: 'Read a glossary\'s log',
+      operationId: 'staffGlossaryLog',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'The campaign\'s glossary updates, newest first, each with its author (a contributor id, or the server that wrote it), where it came from and how much it added here; librarians (node) and stewards (hub).',
+      parameters: [
+        glossaryCampaign,
+        { name: 'limit', in: 'query', required: false, description: 'At most this many', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+        { name: 'before', in: 'query', required: false, description: 'Entries before this position (the previous page\'s next)', schema: { type: 'integer', minimum: 1 } },
+      ],
+      responses: { '200': { description: 'A page of the log', content: json('GlossaryLog') }, '400': error('invalid_query'), ...staffErrors, '404': noCampaign, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/glossary/{campaign}/revert': {
+    post: {
+      summary: 'Revert one author\'s glossary updates',
+      operationId: 'staffGlossaryRevert',
+      tags: [TAG_STAFF],
+      security: session,
+      description:
+        'Writes, as a new update from this server, what makes the glossary show what it would without that author\'s updates: ' +
+        'their terms, fields and text go, what they deleted or overwrote comes back, edits others made inside what they created go with it. ' +
+        'Every device, the hub and the other nodes receive it like any update. Audited.',
+      parameters: [glossaryCampaign],
+      requestBody: body('GlossaryRevertRequest'),
+      responses: { '200': { description: 'What changed', content: json('GlossaryActionResult') }, '400': invalid, ...staffErrors, '404': noCampaign, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/glossary/{campaign}/restore': {
+    post: {
+      summary: 'Restore a glossary as of a time',
+      operationId: 'staffGlossaryRestore',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Writes, as a new update from this server, what makes the glossary show what this server held at that time. Audited.',
+      parameters: [glossaryCampaign],
+      requestBody: body('GlossaryRestoreRequest'),
+      responses: { '200': { description: 'What changed', content: json('GlossaryActionResult') }, '400': invalid, ...staffErrors, '404': noCampaign, '405': notAllowed },
     },
   },
 };

@@ -37,7 +37,8 @@ describe('openApiDocument', () => {
   it('has a component for every wire type', () => {
     for (const id of ['Contribution', 'Idiom', 'IdiomData', 'Consent', 'Device', 'SyncRequest', 'SyncResponse', 'SyncResult', 'Health', 'ErrorBody', 'Campaign', 'CampaignList', 'CampaignProgress', 'SeedList', 'ReviewQueue', 'StatusRequest', 'StatusResponse', 'ReviewData', 'WithdrawalData', 'ModelsResponse', 'ModelEntry', 'ModelFileEntry',
       'EnrollRequest', 'EnrollResponse', 'PushRequest', 'PushResponse', 'PullResponse', 'PushRecord', 'HubLink', 'NodeId', 'ReleaseList', 'ReleaseSummary', 'ReleaseFileEntry',
-      'PublicCampaign', 'StaffSession', 'StaffUser', 'StaffUserList', 'CampaignDraft', 'CampaignPatch', 'FileImport', 'GoldImport', 'ImportResult', 'FlaggedQueue', 'ModerationResult', 'SignInLink', 'AuditList', 'AuditEntry', 'PasskeyAssertion', 'PasskeyRegistration', 'PasskeyOptions', 'WelcomeInfo']) {
+      'PublicCampaign', 'StaffSession', 'StaffUser', 'StaffUserList', 'CampaignDraft', 'CampaignPatch', 'FileImport', 'GoldImport', 'ImportResult', 'FlaggedQueue', 'ModerationResult', 'SignInLink', 'AuditList', 'AuditEntry', 'PasskeyAssertion', 'PasskeyRegistration', 'PasskeyOptions', 'WelcomeInfo',
+      'GlossaryRecord', 'ContributorGlossaryRecord', 'ServerGlossaryRecord', 'GlossaryExchangeRequest', 'GlossaryExchangeResponse', 'GlossaryLog', 'GlossaryLogEntry', 'GlossaryRevertRequest', 'GlossaryRestoreRequest', 'GlossaryActionResult']) {
       expect(doc.components.schemas).toHaveProperty(id);
     }
   });
@@ -86,7 +87,7 @@ describe('openApiDocument', () => {
       expect(op.summary, where).toMatch(/\S/);
       expect(op.tags, where).toHaveLength(1);
       const signed = path.startsWith('/federation/') && path !== '/federation/v1/enroll';
-      const device = path === '/api/v1/review/queue' || path === '/api/v1/status';
+      const device = path === '/api/v1/review/queue' || path === '/api/v1/status' || path === '/api/v1/glossary/{campaign}/sync';
       const staff = op.tags?.[0] === 'staff';
       expect(op.security, where).toEqual(signed ? [{ nodeSignature: [] }] : device ? [{ deviceKey: [] }] : staff ? [{ staffSession: [] }] : []);
       expect('429' in op.responses, where).toBe(isRateLimited(method, path));

@@ -10,6 +10,7 @@ import { LIMITS } from './limits.ts';
 import { Campaign, SEED_TYPES } from './campaign.ts';
 import { CampaignList, CampaignProgress, ReviewQueue, SeedList, StatusRequest, StatusResponse } from './api.ts';
 import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
+import { GlossaryExchangeRequest, GlossaryExchangeResponse, GlossaryRecord } from './glossary.log.ts';
 import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
 import { EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
@@ -23,7 +24,8 @@ function componentSchemas(): Record<string, unknown> {
   // registry; each becomes one component, referenced by $ref from the others.
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
     Campaign, CampaignList, CampaignProgress, SeedList, ReviewQueue, StatusRequest, StatusResponse,
-    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList];
+    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList,
+    GlossaryRecord, GlossaryExchangeRequest, GlossaryExchangeResponse];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -216,12 +218,16 @@ const federationPaths = {
   '/federation/v1/glossary/{campaign}': {
     post: {
       operationId: 'federationGlossary',
-      summary: 'Exchange a campaign glossary with the hub',
-      description: `${signed} The campaign glossary exchange, exactly as /api/v1/glossary/{campaign}/sync.`,
+      summary: 'Exchange a campaign glossary’s records with the hub',
+      description:
+        `${signed} A campaign's glossary records, both ways, each with its author: the node's own records the hub may lack ` +
+        '(a contributor record is verified by its signature over the body the contributor signed, a server record taken only ' +
+        'when this node issued it), and the hub\'s records after `after` that did not come from this node.',
       parameters: [campaignParameter],
-      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+      requestBody: { required: true, content: json('GlossaryExchangeRequest') },
       responses: {
-        '200': { description: 'Sync step 2 then sync step 1', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        '200': { description: 'What was stored, what was refused (by index), and the hub\'s records', content: json('GlossaryExchangeResponse') },
+        '400': errorResponse('invalid_request, malformed_json'),
         '404': errorResponse('unknown_campaign'),
         ...refusals,
       },
@@ -313,9 +319,12 @@ const allPaths: Record<string, PathItem> = {
       description:
         'Syncs the campaign\'s shared glossary (a Yjs document). The body is y-protocols sync ' +
         'messages: step 1 (the device\'s state vector), then optionally step 2 (an update with ' +
-        'what the node may lack). The node stores the update durably, then answers step 2 ' +
-        '(exactly what the device lacks) followed by step 1 (its own state vector). ' +
-        `At most ${GLOSSARY_MAX_UPDATE_BYTES} bytes.`,
+        'what the node may lack). Signed with the contributor key, for exactly this path: the signed request is kept as ' +
+        'the record of the update, with its author, and relayed to the hub. An update that adds something is stored only ' +
+        'from a key that may write the campaign\'s glossary, under Yjs client ids of its own; the node stores it durably, ' +
+        'then answers step 2 (exactly what the device lacks) followed by step 1 (its own state vector). A request that adds ' +
+        `nothing is answered to any signed key. At most ${GLOSSARY_MAX_UPDATE_BYTES} bytes.`,
+      security: [{ deviceKey: [] }],
       parameters: [campaignParameter],
       requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
       responses: {
@@ -323,7 +332,9 @@ const allPaths: Record<string, PathItem> = {
           description: 'Sync step 2 then sync step 1',
           content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
         },
-        '400': errorResponse('malformed_sync_message: not well-formed sync messages'),
+        '400': errorResponse('malformed_sync_message: not well-formed sync messages; invalid_request: signed for another path'),
+        '401': deviceUnauthenticated,
+        '403': errorResponse('not_eligible: this key may not write this campaign\'s glossary (nothing stored); foreign_client: structs under another author\'s Yjs client id'),
         '404': errorResponse('unknown_campaign'),
         '413': errorResponse('Body over the limit named in details.limit'),
         '415': errorResponse('Not application/octet-stream'),

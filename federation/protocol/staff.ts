@@ -290,6 +290,9 @@ export const AUDIT_ACTIONS = [
   'users_read',
   'audit_read',
   'contributor_withdraw',
+  'glossary_read',
+  'glossary_revert',
+  'glossary_restore',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

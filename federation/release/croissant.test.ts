@@ -19,7 +19,7 @@ import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { addTerm } from '../protocol/glossary.doc.ts';
-import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
+import { syncDoc } from '../../test/support/glossary.ts';
 import type { Store } from '../store/index.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { compare, evalItem, idiom, instruction, norm, rewrite, rule, translation } from '../../test/support/contributions.ts';
@@ -114,7 +114,7 @@ for (const backend of releaseBackends()) describe(`croissant.json and the card, 
     await store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
     const doc = new Y.Doc();
     addTerm(doc, 't1', { term: 'shamba', rendering: 'farm', language: 'en', notes: '' });
-    await openGlossaryStore(store.db).sync('general', decodeClientRequest(encodeClientRequest(doc, null)));
+    await syncDoc(openGlossaryStore(store.db), 'general', doc);
     manifest = await buildRelease({
       store,
       config: parseReleaseConfig({ version: '2026.12.0', url: URL_BASE.slice(0, -1), includePending: true, language: { check: false }, duplicates: { near: false }, splits: { validation: 0, test: 0 } }),

@@ -10,7 +10,7 @@ import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { addTerm } from '../protocol/glossary.doc.ts';
-import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
+import { syncDoc } from '../../test/support/glossary.ts';
 import { idiom, resign, withdrawal } from '../../test/support/contributions.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
@@ -104,7 +104,7 @@ describe('release documents: croissant.json, report.html and the card', () => {
     for (const [campaign, terms] of [['library-drive', [['shamba', 'farm']]], ['general', [['zamani', 'long ago'], ['asante', 'thank you']]]] as const) {
       const doc = new Y.Doc();
       terms.forEach(([term, rendering], i) => addTerm(doc, `${campaign}-${i}`, { term, rendering, language: 'sw', notes: '' }));
-      await glossaries.sync(campaign, decodeClientRequest(encodeClientRequest(doc, null)));
+      await syncDoc(glossaries, campaign, doc);
     }
 
     const build = (name: string) =>

@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { parse as parseYaml } from 'yaml';
 import { Contribution } from '../protocol/index.ts';
 import { addTerm, removeTerm, setConventions, termsMap } from '../protocol/glossary.doc.ts';
-import { decodeClientRequest, encodeClientRequest } from '../protocol/glossary.sync.ts';
+import { syncDoc } from '../../test/support/glossary.ts';
 import type { Store } from '../store/index.ts';
 import { type BackendStore, type ReleaseBackend, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
@@ -38,7 +38,7 @@ function useBackend(backend: ReleaseBackend): void {
 
 /** Stores a device's glossary document on the node, as the sync endpoint does. */
 async function push(campaign: string, doc: Y.Doc): Promise<void> {
-  await openGlossaryStore(store.db).sync(campaign, decodeClientRequest(encodeClientRequest(doc, null)));
+  await syncDoc(openGlossaryStore(store.db), campaign, doc);
 }
 
 /** A term written field by field, without the editor's checks (as another replica might send it). */

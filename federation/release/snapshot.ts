@@ -19,7 +19,7 @@ import { openStore, type Store } from '../store/index.ts';
 export const SNAPSHOT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** Tables a release reads (the store's, the hub's quarantine, the glossaries). */
-const TABLES = ['contributions', 'item_state', 'campaigns', 'reviews', 'tombstones', 'fed_nodes', 'glossary_updates', 'gold_items'] as const;
+const TABLES = ['contributions', 'item_state', 'campaigns', 'reviews', 'tombstones', 'fed_nodes', 'glossary_log', 'glossary_state', 'gold_items'] as const;
 
 export function snapshotsDir(dataDir: string): string {
   return join(dataDir, 'snapshots');

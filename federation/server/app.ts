@@ -22,6 +22,9 @@ import { inlineDecoder, type SyncDecoder } from './decoder.ts';
 import { webAppHandler } from './static.ts';
 import { glossaryApi } from '../glossary/http.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
+import { type GlossaryEligibility, provisionalEligibility } from '../glossary/eligibility.ts';
+import { randomBytes } from 'node:crypto';
+import { nodeIdOf } from '../trust/keys.ts';
 import { modelRoutes, type ModelsApi } from '../models/http.ts';
 import { hubRoutes, type HubOptions } from '../hub/http.ts';
 import { releaseRoutes } from '../release/http.ts';
@@ -51,6 +54,13 @@ export interface AppOptions {
   staff?: StaffOptions;
   /** Rate limits per client address and per key (default DEFAULT_RATE_LIMITS; see ratelimit.ts). */
   rateLimits?: RateLimits;
+  /**
+   * This server's id, the issuer of the glossary records its staff make: `hub` on a hub; on a node
+   * its node id (`serve` passes the node key's). Default: `hub`, or a throwaway node id.
+   */
+  serverId?: string;
+  /** Who may write a campaign's glossary (default: the provisional rule, glossary/eligibility.ts). */
+  glossaryEligibility?: GlossaryEligibility;
 }
 
 const defaultLog: Logger = (message, error) => console.error(message, error);
@@ -78,16 +88,21 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/v1/sync', methodNotAllowed(['POST']));
   campaignRoutes(app, options.store);
   reviewRoutes(app, options.store, limiter);
+  const glossary = openGlossaryStore(options.store.db);
   app.route('/api/v1/glossary', glossaryApi({
-    glossary: openGlossaryStore(options.store.db),
+    glossary,
     isCampaign: async (slug) => slug === DEFAULT_CAMPAIGN || (await options.store.campaign(slug)) !== undefined,
+    // The one place the glossary's write rule is chosen (provisional until the reviewer policy).
+    eligible: options.glossaryEligibility ?? provisionalEligibility(options.store.db),
+    limiter,
   }));
   if (options.models !== undefined) modelRoutes(app, options.models);
   app.get('/api/v1/node', async (c) => c.json(options.link === undefined ? { enrolled: false, state: 'not_enrolled', backlog: 0 } : await options.link()));
   app.all('/api/v1/node', methodNotAllowed(['GET', 'HEAD']));
   // The releases this hub built and recorded (`vernacular release build`), for the steward's view.
   if (options.role === 'hub') releaseRoutes(app, options.store);
-  staffRoutes(app, options.store);
+  const serverId = options.serverId ?? (options.role === 'hub' ? 'hub' : nodeIdOf(randomBytes(32).toString('base64url')));
+  staffRoutes(app, options.store, { glossary, issuer: serverId });
   app.all('/api/*', apiNotFound);
   if (options.role === 'hub') {
     app.use('/federation/*', noStore);

@@ -22,9 +22,9 @@ export type Rule =
    */
   | { access: 'contributor' }
   /**
-   * About the caller's own items: a request signed with their contributor key
-   * (server/device-auth.ts); who asks comes from the signature, never from an id sent. Anything
-   * else is 401 unauthenticated.
+   * A request signed with the caller's contributor key (server/device-auth.ts): about their own
+   * items, or a write kept with its author (the glossary); who asks comes from the signature, never
+   * from an id sent. Anything else is 401 unauthenticated.
    */
   | { access: 'signed' }
   /** Hub federation: a node's signed request (or an enrolment token), checked by the hub. */
@@ -71,7 +71,7 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/api/v1/campaigns/:slug/seeds': { GET: CONTRIBUTOR, ALL: FALLBACK },
   '/api/v1/review/queue': { GET: SIGNED, ALL: FALLBACK },
   '/api/v1/status': { POST: SIGNED, ALL: FALLBACK },
-  '/api/v1/glossary/:campaign/sync': { POST: CONTRIBUTOR, ALL: FALLBACK },
+  '/api/v1/glossary/:campaign/sync': { POST: SIGNED, ALL: FALLBACK },
   '/api/v1/glossary/:campaign': { GET: CONTRIBUTOR, ALL: FALLBACK },
 
   // Hub federation (signed by node keys).
@@ -105,6 +105,10 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/api/v1/staff/users/:id/link': { POST: staff(OPERATORS, 'server', 'user_link'), ALL: FALLBACK },
   '/api/v1/staff/audit': { GET: staff(OPERATORS, 'server', 'audit_read'), ALL: FALLBACK },
   '/api/v1/staff/contributors/:id/withdraw': { POST: staff(OPERATORS, 'server', 'contributor_withdraw'), ALL: FALLBACK },
+  // The shared glossary: its log by author, reverting an author, restoring a time (librarian on a node, steward on a hub).
+  '/api/v1/staff/glossary/:campaign/log': { GET: staff(OPERATORS, 'server', 'glossary_read'), ALL: FALLBACK },
+  '/api/v1/staff/glossary/:campaign/revert': { POST: staff(OPERATORS, 'server', 'glossary_revert'), ALL: FALLBACK },
+  '/api/v1/staff/glossary/:campaign/restore': { POST: staff(OPERATORS, 'server', 'glossary_restore'), ALL: FALLBACK },
 };
 
 function matches(pattern: string, path: string): boolean {

@@ -1,7 +1,10 @@
 /**
  * The shared glossary in real Chromium: two devices edit the campaign's glossary while the node
  * is down and they are offline, keep their edits across an offline reload (y-indexeddb), and
- * converge — identical terms and conventions on both, and on the node — once both have synced.
+ * converge — identical terms and conventions on both, and on the node — once both have synced,
+ * every sync signed with the device's contributor key (the node's log names each device's key as
+ * the author of what it wrote). A phone whose key a campaign's glossary does not take yet keeps
+ * its edits on the device and is told so in words.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, startServer, tempDir, type RunningServer } from '../support/server.ts';
 import { launch, phoneContext } from './browser.ts';
-import { acceptConsent, waitForServiceWorker } from './app.ts';
+import { acceptConsent, chooseLanguage, waitForServiceWorker } from './app.ts';
+import { createCampaign, joinCampaign } from './steps.ts';
 
 const CONVENTIONS = 'Spelling conventions and style notes';
 const SYNCED = 'Saved on this device and shared with the node.';
@@ -143,6 +147,11 @@ describe('two devices co-edit the glossary offline and converge', () => {
     expect(node.terms.map((t) => t.term)).toEqual(onA.terms);
     expect(node.terms.find((t) => t.term === 'upepo')?.rendering).toBe('wind, breeze');
     expect(node.conventions).toBe(onA.conventions);
+    // Each phone's syncs were signed with its own key: the log names two authors.
+    const log = await runCli(['glossary', 'log', '--campaign', 'general', '--data', server.dataDir]);
+    expect(log.code, log.stderr).toBe(0);
+    const authors = new Set(log.stdout.trim().split('\n').slice(1).map((line) => line.split('\t')[2]));
+    expect(authors.size).toBe(2);
   });
 
   it('exports the glossary with the dataset as its glossary config (glossary/train.jsonl)', async () => {
@@ -156,5 +165,44 @@ describe('two devices co-edit the glossary offline and converge', () => {
       { campaign: 'general', term: 'upepo', rendering: 'wind, breeze', language: 'sw', notes: '' },
     ]);
     expect(await readFile(join(out, 'README.md'), 'utf8')).toContain('- config_name: glossary\n');
+  });
+});
+
+describe('a phone whose key the campaign\'s glossary does not take yet', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let phone: Phone;
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launch();
+    const context = await phoneContext(browser);
+    phone = { context, page: await context.newPage() };
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  it('keeps its edits on the device, says so plainly, and the node stores nothing', async () => {
+    const code = await createCampaign(server, 'shule', ['idiom'], ['sw']);
+    const { page } = phone;
+    await page.goto(server.url);
+    await waitForServiceWorker(page);
+    await acceptConsent(page);
+    await chooseLanguage(page, 'sw');
+    await joinCampaign(page, code);
+    await openGlossary(page);
+    await addTerm(page, { term: 'darasa', rendering: 'classroom' });
+    await expect.poll(() => syncLine(page), { timeout: 30_000 }).toContain('kept on this device but not shared');
+    expect(await page.getByTestId('glossary-sync').getAttribute('data-not-eligible')).toBe('true');
+    const node = GlossaryView.parse(await (await fetch(`${server.url}/api/v1/glossary/shule`)).json());
+    expect(node.terms).toEqual([]);
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByTestId('glossary-count').waitFor();
+    expect(await termsOn(page)).toEqual(['darasa']);
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import * as Y from 'yjs';
 import { join } from 'node:path';
 import { addTerm } from '../../federation/protocol/glossary.doc.ts';
 import { encodeClientRequest } from '../../federation/protocol/glossary.sync.ts';
+import { GlossaryDevice } from '../support/glossary.ts';
 import { exportDataset, runCli } from '../support/server.ts';
 import { launch } from '../e2e/browser.ts';
 import { contributor } from '../e2e/steps.ts';
@@ -142,9 +143,7 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
     for (const [node, term] of [[a, 'mvua'], [b, 'jua']] as const) {
       const doc = new Y.Doc();
       addTerm(doc, `term-${term}`, { term, rendering: term.toUpperCase(), language: 'sw', notes: '' });
-      const response = await fetch(`${node.url}/api/v1/glossary/general/sync`, {
-        method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: encodeClientRequest(doc, null) as Uint8Array<ArrayBuffer>,
-      });
+      const response = await new GlossaryDevice(node.url, person(`glossary-${term}`)).post(encodeClientRequest(doc, null));
       expect(response.status).toBe(200);
     }
     const terms = async (url: string) =>

@@ -7,7 +7,7 @@ import { deviceAuthorization, deviceRequestMessage } from '../../federation/prot
 import type { ContributorSigner } from '../../federation/trust/contributors.ts';
 
 /** The Authorization header for `method target` with `body`, signed by `signer` at `now`. */
-export function signedHeader(signer: ContributorSigner, method: string, target: string, body = '', now = Date.now()): string {
+export function signedHeader(signer: ContributorSigner, method: string, target: string, body: string | Uint8Array = '', now = Date.now()): string {
   const nonce = randomBytes(16).toString('base64url');
   const ts = Math.trunc(now);
   const digest = createHash('sha256').update(body).digest('hex');

@@ -1,6 +1,6 @@
 /**
- * The staff API under /api/v1/staff: sign-in and sessions, campaigns, imports, moderation, users
- * and the audit log. Mounted by the app (server/app.ts) with `staffContext` on /api/*, before the
+ * The staff API under /api/v1/staff: sign-in and sessions, campaigns, imports, moderation, users,
+ * the audit log and the shared glossary's log, reverts and restores. Mounted by the app (server/app.ts) with `staffContext` on /api/*, before the
  * API's catch-all 404.
  */
 import type { Hono } from 'hono';
@@ -11,12 +11,14 @@ import { moderationRoutes } from './moderation.ts';
 import { userRoutes } from './users.ts';
 import { auditRoutes } from './audit.ts';
 import { contributorRoutes } from './contributors.ts';
+import { glossaryStaffRoutes, type GlossaryStaffOptions } from './glossary.ts';
 
-export function staffRoutes(app: Hono, store: Store): void {
+export function staffRoutes(app: Hono, store: Store, glossary: GlossaryStaffOptions): void {
   authRoutes(app);
   campaignRoutes(app, store);
   moderationRoutes(app, store);
   userRoutes(app, store);
   auditRoutes(app);
   contributorRoutes(app, store);
+  glossaryStaffRoutes(app, store, glossary);
 }

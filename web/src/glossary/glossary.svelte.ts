@@ -3,7 +3,8 @@
  * y-indexeddb (so it opens and edits offline and survives reloads), mirrored into reactive state
  * after every change, and synced with the node by `GlossarySync` — on open, on `online`, shortly
  * after each local edit, when the page becomes visible, every half minute while open, and on its
- * retry schedule.
+ * retry schedule — each request signed with the contributor key. Edits the node does not take
+ * (`sync.notEligible`) stay in the device's document.
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
@@ -18,7 +19,7 @@ import {
   setConventions,
   updateTerm,
 } from '../../../federation/protocol/glossary.doc.ts';
-import { GlossarySync, type GlossarySyncState } from './sync.ts';
+import { type GlossarySigner, GlossarySync, type GlossarySyncState } from './sync.ts';
 import { browserTimers } from '../lib/timers.ts';
 
 const NODE_SV_KEY = 'nodeStateVector';
@@ -56,6 +57,9 @@ export class GlossaryState {
 
   #open: Open | null = null;
 
+  /** `sign`: signs the sync requests with the contributor key on this device (the app's). */
+  constructor(private readonly sign: GlossarySigner) {}
+
   /** Opens the campaign's glossary (closing another one) and starts syncing it. */
   async open(campaign: string): Promise<void> {
     if (this.#open?.campaign === campaign) return;
@@ -66,6 +70,7 @@ export class GlossaryState {
       doc,
       endpoint: `/api/v1/glossary/${encodeURIComponent(campaign)}/sync`,
       fetch: (input, init) => fetch(input, init),
+      sign: this.sign,
       isOnline: () => navigator.onLine,
       timers: browserTimers,
       random: Math.random,

@@ -4,15 +4,28 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTerm, listTerms, setConventions } from '../../../federation/protocol/glossary.doc.ts';
-import { type RunningServer, startServer } from '../../../test/support/server.ts';
+import { addTerm, listTerms, removeTerm, setConventions } from '../../../federation/protocol/glossary.doc.ts';
+import { runCli, type RunningServer, startServer } from '../../../test/support/server.ts';
+import { idiom, person, review } from '../../../test/support/contributions.ts';
+import { send } from '../../../test/support/federation.ts';
+import { signedHeader } from '../../../test/support/device-requests.ts';
 import type { Timers } from '../lib/sync.ts';
-import { GlossarySync, type GlossarySyncDeps } from './sync.ts';
+import { type GlossarySigner, GlossarySync, type GlossarySyncDeps } from './sync.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
   server = await startServer();
+  // A campaign whose glossary takes edits only from keys with accepted work there: none yet.
+  const made = await runCli(['campaign', 'create', '--data', server.dataDir, '--slug', 'shule', '--title', 'Shule', '--languages', 'sw', '--kinds', 'idiom', '--min-votes', '1']);
+  expect(made.code, made.stderr).toBe(0);
+  // …but one: a teacher whose idiom there was accepted.
+  const item = idiom({ campaign: 'shule', contributor: 'web-glossary-teacher' });
+  await send(server, [item]);
+  await send(server, [review(item.id, { campaign: 'shule', contributor: 'web-glossary-reviewer', data: { action: 'up' } })]);
 });
+
+/** Signs as the app does (web/src/lib/keys.ts `authorization`), with a test person's key. */
+const signAs = (name: string): GlossarySigner => async (method, target, body, at) => signedHeader(person(name), method, target, body, at);
 afterAll(async () => {
   await server?.dispose();
 });
@@ -56,7 +69,16 @@ interface Harness {
   settle: () => Promise<void>;
 }
 
-function harness(options: { doc?: Y.Doc; saved?: { sv: Uint8Array | null }; campaign?: string; base?: () => string } = {}): Harness {
+interface HarnessOptions {
+  doc?: Y.Doc;
+  saved?: { sv: Uint8Array | null };
+  campaign?: string;
+  base?: () => string;
+  sign?: GlossarySigner;
+  wallClock?: () => number;
+}
+
+function harness(options: HarnessOptions = {}): Harness {
   const doc = options.doc ?? new Y.Doc();
   const clock = new Clock();
   const sent: number[] = [];
@@ -72,6 +94,8 @@ function harness(options: { doc?: Y.Doc; saved?: { sv: Uint8Array | null }; camp
       inFlight = p.catch(() => undefined);
       return p;
     },
+    sign: options.sign ?? signAs('web-glossary-device'),
+    ...(options.wallClock !== undefined ? { wallClock: options.wallClock } : {}),
     isOnline: () => online.value,
     timers: clock,
     random: () => 0.5,
@@ -195,5 +219,62 @@ describe('GlossarySync', () => {
     await second.client.restore();
     await second.client.request();
     expect(second.sent[0]).toBeLessThan(first.sent[0]! / 10);
+  });
+
+  it('signs every request with the contributor key, and says so when the device has none', async () => {
+    const seen: (string | null)[] = [];
+    const h = harness({
+      sign: async (method, target, body, at) => {
+        const header = await signAs('web-glossary-signer')(method, target, body, at);
+        seen.push(header);
+        return header;
+      },
+    });
+    addTerm(h.doc, 'signed', { term: 'sahihi', rendering: 'signed', language: 'sw', notes: '' });
+    await h.client.request();
+    expect(h.client.state.phase).toBe('idle');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((header) => header?.startsWith(`Vernacular-Key key=${person('web-glossary-signer').key}`))).toBe(true);
+
+    const keyless = harness({ sign: async () => null });
+    await keyless.client.request();
+    expect(keyless.client.state).toMatchObject({ phase: 'retrying', lastError: 'no_key' });
+    expect(keyless.sent).toEqual([]);
+    keyless.client.stop();
+  });
+
+  it('learns the node’s time from a stale_request answer and signs again', async () => {
+    const h = harness({ wallClock: () => Date.now() - 3 * 60 * 60 * 1000 });
+    addTerm(h.doc, 'late', { term: 'kuchelewa', rendering: 'late', language: 'sw', notes: '' });
+    await h.client.request();
+    expect(h.client.state).toMatchObject({ phase: 'idle', lastError: null });
+    const node = (await (await fetch(`${server.url}/api/v1/glossary/general`)).json()) as { terms: Array<{ id: string }> };
+    expect(node.terms.map((t) => t.id)).toContain('late');
+  });
+
+  it('keeps edits the node does not take on the device, says so, and still brings in others’ edits', async () => {
+    const h = harness({ campaign: 'shule', sign: signAs('web-glossary-newcomer') });
+    addTerm(h.doc, 'mine', { term: 'yangu', rendering: 'mine', language: 'sw', notes: '' });
+    await h.client.request();
+    expect(h.client.state).toMatchObject({ phase: 'idle', lastError: null, notEligible: true });
+    expect(listTerms(h.doc).map((t) => t.id)).toEqual(['mine']);
+    const node = async () => ((await (await fetch(`${server.url}/api/v1/glossary/shule`)).json()) as { terms: Array<{ id: string }> }).terms.map((t) => t.id);
+    expect(await node()).toEqual([]);
+    // Nothing can be taken from its document either: a deletion is refused like an addition.
+    removeTerm(h.doc, 'mine');
+    addTerm(h.doc, 'mine-2', { term: 'yangu', rendering: 'mine', language: 'sw', notes: '' });
+    await h.client.request();
+    expect(h.client.state.notEligible).toBe(true);
+    expect(listTerms(h.doc).map((t) => t.id)).toEqual(['mine-2']);
+    expect(await node()).toEqual([]);
+    // The teacher may write: their term reaches the newcomer's device beside the kept edit.
+    const teacher = harness({ campaign: 'shule', sign: signAs('web-glossary-teacher') });
+    addTerm(teacher.doc, 'teacher', { term: 'mwalimu', rendering: 'teacher', language: 'sw', notes: '' });
+    await teacher.client.request();
+    expect(teacher.client.state).toMatchObject({ phase: 'idle', notEligible: false });
+    expect(await node()).toEqual(['teacher']);
+    await h.client.request();
+    expect(listTerms(h.doc).map((t) => t.id).sort()).toEqual(['mine-2', 'teacher']);
+    expect(h.client.state.notEligible).toBe(true);
   });
 });

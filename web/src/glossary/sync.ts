@@ -1,22 +1,26 @@
 /**
  * The glossary's sync client: exchanges y-protocols sync messages with the node over HTTP
- * (federation/protocol/glossary.sync.ts). It remembers the node's state vector from the last
- * answer, so a request carries only what the node lacks and the answer only what the device
- * lacks. It runs when asked (app start, `online`, "Sync now"), shortly after local edits
- * (debounced, so typing does not send a request per key), and by itself on a retry schedule
+ * (federation/protocol/glossary.sync.ts), each request signed with the contributor key (the node
+ * keeps the signed request as the record of what this device wrote). It remembers the node's state
+ * vector from the last answer, so a request carries only what the node lacks and the answer only
+ * what the device lacks. It runs when asked (app start, `online`, "Sync now"), shortly after local
+ * edits (debounced, so typing does not send a request per key), and by itself on a retry schedule
  * with backoff after a failure.
  *
  * Nothing is lost if an answer never comes: the document lives in IndexedDB (y-indexeddb), and
- * the node applying an update twice changes nothing. No globals: fetch, timers, randomness and
- * storage of the node's state vector are passed in.
+ * the node applying an update twice changes nothing. When the node does not take this key's edits
+ * (403 `not_eligible`) the edits stay in the device's document, the state says so, and a read —
+ * the state vector alone — still brings in everyone else's. A device whose clock is off learns the
+ * node's time from a `stale_request` answer and signs again. No globals: fetch, timers,
+ * randomness, signing and storage of the node's state vector are passed in.
  */
 import * as Y from 'yjs';
 import { ErrorBody } from '../../../federation/protocol/index.ts';
-import { applyCheckedUpdate, decodeServerAnswer, encodeClientRequest, GlossarySyncError } from '../../../federation/protocol/glossary.sync.ts';
+import { applyCheckedUpdate, decodeServerAnswer, encodeClientRequest, encodeSyncMessages, GlossarySyncError } from '../../../federation/protocol/glossary.sync.ts';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, type BackoffPolicy } from '../lib/backoff.ts';
 import type { Timers } from '../lib/sync.ts';
 
-export type GlossarySyncErrorCode = 'network' | 'server' | 'malformed_answer' | (string & {});
+export type GlossarySyncErrorCode = 'network' | 'server' | 'malformed_answer' | 'no_key' | (string & {});
 
 export interface GlossarySyncState {
   phase: 'idle' | 'syncing' | 'retrying' | 'offline';
@@ -24,13 +28,21 @@ export interface GlossarySyncState {
   lastError: GlossarySyncErrorCode | null;
   nextRetryAt: number | null;
   attempt: number;
+  /** The node does not take this key's edits (yet): they stay on this device; others' still come in. */
+  notEligible: boolean;
 }
+
+/** The Authorization header of a request signed with the contributor key at time `at` (ms); null when the device has no key. */
+export type GlossarySigner = (method: string, target: string, body: Uint8Array, at: number) => Promise<string | null>;
 
 export interface GlossarySyncDeps {
   doc: Y.Doc;
   /** e.g. /api/v1/glossary/general/sync */
   endpoint: string;
   fetch: typeof fetch;
+  sign: GlossarySigner;
+  /** The wall clock requests are signed by (default Date.now); the node's offset from it is learned. */
+  wallClock?: () => number;
   isOnline: () => boolean;
   timers: Timers;
   random: () => number;
@@ -69,7 +81,8 @@ export class GlossarySync {
   #debounceTimer: unknown = null;
   #stopped = false;
   #listeners = new Set<(s: GlossarySyncState) => void>();
-  state: GlossarySyncState = { phase: 'idle', lastSuccessAt: null, lastError: null, nextRetryAt: null, attempt: 0 };
+  #offsetMs = 0;
+  state: GlossarySyncState = { phase: 'idle', lastSuccessAt: null, lastError: null, nextRetryAt: null, attempt: 0, notEligible: false };
 
   constructor(deps: GlossarySyncDeps) {
     this.#deps = deps;
@@ -130,7 +143,8 @@ export class GlossarySync {
     do {
       this.#again = false;
       if (!(await this.#pass())) return;
-      const lacking = this.#nodeSv !== null && nodeLacks(Y.encodeStateVector(this.#deps.doc), this.#nodeSv);
+      // An ineligible device's edits stay lacking on the node: no point asking again now.
+      const lacking = !this.state.notEligible && this.#nodeSv !== null && nodeLacks(Y.encodeStateVector(this.#deps.doc), this.#nodeSv);
       if (lacking && followUps-- > 0) this.#again = true;
     } while (this.#again && !this.#stopped);
   }
@@ -171,21 +185,18 @@ export class GlossarySync {
 
   async #exchange(): Promise<void> {
     const { doc } = this.#deps;
-    const body = encodeClientRequest(doc, this.#nodeSv);
-    let res: Response;
-    try {
-      res = await this.#deps.fetch(this.#deps.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
-        body: body as Uint8Array<ArrayBuffer>,
-      });
-    } catch {
-      throw new Failure('network');
+    let res = await this.#post(encodeClientRequest(doc, this.#nodeSv));
+    let notEligible = false;
+    if (res.status === 403) {
+      const code = await errorCode(res);
+      if (code !== 'not_eligible') throw new Failure(code ?? 'server');
+      // Keep the edits here; still bring in everyone else's, with a read (the state vector alone).
+      notEligible = true;
+      res = await this.#post(encodeSyncMessages([{ type: 'step1', stateVector: Y.encodeStateVector(doc) }]));
     }
     if (!res.ok) {
-      const payload: unknown = await res.json().catch(() => null);
-      const parsed = ErrorBody.safeParse(payload);
-      throw new Failure(res.status >= 500 || res.status === 429 || !parsed.success ? 'server' : parsed.data.error.code, retryAfterMs(res.headers.get('retry-after'), this.#deps.timers.now()));
+      const code = await errorCode(res);
+      throw new Failure(res.status >= 500 || res.status === 429 || code === undefined ? 'server' : code, retryAfterMs(res.headers.get('retry-after'), this.#deps.timers.now()));
     }
     let answer;
     try {
@@ -196,5 +207,38 @@ export class GlossarySync {
     }
     this.#nodeSv = answer.stateVector;
     await this.#deps.saveNodeStateVector(answer.stateVector);
+    if (notEligible !== this.state.notEligible) this.#set({ notEligible });
   }
+
+  /** One signed POST; signs once more with the node's time when it says the device's clock is off. */
+  async #post(body: Uint8Array): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const wallClock = this.#deps.wallClock ?? Date.now;
+      const authorization = await this.#deps.sign('POST', this.#deps.endpoint, body, wallClock() + this.#offsetMs);
+      if (authorization === null) throw new Failure('no_key');
+      let res: Response;
+      try {
+        res = await this.#deps.fetch(this.#deps.endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', authorization },
+          body: body as Uint8Array<ArrayBuffer>,
+        });
+      } catch {
+        throw new Failure('network');
+      }
+      if (res.status !== 401 || attempt > 0) return res;
+      const payload: unknown = await res.clone().json().catch(() => null);
+      const parsed = ErrorBody.safeParse(payload);
+      const serverTime = parsed.success && parsed.data.error.code === 'stale_request' ? parsed.data.error.details?.serverTime : undefined;
+      const at = typeof serverTime === 'string' ? Date.parse(serverTime) : NaN;
+      if (!Number.isFinite(at)) return res;
+      this.#offsetMs = at - wallClock();
+    }
+  }
+}
+
+async function errorCode(res: Response): Promise<string | undefined> {
+  const payload: unknown = await res.json().catch(() => null);
+  const parsed = ErrorBody.safeParse(payload);
+  return parsed.success ? parsed.data.error.code : undefined;
 }

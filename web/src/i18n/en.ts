@@ -393,6 +393,9 @@ export const en = {
   'glossary.sync.offline': 'Offline: changes are saved on this device and shared when you are back online.',
   'glossary.sync.error': 'Could not share changes ({code}). Will try again.',
   'glossary.sync.unknownCampaign': 'The node does not know this campaign yet; your changes stay on this device.',
+  'glossary.sync.notEligible':
+    'Your changes are kept on this device but not shared: this campaign’s glossary takes changes from contributors whose work has been accepted here. You still see everyone else’s changes.',
+  'glossary.sync.noKey': 'This device has no contributor key yet, so changes stay here until it has one.',
   'glossary.syncNow': 'Sync now',
   'glossary.terms.title': 'Terms',
   'glossary.terms.count': '{count, plural, =0 {No terms yet} one {# term} other {# terms}}',

@@ -253,6 +253,13 @@ export class AppState {
     }
   }
 
+  /**
+   * The Authorization header of a request signed at `at` with the key this device holds now (the
+   * glossary's syncs); null before consent made one.
+   */
+  signRequest = async (method: string, target: string, body: Uint8Array, at: number): Promise<string | null> =>
+    this.#signer === null ? null : this.#signer.authorization(method, target, body, at);
+
   #useSigner(signer: ContributorKey | null): void {
     this.#signer = signer;
     this.#node.signer = signer === null ? null : (method, target, body) => signer.authorization(method, target, body);
