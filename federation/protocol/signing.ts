@@ -212,7 +212,9 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64URL_INDEX = new Map([...B64URL].map((ch, i) => [ch, i]));
+/** Char code → 6-bit value, -1 for characters outside the alphabet. */
+const B64URL_INDEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < B64URL.length; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
 
 export function toBase64url(bytes: Uint8Array): string {
   let out = '';
@@ -232,9 +234,10 @@ export function fromBase64url(text: string): Uint8Array {
   let bits = 0;
   let value = 0;
   let at = 0;
-  for (const ch of text) {
-    const v = B64URL_INDEX.get(ch);
-    if (v === undefined) return new Uint8Array(0);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const v = code < 128 ? B64URL_INDEX[code]! : -1;
+    if (v < 0) return new Uint8Array(0);
     value = ((value << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {

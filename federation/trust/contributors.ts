@@ -18,11 +18,9 @@ import {
   type KeyAlgorithm,
   leafOf,
   merkleTree,
+  MAX_SIGNATURE_DEPTH,
   parseKey,
-  parseSignature,
-  rootOf,
   signedMessage,
-  toHex,
   UNSIGNED,
 } from '../protocol/index.ts';
 
@@ -48,23 +46,32 @@ class Memo<V> {
   }
 }
 
-const publicKeys = new Memo<KeyObject | null>(20_000);
+/** A contributor key text, parsed once: its algorithm and node:crypto key (null: not a valid key). */
+interface KnownKey {
+  algorithm: KeyAlgorithm;
+  object: KeyObject;
+}
+const publicKeys = new Memo<KnownKey | null>(20_000);
 const contributorIds = new Memo<string>(20_000);
 
-/** The node:crypto key of a contributor key text, or undefined when it is not a valid key. */
-export function contributorPublicKey(key: string): KeyObject | undefined {
+function knownKey(key: string): KnownKey | undefined {
   const known = publicKeys.get(key);
   if (known !== undefined) return known ?? undefined;
   const parsed = parseKey(key);
-  let object: KeyObject | null = null;
+  let entry: KnownKey | null = null;
   if (parsed !== undefined) {
     try {
-      object = createPublicKey({ key: Buffer.concat([SPKI_PREFIX[parsed.algorithm], parsed.raw]), format: 'der', type: 'spki' });
+      entry = { algorithm: parsed.algorithm, object: createPublicKey({ key: Buffer.concat([SPKI_PREFIX[parsed.algorithm], parsed.raw]), format: 'der', type: 'spki' }) };
     } catch {
-      object = null;
+      entry = null;
     }
   }
-  return publicKeys.set(key, object) ?? undefined;
+  return publicKeys.set(key, entry) ?? undefined;
+}
+
+/** The node:crypto key of a contributor key text, or undefined when it is not a valid key. */
+export function contributorPublicKey(key: string): KeyObject | undefined {
+  return knownKey(key)?.object;
 }
 
 /** `contributorIdOf(key)`, remembered. */
@@ -84,11 +91,10 @@ function verifyRaw(key: KeyObject, algorithm: KeyAlgorithm, message: Uint8Array,
 
 /** Whether `signature` (raw, base64url) over `message` verifies under the contributor key text. */
 export function verifyContributorMessage(key: string, message: Uint8Array, signature: string): boolean {
-  const object = contributorPublicKey(key);
-  const parsed = parseKey(key);
+  const known = knownKey(key);
   const sig = Buffer.from(signature, 'base64url');
-  if (object === undefined || parsed === undefined || sig.length !== 64) return false;
-  return verifyRaw(object, parsed.algorithm, message, sig);
+  if (known === undefined || sig.length !== 64) return false;
+  return verifyRaw(known.object, known.algorithm, message, sig);
 }
 
 export interface SignatureProblem {
@@ -110,29 +116,56 @@ export interface SignedItem {
  */
 export class ItemVerifier {
   private readonly roots = new Memo<boolean>(4096);
+  /**
+   * Inner nodes of trees whose root verified (hex, with the key that signed): an item whose path
+   * meets one of them is in that tree, so the rest of its path need not be hashed (collision
+   * resistance), and the items of a tree cost about two hashes each after the first.
+   */
+  private readonly verifiedNodes = new Memo<true>(65_536);
 
   /**
    * Why `item` (whose content hash — sha256 hex of `contributionCanonical` — is `contentHash`) is
    * not its key's, or undefined when it is.
    */
   check(item: SignedItem, contentHash: string): SignatureProblem | undefined {
-    const key = contributorPublicKey(item.key);
-    const parsedKey = parseKey(item.key);
-    if (key === undefined || parsedKey === undefined) return problem('key', 'The contributor key is not a valid public key');
+    const key = knownKey(item.key);
+    if (key === undefined) return problem('key', 'The contributor key is not a valid public key');
     if (contributorIdFor(item.key) !== item.contributor) {
       return problem('contributor', 'The contributor id is not the one derived from the key');
     }
-    const signature = parseSignature(item.signature);
-    if (signature === undefined) return problem('signature', 'The signature cannot be read');
-    const root = rootOf(leafOf(contentHash, nodeDigest), signature.index, signature.path, nodeDigest);
-    // The root signature is the second dot-separated part: 86 characters after the index.
-    const dot = item.signature.indexOf('.');
-    const memoKey = `${item.key} ${toHex(root)} ${item.signature.slice(dot + 1, dot + 87)}`;
-    let ok = this.roots.get(memoKey);
-    if (ok === undefined) ok = this.roots.set(memoKey, verifyRaw(key, parsedKey.algorithm, signedMessage(root), signature.signature));
-    return ok ? undefined : problem('signature', 'The signature does not verify with the contributor’s key');
+    const parts = item.signature.split('.');
+    const depth = parts.length - 2;
+    const index = Number(parts[0]);
+    if (depth < 0 || depth > MAX_SIGNATURE_DEPTH || parts[1]!.length !== 86 || !Number.isInteger(index) || index < 0 || index >= 2 ** depth) {
+      return problem('signature', 'The signature cannot be read');
+    }
+    // A tree is named by who (the id derived from the key) and its root signature's first 16 bytes.
+    const tree = item.contributor + parts[1]!.slice(0, 22);
+    // Up the path, stopping at a node already known to be under a root this key signed.
+    let node = sha256(LEAF_TAG, Buffer.from(contentHash, 'hex'));
+    const walked: string[] = [];
+    let i = index;
+    for (let d = 0; d < depth; d++) {
+      const sibling = Buffer.from(parts[2 + d]!, 'base64url');
+      if (sibling.length !== 32) return problem('signature', 'The signature cannot be read');
+      node = (i & 1) === 0 ? sha256(NODE_TAG, node, sibling) : sha256(NODE_TAG, sibling, node);
+      i >>>= 1;
+      const id = tree + node.toString('latin1');
+      if (this.verifiedNodes.get(id)) return undefined;
+      walked.push(id);
+    }
+    const rootId = `${item.key} ${parts[1]} ${node.toString('latin1')}`;
+    let ok = this.roots.get(rootId);
+    if (ok === undefined) ok = this.roots.set(rootId, verifyRaw(key.object, key.algorithm, signedMessage(node), Buffer.from(parts[1]!, 'base64url')));
+    if (!ok) return problem('signature', 'The signature does not verify with the contributor’s key');
+    for (const id of walked) this.verifiedNodes.set(id, true);
+    return undefined;
   }
 }
+
+const LEAF_TAG = Buffer.of(0);
+const NODE_TAG = Buffer.of(1);
+const sha256 = (...parts: Buffer[]): Buffer => hash('sha256', Buffer.concat(parts), 'buffer') as unknown as Buffer;
 
 function problem(field: SignatureProblem['field'], message: string): SignatureProblem {
   return { code: 'bad_signature', field, message };
