@@ -54,4 +54,18 @@ describe('ItemVerifier', () => {
     const replayed = { ...item!, contributor: other.contributor, key: other.key };
     expect(check(verifier, replayed)).toMatchObject({ code: 'bad_signature' });
   });
+
+  it('never lets a tree an attacker signed vouch for an item in it that names someone else', async () => {
+    const victim = person();
+    const attacker = person();
+    const own = { ...idiom({ contributor: attacker.contributor }) };
+    const claimed = { ...idiom({ contributor: attacker.contributor }), contributor: victim.contributor, key: victim.key };
+    // One tree, both leaves, signed by the attacker's key.
+    const [ownSigned, claimedSigned] = signItems(attacker, [own, claimed]);
+    const verifier = new ItemVerifier();
+    expect(check(verifier, ownSigned)).toBeUndefined();
+    // The shared inner node is now known — under the attacker's name only.
+    expect(check(verifier, claimedSigned)).toMatchObject({ code: 'bad_signature', field: 'signature' });
+    expect(check(new ItemVerifier(), claimedSigned)).toMatchObject({ code: 'bad_signature' });
+  });
 });
