@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, Contribution, LIMITS, PROTOCOL_VERSION } from '../protocol/index.ts';
+import { Contribution, contributionCanonical, LIMITS, PROTOCOL_VERSION } from '../protocol/index.ts';
 import { canonicalOf } from '../store/rows.ts';
 import { generateNodeKey } from '../trust/keys.ts';
 import { batchManifest } from '../trust/manifest.ts';
@@ -15,7 +15,7 @@ const RECEIVED = '2026-11-01T10:00:00.000Z';
 function push(raw: unknown[], sign = true) {
   const entries = raw.map((r) => {
     const parsed = Contribution.safeParse(r);
-    return { id: (r as { id: string }).id, hash: parsed.success ? canonicalOf(parsed.data).hash : createHash('sha256').update(canonicalJson(r)).digest('hex'), deviceId: 'device-1', receivedAt: RECEIVED };
+    return { id: (r as { id: string }).id, hash: parsed.success ? canonicalOf(parsed.data).hash : createHash('sha256').update(contributionCanonical(r as object)).digest('hex'), deviceId: 'device-1', receivedAt: RECEIVED };
   });
   const signature = key.sign(batchManifest({ node: key.id, after: 0, through: raw.length }, sign ? entries : entries.slice(1)));
   const body = {
