@@ -156,7 +156,11 @@ describe.skipIf(!canMount)('a full disk (tmpfs; needs root to mount)', () => {
         const h = await held({ dataDir: hub.dataDir, database: db.url });
         return items.every((i) => h.has(i.id));
       }, 150_000);
-      const after = (await (await fetch(`${node.url}/api/v1/node`)).json()) as HubLink;
+      // The hub holds them once the push commits; the node records `ok` after that cycle's pull.
+      const after = await waitFor('the node to record a good exchange', async () => {
+        const l = (await (await fetch(`${node.url}/api/v1/node`)).json()) as HubLink;
+        return l.state === 'ok' ? l : undefined;
+      }, 30_000);
       expect([after.state, after.backlog, after.setAside]).toEqual(['ok', 0, undefined]);
     } finally {
       await node.dispose();
