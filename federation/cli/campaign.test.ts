@@ -8,6 +8,7 @@ import { openStore } from '../store/index.ts';
 import { runCli, tempDir } from '../../test/support/server.ts';
 import { countSeeds } from '../../test/support/store.ts';
 import { idiom, review } from '../../test/support/contributions.ts';
+import { credentialed } from '../../test/support/reviewers.ts';
 
 let data: string;
 beforeEach(async () => {
@@ -38,12 +39,13 @@ describe('vernacular campaign create / update / list', () => {
   });
 
   it('prints a campaign’s items per kind toward its goals with progress', async () => {
-    expect((await create('--goal', 'idiom=2000', '--goal', 'translation=500')).code).toBe(0);
+    expect((await create('--goal', 'idiom=2000', '--goal', 'translation=500', '--margin', '1', '--credentials-only')).code).toBe(0);
     const store = await openStore({ dataDir: data, mustExist: true });
     try {
       const items = [idiom({ campaign: 'shule', consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE } }), idiom({ campaign: 'shule', consent: { version: CONSENT_VERSION, licence: DEFAULT_LICENCE } })];
       expect(await store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)))).toEqual(['accepted', 'accepted']);
-      await store.ingest(uuidv4(), [review(items[0]!.id, { campaign: 'shule' }), review(items[0]!.id, { campaign: 'shule' })].map((i) => Contribution.parse(i)));
+      const [a, b] = await credentialed(store, 'shule', 2);
+      await store.ingest(uuidv4(), [review(items[0]!.id, { campaign: 'shule', contributor: a }), review(items[0]!.id, { campaign: 'shule', contributor: b })].map((i) => Contribution.parse(i)));
     } finally {
       await store.close();
     }
@@ -54,6 +56,30 @@ describe('vernacular campaign create / update / list', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no campaign "nowhere"');
     expect((await runCli(['campaign', 'progress', '--data', data])).code).toBe(2);
+  });
+
+  it('sets the reviewer policy: only the options given change it, on top of the stored one', async () => {
+    const policyOf = async () => {
+      const store = await openStore({ dataDir: data, mustExist: true });
+      try {
+        return (await store.campaign('shule'))?.reviewers;
+      } finally {
+        await store.close();
+      }
+    };
+    expect((await create()).code).toBe(0);
+    expect(await policyOf()).toBeUndefined();
+    expect((await runCli(['campaign', 'update', '--slug', 'shule', '--margin', '3', '--gold-agreement', '0.9', '--data', data])).code).toBe(0);
+    expect(await policyOf()).toEqual({ gold: { min: 5, agreement: 0.9 }, margin: 3, servesPerDay: 300 });
+    expect((await runCli(['campaign', 'update', '--slug', 'shule', '--serves-per-day', '50', '--credentials-only', '--data', data])).code).toBe(0);
+    expect(await policyOf()).toEqual({ gold: null, margin: 3, servesPerDay: 50 });
+    expect((await runCli(['campaign', 'update', '--slug', 'shule', '--gold-min', '8', '--data', data])).code).toBe(0);
+    expect(await policyOf()).toEqual({ gold: { min: 8, agreement: 0.8 }, margin: 3, servesPerDay: 50 });
+    for (const bad of [['--margin', '0'], ['--gold-agreement', '2'], ['--gold-agreement', 'most'], ['--credentials-only', '--gold-min', '3']]) {
+      const refused = await runCli(['campaign', 'update', '--slug', 'shule', ...bad, '--data', data]);
+      expect(refused.code, bad.join(' ')).not.toBe(0);
+    }
+    expect(await policyOf()).toEqual({ gold: { min: 8, agreement: 0.8 }, margin: 3, servesPerDay: 50 });
   });
 
   it('bumps the version on update and keeps the join code; refuses to create it twice', async () => {

@@ -10,10 +10,13 @@ import {
   CAMPAIGN_VISIBILITIES,
   CONTENT_KINDS,
   DEFAULT_CAMPAIGN,
+  DEFAULT_GOLD_STANDING,
   DEFAULT_LICENCE,
+  DEFAULT_REVIEWER_POLICY,
   GENERAL_JOIN_CODE,
   generalCampaign,
   issueCode,
+  type ReviewerPolicy,
 } from '../protocol/index.ts';
 import { goalProgress, openStore, type CampaignInput, type Store } from '../store/index.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
@@ -49,6 +52,12 @@ Campaign options:
   --min-votes <n>          votes needed to accept (default 2)
   --min-down-votes <n>     down-votes needed to reject (default 2)
   --flags-to-hide <n>      flags that hide an item (default 2)
+  --margin <n>             eligible votes the winning side must lead by (default 4; 1: the
+                           rule above alone) — see \`vernacular reviewer --help\`
+  --gold-min <n>           gold votes before a key's standing is judged (default 5)
+  --gold-agreement <x>     share of them that must agree with the known answer (default 0.8)
+  --credentials-only       only keys granted a credential are eligible (no standing on gold)
+  --serves-per-day <n>     new items the review queue serves one key a day (default 300)
   --draft-model <id[@rev]> a model on this node (vernacular models list) that drafts rewrite
                            answers on contributors' devices; "none" removes it
   --draft-max-tokens <n>   new tokens a draft may have (default 128)
@@ -89,6 +98,11 @@ const CAMPAIGN_OPTIONS = {
   'min-votes': { type: 'string' },
   'min-down-votes': { type: 'string' },
   'flags-to-hide': { type: 'string' },
+  margin: { type: 'string' },
+  'gold-min': { type: 'string' },
+  'gold-agreement': { type: 'string' },
+  'credentials-only': { type: 'boolean' },
+  'serves-per-day': { type: 'string' },
   'draft-model': { type: 'string' },
   'draft-max-tokens': { type: 'string' },
   'draft-temperature': { type: 'string' },
@@ -144,6 +158,8 @@ function campaignFrom(values: CampaignValues, base: Partial<CampaignInput>, comm
   if (values['min-down-votes'] !== undefined) consensus.minDownVotes = integer(values['min-down-votes'], 'min-down-votes', command);
   if (values['flags-to-hide'] !== undefined) consensus.flagsToHide = integer(values['flags-to-hide'], 'flags-to-hide', command);
   out.consensus = consensus;
+  const reviewers = reviewerPolicyFrom(values, base, command);
+  if (reviewers !== undefined) out.reviewers = reviewers;
   const models: Record<string, unknown> = { ...base.models };
   const draft = draftModelFrom(values, base, command);
   if (draft === null) delete models.draft;
@@ -154,6 +170,29 @@ function campaignFrom(values: CampaignValues, base: Partial<CampaignInput>, comm
   if (Object.keys(models).length > 0) out.models = models;
   else delete out.models;
   return out;
+}
+
+/** The reviewer policy the options change on top of the stored one (or the default); undefined when none is named. */
+function reviewerPolicyFrom(values: CampaignValues, base: Partial<CampaignInput>, command: string): ReviewerPolicy | undefined {
+  const named = ['margin', 'gold-min', 'gold-agreement', 'credentials-only', 'serves-per-day'] as const;
+  if (named.every((flag) => values[flag] === undefined)) return undefined;
+  const policy: ReviewerPolicy = { ...DEFAULT_REVIEWER_POLICY, ...base.reviewers };
+  if (values.margin !== undefined) policy.margin = integer(values.margin, 'margin', command);
+  if (values['serves-per-day'] !== undefined) policy.servesPerDay = integer(values['serves-per-day'], 'serves-per-day', command);
+  if (values['credentials-only']) {
+    if (values['gold-min'] !== undefined || values['gold-agreement'] !== undefined) throw new UsageError('--credentials-only cannot be given with --gold-min or --gold-agreement', command);
+    policy.gold = null;
+  } else if (values['gold-min'] !== undefined || values['gold-agreement'] !== undefined) {
+    const gold = { ...(policy.gold ?? DEFAULT_GOLD_STANDING) };
+    if (values['gold-min'] !== undefined) gold.min = integer(values['gold-min'], 'gold-min', command);
+    if (values['gold-agreement'] !== undefined) {
+      const share = values['gold-agreement'];
+      if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(share)) throw new UsageError(`--gold-agreement must be a share like 0.8, not "${share}"`, command);
+      gold.agreement = Number(share);
+    }
+    policy.gold = gold;
+  }
+  return policy;
 }
 
 /** `ID` or `ID@REVISION`, as --draft-model and --compare-model take it. */

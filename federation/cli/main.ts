@@ -10,6 +10,7 @@ import { models, MODELS_HELP } from './models.ts';
 import { hub, HUB_HELP, node, NODE_HELP } from './federation.ts';
 import { release, RELEASE_HELP } from './release.ts';
 import { gold, GOLD_HELP } from './gold.ts';
+import { reviewer, REVIEWER_HELP } from './reviewer.ts';
 import { AUDIT_HELP, auditLog, user, USER_HELP } from './user.ts';
 import { contributor, CONTRIBUTOR_HELP } from './contributor.ts';
 import { glossary, GLOSSARY_HELP } from './glossary.ts';
@@ -23,6 +24,7 @@ Commands:
   campaign        Create, change and list campaigns; import seed items (see: vernacular campaign --help)
   moderate        Hide an item, or clear its flags (see: vernacular moderate --help)
   gold            Import and list gold items: test questions for reviewers (see: vernacular gold --help)
+  reviewer        Grant and revoke reviewer credentials; list reviewers' standing (see: vernacular reviewer --help)
   models          Import, pull and list on-device models (see: vernacular models --help)
   release         Snapshot; build, list and diff releases (see: vernacular release --help)
   hub             The hub steward's commands: enrolment tokens, nodes (see: vernacular hub --help)
@@ -48,6 +50,7 @@ const HELP_BY_COMMAND: Record<string, string> = {
   campaign: CAMPAIGN_HELP,
   moderate: MODERATE_HELP,
   gold: GOLD_HELP,
+  reviewer: REVIEWER_HELP,
   models: MODELS_HELP,
   hub: HUB_HELP,
   release: RELEASE_HELP,
@@ -84,6 +87,8 @@ export async function run(argv: string[], io: Output = consoleOutput): Promise<n
         return await moderate(rest, io);
       case 'gold':
         return await gold(rest, io);
+      case 'reviewer':
+        return await reviewer(rest, io);
       case 'models':
         return await models(rest, io);
       case 'hub':

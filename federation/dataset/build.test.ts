@@ -14,10 +14,13 @@ import { buildDataset, DATASET_FILES, DATASET_VERSION, type IdiomRecord, type Pr
 import { sizeCategory } from './card.ts';
 import { Pseudonyms } from '../release/pseudonyms.ts';
 import { ReleaseRegistry } from '../release/registry.ts';
+import { credentialed } from '../../test/support/reviewers.ts';
 import { compare, everyKind, idiom, idioms, review, rewrite, withdrawal, signedBatch } from '../../test/support/contributions.ts';
 
 let dir: string;
 let store: Store;
+/** Keys holding a reviewer credential in `general`: their votes count. */
+let reviewers: string[];
 
 /** Each test a fresh store of `backend` (SQLite and PostgreSQL: `dataset build` reads the live store). */
 function useBackend(backend: ReleaseBackend): void {
@@ -26,6 +29,7 @@ function useBackend(backend: ReleaseBackend): void {
     dir = mkdtempSync(join(tmpdir(), 'vernacular-dataset-'));
     backing = await backend.store(join(dir, 'data'));
     store = await backing.open();
+    reviewers = await credentialed(store, 'general', 4);
   });
   afterEach(async () => {
     await store.close();
@@ -35,8 +39,8 @@ function useBackend(backend: ReleaseBackend): void {
 }
 
 const ingest = (items: ContributionInput[]) => store.ingest(uuidv4(), items.map((i) => Contribution.parse(i)));
-/** Two up-votes from two other people: accepted under the default rule. */
-const accept = (items: Array<{ id: string }>) => ingest(items.flatMap((i) => [review(i.id), review(i.id)]));
+/** Up-votes of four reviewers holding a credential: accepted under the default reviewer policy (a lead of four). */
+const accept = (items: Array<{ id: string }>) => ingest(items.flatMap((i) => reviewers.map((contributor) => review(i.id, { contributor }))));
 const build = (out: string, options: { includePending?: boolean } = { includePending: true }) =>
   buildDataset({ store, outDir: join(dir, out), pseudonymKey: TEST_PSEUDONYM_KEY, ...options });
 const lines = <T>(file: string): T[] =>
@@ -164,7 +168,7 @@ for (const backend of releaseBackends()) describe(`dataset build (${backend.name
       const [pending, accepted, rejected, hidden] = idioms(4);
       await ingest([pending!, accepted!, rejected!, hidden!]);
       await accept([accepted!]);
-      await ingest([rejected!, rejected!].map((r) => review(r.id, { data: { action: 'down' } })));
+      await ingest(reviewers.map((contributor) => review(rejected!.id, { contributor, data: { action: 'down' } })));
       await store.moderate(hidden!.id, 'hide');
       await buildDataset({ store, outDir: join(dir, 'accepted'), pseudonymKey: TEST_PSEUDONYM_KEY });
       expect(lines<IdiomRecord>(join(dir, 'accepted', DATASET_FILES.idioms)).map((r) => r.id)).toEqual([accepted!.id]);

@@ -12,7 +12,7 @@
  * withdrawals), so it is the same value that was validated and hashed.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, checkedParse, contributionCanonical, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult, shapeProblem, unstorableText } from '../protocol/index.ts';
+import { canonicalJson, checkedParse, contributionCanonical, type Contribution, describeIssues, PushRecord, PushRequest, type Campaign, type PushResult, shapeProblem, unstorableText, type VouchedStanding } from '../protocol/index.ts';
 import { ApiError } from '../server/errors.ts';
 import { parseJsonBody, type RawBody } from '../server/body.ts';
 import { canonicalOf, type Canonical } from '../store/rows.ts';
@@ -42,6 +42,10 @@ export interface DecodedPush {
   problems: PushResult[];
   /** Every record's id, in batch order (kept with the signature). */
   ids: string[];
+  /** Reviews of the batch whose item the node's queue had served (the node vouches). */
+  served: string[];
+  /** Reviewer standing the node judged and vouches for (store/reviewers.ts). */
+  standing: VouchedStanding[];
 }
 
 export function decodePush(body: RawBody, limit: number, node: PushSigner): DecodedPush {
@@ -91,7 +95,17 @@ export function decodePush(body: RawBody, limit: number, node: PushSigner): Deco
   if (key === undefined || !verifySignature(key, manifest, batch.signature)) {
     throw new ApiError(400, 'bad_batch_signature', 'The batch signature does not match its records; nothing was stored');
   }
-  return { campaigns: request.campaigns, after: batch.after, through: batch.through, signature: batch.signature, valid, problems, ids: entries.map((e) => e.stored) };
+  return {
+    campaigns: request.campaigns,
+    after: batch.after,
+    through: batch.through,
+    signature: batch.signature,
+    valid,
+    problems,
+    ids: entries.map((e) => e.stored),
+    served: request.served,
+    standing: request.standing,
+  };
 }
 
 /** A refused record's field as its manifest entry reads it (canonical JSON for a non-string, at any depth). */

@@ -18,7 +18,8 @@
  * cursor for the node is `out_of_order` (with the cursor). The records of a batch, the batch's
  * signature and ids, and the node's cursor are written in one transaction, so the cursor never
  * moves past records that were not committed, and any failure before the commit is retried as a
- * duplicate.
+ * duplicate. A push also carries which of its reviews the node's queue had served and the reviewer
+ * standing the node judged: the hub counts both only for votes cast on that node.
  */
 import type { Context, Hono } from 'hono';
 import {
@@ -223,11 +224,16 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     const valid = unpackRecords(push.valid);
     const receivedAt = new Date(now()).toISOString();
     const batch = { node: nodeId, after: push.after, through: push.through, signature: push.signature, ids: push.ids, receivedAt };
-    // The records, the batch and the cursor commit together, in one durable transaction.
+    // Which of its reviews the node's queue served, and the standing it judged: both count only
+    // for the votes cast on that node (store/reviewers.ts), as the node counts them itself.
+    const served = new Set(push.served);
+    const records = valid.map((v) => (served.has(v.record.contribution.id) ? { ...v.record, served: true } : v.record));
+    // The records, the standing, the batch and the cursor commit together, in one durable transaction.
     let cursor = 0;
-    const statuses = await store.ingestRelayed(nodeId, valid.map((v) => v.record), async (trx) => {
+    const statuses = await store.ingestRelayed(nodeId, records, async (trx) => {
       // Two requests with one nonce both passed the check: the second to get here stores nothing.
       if (!(await registry.useNonce(nonce.node, nonce.nonce, nonce.expiresAt, trx))) throw replayed();
+      await store.reviewers.vouch(trx, nodeId, push.standing);
       cursor = await registry.recordAndAdvance(batch, new Date(now()), trx);
     });
     const problems = [...push.problems];

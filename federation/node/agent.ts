@@ -8,6 +8,10 @@
  * time, signed — and move the cursor to what the hub answers, only after it answered. Retrying any
  * batch any number of times is safe: the hub answers records it holds as duplicates.
  *
+ * Reviewers: the hub judges this node's votes as the node does (store/reviewers.ts): each batch
+ * names its reviews whose item the node's queue had served, and the reviewer standing that changed
+ * here goes up first, in batches of no records, each moving the link's standing version once taken.
+ *
  * Pull: withdrawals made elsewhere are stored as records relayed from the hub (origin `hub`, never
  * pushed back) and take effect here like any withdrawal; national campaigns are saved when changed.
  *
@@ -39,7 +43,9 @@ import {
   PullResponse,
   GoldList,
   GlossaryExchangeResponse,
+  MAX_PUSH_STANDING,
   PushResponse,
+  type VouchedStanding,
 } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
 import { enrolmentProof, type NodeKey } from '../trust/keys.ts';
@@ -50,6 +56,7 @@ import { canonicalOf } from '../store/rows.ts';
 import { HUB_ORIGIN, type Link, LinkStore, type SetAside } from './link.ts';
 import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
 import { stewardWithdrawals, withdrawContributor } from '../store/steward.ts';
+import { servedReviews } from '../store/standing.ts';
 import type { ModelStore } from '../models/store.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { exchangeGlossaries } from './glossary.ts';
@@ -361,6 +368,9 @@ export class FederationAgent {
     // batch) when they changed and no record is waiting.
     const campaigns = await this.ownCampaigns();
     const campaignsHash = canonicalJson(campaigns);
+    // Standing first, with the campaigns: the hub then judges the records that follow by it.
+    const campaignsSent = await this.pushStanding(link, cursor, campaigns);
+    if (campaignsSent) this.sentCampaigns = campaignsHash;
     // How many records a batch may hold: halved after each batch refused for its content, until
     // the record behind it is alone (and set aside). `campaignsAlone`: the campaigns go up in a
     // batch of their own, to tell a refusal of them from one of a record.
@@ -391,7 +401,7 @@ export class FederationAgent {
     };
     for (;;) {
       while (!exhausted && inFlight.length < PUSH_WINDOW) {
-        const first = summary.batches === 0 && inFlight.length === 0 && sendFrom === cursor;
+        const first = summary.batches === 0 && inFlight.length === 0 && sendFrom === cursor && !campaignsSent;
         const alone = first && campaignsAlone;
         const batch = await this.prepareBatch(sendFrom, first ? campaigns : [], alone ? 0 : batchLimit, setAside);
         const campaignsOnly = first && campaigns.length > 0 && (alone || campaignsHash !== this.sentCampaigns);
@@ -514,15 +524,19 @@ export class FederationAgent {
    * reads them for relaying (RelayText: the stored canonical data as it is), so no contribution
    * object is rebuilt and serialised again.
    */
-  private async prepareBatch(after: number, campaigns: readonly Campaign[], limit: number, setAside: ReadonlySet<number>): Promise<PreparedBatch> {
+  private async prepareBatch(after: number, campaigns: readonly Campaign[], limit: number, setAside: ReadonlySet<number>, standing?: readonly VouchedStanding[]): Promise<PreparedBatch> {
     const read = limit === 0 ? [] : await this.store.relayTexts({ after, limit, excludeOrigin: HUB_ORIGIN });
     const through = read.length === 0 ? after : read[read.length - 1]!.seq;
     const stored = setAside.size === 0 ? read : read.filter((s) => !setAside.has(s.seq));
     const signature = this.key.sign(batchManifest({ node: this.key.id, after, through }, stored.map((s) => ({ id: s.id, hash: s.contentHash, deviceId: s.deviceId, receivedAt: s.receivedAt }))));
+    const served = await servedReviews(this.store.db, stored.map((s) => s.id));
     const json = (value: unknown) => JSON.stringify(value);
     const body =
       `{"protocol":${json(PROTOCOL_VERSION)},"node":${json(this.key.id)},"campaigns":${json(campaigns)},` +
-      `"batch":{"after":${after},"through":${through},"records":[${stored.map((s) => s.json).join(',')}],"signature":${json(signature)}}}`;
+      `"batch":{"after":${after},"through":${through},"records":[${stored.map((s) => s.json).join(',')}],"signature":${json(signature)}}` +
+      (served.length > 0 ? `,"served":${json(served)}` : '') +
+      (standing !== undefined && standing.length > 0 ? `,"standing":${json(standing)}` : '') +
+      '}';
     const encoding = this.pushEncoding;
     const bytes =
       encoding === 'gzip'
@@ -530,6 +544,27 @@ export class FederationAgent {
         : brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 3, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(body) } });
     return { through, records: stored.length, read: read.length, sent: stored.map((s) => ({ seq: s.seq, id: s.id })), campaigns: campaigns.length > 0, bytes, encoding };
   }
+  /**
+   * The reviewer standing that changed here since the hub last took it, in batches of no records
+   * (the hub's cursor for this node stays where it is); the link's standing version moves after
+   * each answer. Returns whether the campaigns went with it (with the first batch).
+   */
+  private async pushStanding(link: Link, cursor: number, campaigns: readonly Campaign[]): Promise<boolean> {
+    let version = link.standingVersion;
+    let campaignsSent = false;
+    for (;;) {
+      const changes = await this.store.reviewers.changes(version, MAX_PUSH_STANDING);
+      if (changes.standing.length === 0) return campaignsSent;
+      const batch = await this.prepareBatch(cursor, campaignsSent ? [] : campaigns, 0, new Set(), changes.standing);
+      const answer = PushResponse.parse(await this.answer(await this.send('POST', '/federation/v1/push', { bytes: batch.bytes, type: 'application/json', encoding: batch.encoding })));
+      for (const slug of answer.campaignConflicts) this.log(`federation: the hub holds another campaign called "${slug}"; rename this node’s campaign`);
+      campaignsSent = true;
+      version = changes.version;
+      await this.links.update({ standingVersion: version });
+      if (changes.standing.length < MAX_PUSH_STANDING) return true;
+    }
+  }
+
 
   private async pull(): Promise<PullSummary> {
     const summary: PullSummary = { withdrawals: 0, campaigns: 0 };

@@ -2,9 +2,10 @@
  * A node's one link to its hub (migration 0006): the hub's address, the node's enrolled id, the
  * cursor of each direction (push: the node's own order, as far as the hub holds it; pull: the hub's
  * order, as far as this node has applied it), when each last succeeded, the last problem in words,
- * the clock offset learnt from the hub, and the campaigns pulled from it (so they are not pushed
- * back as this node's own). Also the records the hub refused (migration 0014, `fed_set_aside`):
- * each stays stored here, is shown to the operator, and is left out of later pushes.
+ * the clock offset learnt from the hub, the last reviewer standing the hub took (migration 0011),
+ * and the campaigns pulled from it (so they are not pushed back as this node's own). Also the
+ * records the hub refused (migration 0014, `fed_set_aside`): each stays stored here, is shown to
+ * the operator, and is left out of later pushes.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
@@ -29,6 +30,8 @@ export interface FedLinkTable {
   last_error: string | null;
   state: string;
   clock_offset_ms: number | string;
+  /** The last reviewer-standing version the hub took (migration 0011). */
+  standing_version: number | string;
 }
 
 export interface FedPulledCampaignsTable {
@@ -79,9 +82,11 @@ export interface Link {
   lastError: string | null;
   state: LinkState;
   clockOffsetMs: number;
+  /** The last version of this node's reviewer standing the hub took (store/reviewers.ts `changes`). */
+  standingVersion: number;
 }
 
-export type LinkUpdate = Partial<Pick<Link, 'pushCursor' | 'pullCursor' | 'lastPushAt' | 'lastPullAt' | 'lastError' | 'state' | 'clockOffsetMs'>>;
+export type LinkUpdate = Partial<Pick<Link, 'pushCursor' | 'pullCursor' | 'lastPushAt' | 'lastPullAt' | 'lastError' | 'state' | 'clockOffsetMs' | 'standingVersion'>>;
 
 function toLink(r: FedLinkTable): Link {
   return {
@@ -98,6 +103,7 @@ function toLink(r: FedLinkTable): Link {
     lastError: r.last_error,
     state: (['ok', 'unreachable', 'revoked', 'failing'] as const).find((s) => s === r.state) ?? 'failing',
     clockOffsetMs: Number(r.clock_offset_ms),
+    standingVersion: Number(r.standing_version),
   };
 }
 
@@ -132,6 +138,7 @@ export class LinkStore {
       last_error: null,
       state: 'ok',
       clock_offset_ms: sameHub ? previous.clockOffsetMs : 0,
+      standing_version: sameHub ? previous.standingVersion : 0,
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('fed_link').execute();
@@ -154,6 +161,7 @@ export class LinkStore {
     if (change.lastError !== undefined) set.last_error = change.lastError;
     if (change.state !== undefined) set.state = change.state;
     if (change.clockOffsetMs !== undefined) set.clock_offset_ms = Math.round(change.clockOffsetMs);
+    if (change.standingVersion !== undefined) set.standing_version = change.standingVersion;
     if (Object.keys(set).length === 0) return;
     await this.db.updateTable('fed_link').set(set).where('id', '=', 1).execute();
   }

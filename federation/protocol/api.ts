@@ -50,7 +50,9 @@ export type SeedList = z.output<typeof SeedList>;
 
 /**
  * GET /api/v1/review/queue?campaign=&language=&limit=, signed by the reviewer's key (a device
- * request, signing.ts): the server leaves out their own items and those they reviewed.
+ * request, signing.ts): the server leaves out their own items and those they reviewed, serves
+ * items not yet decided in an order of the reviewer's own, at most the campaign's `servesPerDay`
+ * new ones a day (reviewers.ts), and records what it served: only votes on served items count.
  */
 export const ReviewQueueQuery = z
   .object({
@@ -63,7 +65,11 @@ export const ReviewQueueQuery = z
 export const ReviewItem = z
   .object({
     item: ReviewContent,
-    votes: z.object({ up: z.int(), down: z.int(), flags: z.int() }).strict(),
+    /**
+     * No longer sent: reviewers judge each item on its own, and a tally would tell gold items
+     * (test questions every reviewer gets) from real ones. Kept optional for older servers.
+     */
+    votes: z.object({ up: z.int(), down: z.int(), flags: z.int() }).strict().optional(),
   })
   .strict()
   .meta({ id: 'ReviewItem' });

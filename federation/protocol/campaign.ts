@@ -9,6 +9,7 @@ import { LIMITS } from './limits.ts';
 import { LanguageTag } from './language.ts';
 import { CONTENT_KINDS, DEFAULT_CAMPAIGN, LICENCES } from './contribution.ts';
 import { ConsensusRule, DEFAULT_CONSENSUS } from './consensus.ts';
+import { ReviewerPolicy } from './reviewers.ts';
 import { DOMAINS, TextSource } from './kinds.ts';
 import { text } from './text.ts';
 
@@ -92,6 +93,11 @@ export const Campaign = z
     licence: z.enum(LICENCES),
     joinCode: JoinCode,
     consensus: ConsensusRule.default(DEFAULT_CONSENSUS),
+    /**
+     * Whose votes count and how far they must agree (reviewers.ts). Absent: the default policy,
+     * which campaigns stored before policies existed follow too.
+     */
+    reviewers: ReviewerPolicy.optional(),
     /**
      * The on-device models the campaign uses: `draft` writes rewrite drafts; `compare` writes the
      * answers of compare items — one model (its answer against the seed's reference answer) or two

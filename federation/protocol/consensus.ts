@@ -1,8 +1,10 @@
 /**
  * Consensus: an item's status is derived from the reviews it received, never set by a client.
- * The default rule follows Common Voice (at least 2 votes, more up than down) and adds
- * OpenAssistant-style flags: one flag marks an item for attention, a second (or a moderator)
- * hides it. Pure, so the node, the hub, the export and the app all apply the same table.
+ * The rule follows Common Voice (at least 2 votes, more up than down) and adds OpenAssistant-style
+ * flags: one flag marks an item for attention, a second (or a moderator) hides it. The tally holds
+ * only the votes that count under the campaign's reviewer policy (reviewers.ts), whose `margin`
+ * asks the winning side to lead by more than one vote. Pure, so the node, the hub, the release and
+ * the app all apply the same table.
  */
 import { z } from 'zod';
 
@@ -31,8 +33,22 @@ export interface Tally {
   moderator?: 'hidden' | 'cleared';
 }
 
-export function consensus(t: Tally, rule: ConsensusRule = DEFAULT_CONSENSUS): 'pending' | 'accepted' | 'rejected' | 'hidden' {
+/**
+ * The status a tally makes. With `margin` 1 the rule alone decides. With a larger margin a flag
+ * also counts against the item (unless a moderator cleared its flags), and a decision needs the
+ * winning side to lead by `margin`: accepted when up − against ≥ margin (and the rule's minimum
+ * of votes is met), else rejected — or hidden, with at least `flagsToHide` flags — when
+ * against − up ≥ margin; a moderator's hide always hides.
+ */
+export function consensus(t: Tally, rule: ConsensusRule = DEFAULT_CONSENSUS, margin = 1): 'pending' | 'accepted' | 'rejected' | 'hidden' {
   if (t.moderator === 'hidden') return 'hidden';
+  if (margin > 1) {
+    const flags = t.moderator === 'cleared' ? 0 : t.flags;
+    const against = t.down + flags;
+    if (against - t.up >= margin && against >= rule.minDownVotes) return flags >= rule.flagsToHide ? 'hidden' : 'rejected';
+    if (t.up - against >= margin && t.up + t.down >= rule.minVotes) return 'accepted';
+    return 'pending';
+  }
   if (t.moderator !== 'cleared' && t.flags >= rule.flagsToHide) return 'hidden';
   if (t.down >= rule.minDownVotes && t.down > t.up) return 'rejected';
   if (t.up + t.down >= rule.minVotes && t.up > t.down) return 'accepted';

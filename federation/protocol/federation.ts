@@ -18,6 +18,8 @@ import { z } from 'zod';
 import { Campaign } from './campaign.ts';
 import { Contribution } from './contribution.ts';
 import { PROTOCOL_VERSION, SyncResult } from './sync.ts';
+import { CampaignSlug } from './campaign.ts';
+import { ContributorIdText } from './reviewers.ts';
 
 /** Most records in one push batch (a batch of 1,000 typical records is about 0.5 MB of JSON). */
 export const MAX_PUSH_RECORDS = 2000;
@@ -82,6 +84,27 @@ export const PushBatch = z
   .strict()
   .refine((b) => b.through >= b.after, { message: 'through must not be before after', path: ['through'] });
 
+/** Most standing rows one push carries. */
+export const MAX_PUSH_STANDING = 5000;
+
+/**
+ * A key's standing in a campaign as the node judged it (protocol/reviewers.ts), vouched for by the
+ * node's signed push. The hub counts it only for votes cast on that node (their origin), so a
+ * node's word never reaches beyond the items it holds.
+ */
+export const VouchedStanding = z
+  .object({
+    campaign: CampaignSlug,
+    reviewer: ContributorIdText,
+    credential: z.boolean(),
+    goldVotes: z.int().min(0).max(1_000_000),
+    goldAgreed: z.int().min(0).max(1_000_000),
+  })
+  .strict()
+  .refine((s) => s.goldAgreed <= s.goldVotes, { message: 'goldAgreed cannot exceed goldVotes', path: ['goldAgreed'] })
+  .meta({ id: 'VouchedStanding' });
+export type VouchedStanding = z.output<typeof VouchedStanding>;
+
 export const PushRequest = z
   .object({
     protocol: z.literal(PROTOCOL_VERSION),
@@ -89,6 +112,10 @@ export const PushRequest = z
     /** Campaigns created on the node (not pulled from the hub), so the hub can check its records. */
     campaigns: z.array(Campaign).max(1000).default([]),
     batch: PushBatch,
+    /** Reviews of this batch whose item the node's review queue had served to the reviewer. */
+    served: z.array(z.string().max(64)).max(MAX_PUSH_RECORDS).default([]),
+    /** Reviewer standing judged on the node that changed since it last pushed (reviewers.ts). */
+    standing: z.array(VouchedStanding).max(MAX_PUSH_STANDING).default([]),
   })
   .strict()
   .meta({ id: 'PushRequest' });

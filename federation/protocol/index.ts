@@ -10,6 +10,7 @@ export * from './checks.ts';
 export * from './kinds.ts';
 export * from './contribution.ts';
 export * from './consensus.ts';
+export * from './reviewers.ts';
 export * from './campaign.ts';
 export * from './api.ts';
 export * from './glossary.ts';

@@ -1,9 +1,9 @@
 /**
  * The staff API's part of the OpenAPI document (openapi.ts adds it): sign-in, sessions, and what
- * was CLI-only — campaigns, imports, moderation, users, the audit log. Staff operations carry the
+ * was CLI-only — campaigns, imports, moderation, reviewer credentials, users, the audit log. Staff operations carry the
  * session cookie security scheme; every error names its stable code.
  */
-import { CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate } from './staff.ts';
+import { CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, ReviewerChange, ReviewerGrant, ReviewerList, StaffUserCreate } from './staff.ts';
 import { GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest } from './glossary.log.ts';
 
 /** The staff session: an HttpOnly `__Host-` cookie set by a sign-in. */
@@ -18,7 +18,7 @@ export const staffSecuritySchemes = {
 
 // Importing the body schemas registers their components (see componentSchemas in openapi.ts).
 void [CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate,
-  GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest];
+  GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest, ReviewerChange, ReviewerGrant, ReviewerList];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -245,13 +245,55 @@ export const staffApiPaths = {
       },
     },
   },
+  '/api/v1/staff/campaigns/{slug}/reviewers': {
+    get: {
+      summary: 'Reviewers and their standing',
+      operationId: 'staffReviewers',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Every key with standing or votes in the campaign: eligible or not, by a credential or by gold, its gold votes, and how many of its votes count (eligible first, then most votes). On a hub, standing a node vouched for is listed under that node.',
+      parameters: [
+        slug,
+        { name: 'limit', in: 'query', required: false, description: 'At most this many', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
+        { name: 'eligible', in: 'query', required: false, description: 'Only eligible keys (true) or only the others (false)', schema: { type: 'string', enum: ['true', 'false'] } },
+      ],
+      responses: { '200': { description: 'The campaign\'s reviewer policy and reviewers', content: json('ReviewerList') }, '400': error('invalid_query'), ...staffErrors, '404': noCampaign, '405': notAllowed },
+    },
+    post: {
+      summary: 'Grant a reviewer credential',
+      operationId: 'staffGrantReviewer',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Given in person: the key (its contributor id, shown in the app\'s settings) becomes eligible in the campaign, and every item it voted on is judged again. Audited.',
+      parameters: [slug],
+      requestBody: body('ReviewerGrant'),
+      responses: { '200': { description: 'The key\'s standing now', content: json('ReviewerChange') }, '400': invalid, ...staffErrors, '404': noCampaign, '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/campaigns/{slug}/reviewers/{reviewer}': {
+    delete: {
+      summary: 'Revoke a reviewer credential',
+      operationId: 'staffRevokeReviewer',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'The key keeps only the standing it earned on gold; every item it voted on is judged again. Audited.',
+      parameters: [slug, { name: 'reviewer', in: 'path', required: true, description: 'Contributor id', schema: ref('ContributorId') }],
+      responses: {
+        '200': { description: 'The key\'s standing now', content: json('ReviewerChange') },
+        '400': error('invalid_request: not a contributor id'),
+        ...staffErrors,
+        '404': error('not_found: no such campaign, or the key holds no credential in it here'),
+        '405': notAllowed,
+      },
+    },
+  },
   '/api/v1/staff/flagged': {
     get: {
       summary: 'The flagged queue',
       operationId: 'staffFlaggedQueue',
       tags: [TAG_STAFF],
       security: session,
-      description: 'Content items reviewers flagged that no moderator has decided on (hidden ones first, most flags first), with the reasons given; a teacher gets their classes\' only.',
+      description: 'Content items anyone flagged — eligible reviewers or not — that no moderator has decided on (most counted flags first, then most flags), with the votes that count, every vote held and the reasons given; a teacher gets their classes\' only. Flags of keys that are not eligible never hide an item: they only bring it here.',
       parameters: [
         { name: 'campaign', in: 'query', required: false, description: 'Only this campaign', schema: ref('CampaignSlug') },
         { name: 'limit', in: 'query', required: false, description: 'At most this many', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },

@@ -16,6 +16,7 @@ import { ConsensusRule, ITEM_STATUSES } from './consensus.ts';
 import { DOMAINS } from './kinds.ts';
 import { CAMPAIGN_VISIBILITIES, Campaign, CampaignSlug, CompareModels, DraftModel, Goal, JoinCode } from './campaign.ts';
 import { ROLES } from './sync.ts';
+import { ContributorIdText, ReviewerPolicy } from './reviewers.ts';
 
 export const STAFF_ROLES = ['teacher', 'librarian', 'steward'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -145,6 +146,7 @@ const campaignFields = {
   licence: z.enum(LICENCES),
   joinCode: JoinCode,
   consensus: ConsensusRule,
+  reviewers: ReviewerPolicy,
   models: z.object({ draft: DraftModel.optional(), compare: CompareModels.optional() }).strict(),
   visibility: z.enum(CAMPAIGN_VISIBILITIES),
 };
@@ -165,6 +167,7 @@ export const CampaignDraft = z
     licence: campaignFields.licence.optional(),
     joinCode: campaignFields.joinCode.optional(),
     consensus: campaignFields.consensus.optional(),
+    reviewers: campaignFields.reviewers.optional(),
     models: campaignFields.models.optional(),
     visibility: campaignFields.visibility.default('public'),
   })
@@ -190,6 +193,7 @@ export const CampaignPatch = z
     licence: campaignFields.licence.optional(),
     joinCode: campaignFields.joinCode.optional(),
     consensus: campaignFields.consensus.optional(),
+    reviewers: campaignFields.reviewers.nullable().optional(),
     models: campaignFields.models.nullable().optional(),
     visibility: campaignFields.visibility.optional(),
   })
@@ -235,8 +239,11 @@ export const FlaggedItem = z
   .object({
     item: Contribution,
     status: z.enum(ITEM_STATUSES),
+    /** The votes that count under the campaign's reviewer policy (what its status is made of). */
     votes: z.object({ up: z.int(), down: z.int(), flags: z.int() }).strict(),
-    /** Flags per reason given. */
+    /** Every vote held, counted or not (keys not eligible, items not served to them). */
+    allVotes: z.object({ up: z.int(), down: z.int(), flags: z.int() }).strict(),
+    /** Flags per reason given (every flag, counted or not). */
     reasons: z.record(z.string(), z.int().min(1)),
   })
   .strict()
@@ -249,6 +256,57 @@ export const ModerationResult = z
   .strict()
   .meta({ id: 'ModerationResult' });
 export type ModerationResult = z.output<typeof ModerationResult>;
+
+// Reviewers (reviewers.ts): credentials given in person, and every key's standing.
+
+/** POST /api/v1/staff/campaigns/{slug}/reviewers: a credential for a key, given in person. */
+export const ReviewerGrant = z
+  .object({ reviewer: ContributorIdText, note: text(LIMITS.shortText).optional() })
+  .strict()
+  .meta({ id: 'ReviewerGrant' });
+export type ReviewerGrant = z.output<typeof ReviewerGrant>;
+
+/** One key's standing in a campaign, as staff see it. */
+export const ReviewerEntry = z
+  .object({
+    reviewer: z.string(),
+    /** Where the standing was judged: `local` (this server), or on a hub the node that vouched for it. */
+    scope: z.string(),
+    eligible: z.boolean(),
+    credential: z.boolean(),
+    /** Who granted the credential here, when, and why (absent for standing a node vouched for). */
+    grantedBy: z.string().optional(),
+    grantedAt: z.string().optional(),
+    note: z.string().optional(),
+    goldVotes: z.int().min(0),
+    goldAgreed: z.int().min(0),
+    /** The key's votes on this campaign's items held here (cast where `scope` says), and how many count. */
+    votes: z.int().min(0),
+    counted: z.int().min(0),
+  })
+  .strict()
+  .meta({ id: 'ReviewerEntry' });
+export type ReviewerEntry = z.output<typeof ReviewerEntry>;
+
+export const ReviewerList = z
+  .object({ campaign: CampaignSlug, policy: ReviewerPolicy, reviewers: z.array(ReviewerEntry) })
+  .strict()
+  .meta({ id: 'ReviewerList' });
+export type ReviewerList = z.output<typeof ReviewerList>;
+
+export const ReviewerListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    /** Only eligible keys (true) or only the others (false). */
+    eligible: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+
+export const ReviewerChange = z
+  .object({ campaign: CampaignSlug, reviewer: z.string(), eligible: z.boolean(), credential: z.boolean() })
+  .strict()
+  .meta({ id: 'ReviewerChange', description: 'A key’s standing after a grant or revocation' });
+export type ReviewerChange = z.output<typeof ReviewerChange>;
 
 // Users.
 
@@ -281,6 +339,9 @@ export const AUDIT_ACTIONS = [
   'campaign_update',
   'seeds_import',
   'gold_import',
+  'reviewers_read',
+  'reviewer_grant',
+  'reviewer_revoke',
   'moderate_hide',
   'moderate_clear',
   'flagged_read',

@@ -12,6 +12,7 @@ import type { Store } from '../store/index.ts';
 import { type BackendStore, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
 import { goldItems, importGold, type GoldInput } from '../store/gold.ts';
 import { idiom, person, review } from '../../test/support/contributions.ts';
+import { credentialed, RULE_ONLY } from '../../test/support/reviewers.ts';
 import { parseReleaseConfig, type ReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 import { goldRegrade } from './reliability.ts';
@@ -44,6 +45,9 @@ for (const backend of releaseBackends()) describe(`release: reviewers measured o
     await store.saveCampaign({
       slug: 'shule', title: 'Shule', description: '', languages: ['sw'], kinds: ['idiom'], goals: [], licence: 'CC0-1.0',
       consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 },
+      // The rule alone decides among credentialed reviewers: the node counts every vote here, and
+      // it is the release that measures reviewers on gold.
+      reviewers: RULE_ONLY,
     });
   });
   afterEach(async () => {
@@ -70,7 +74,8 @@ for (const backend of releaseBackends()) describe(`release: reviewers measured o
   /** Three reviewers who vote on gold as `gold` says; two reliable ones who always agree with it. */
   async function corpus(unreliableOnGold: boolean) {
     const bad = [person().contributor, person().contributor, person().contributor];
-    const [h1, h2] = [uuidv4(), uuidv4()];
+    const [h1, h2] = [person().contributor, person().contributor];
+    for (const reviewer of [...bad, h1, h2]) await store.reviewers.grant({ campaign: 'shule', reviewer, by: 'test' });
     await importGold(store.db, 'shule', [...Array.from({ length: 6 }, (_, i) => goldRow(i, 'good')), goldRow(6, 'bad'), goldRow(7, 'bad')]);
     const gold = await goldItems(store.db);
     const goodItems = [item(1), item(2)]; // rejected only by the three down votes
@@ -140,10 +145,10 @@ for (const backend of releaseBackends()) describe(`release: reviewers measured o
   });
 
   it('no longer takes moderated items for gold: disagreeing with moderators makes nobody unreliable', async () => {
-    const reviewer = uuidv4();
+    const [reviewer] = await credentialed(store, 'shule', 1);
     const items = Array.from({ length: 6 }, (_, i) => item(20 + i));
     await ingest(...items);
-    await ingest(...items.map((g) => vote(g.id, reviewer, 'down')));
+    await ingest(...items.map((g) => vote(g.id, reviewer!, 'down')));
     for (const g of items) await store.moderate(g.id, 'clear');
     const regrade = await goldRegrade(store, config());
     expect(regrade).toMatchObject({ unreliable: {}, goldVotes: 0, measured: 0 });

@@ -6,6 +6,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
 import { idiom, review, withdrawal } from '../../test/support/contributions.ts';
+import { credentialed } from '../../test/support/reviewers.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease, type ReleaseManifest } from './pipeline.ts';
 import { openSnapshot, takeSnapshot } from './snapshot.ts';
@@ -98,7 +99,8 @@ for (const backend of releaseBackends()) describe(`the release pipeline (${backe
   it('keeps only items accepted by review unless the config includes pending ones', async () => {
     const accepted = swIdiom(0);
     const pending = swIdiom(1);
-    await ingest(accepted, pending, review(accepted.id), review(accepted.id));
+    const reviewers = await credentialed(store, 'general', 4);
+    await ingest(accepted, pending, ...reviewers.map((contributor) => review(accepted.id, { contributor })));
     const manifest = await build('r', { includePending: false });
     expect(Object.values(manifest.counts.idioms ?? {}).reduce((a, b) => a + b, 0)).toBe(1);
     expect(rejected('r').map((r) => [r.id, r.rule])).toEqual([[pending.id, 'not_yet_reviewed']]);

@@ -6,8 +6,9 @@
  * A vote on a gold item agrees with its answer when it is `up` on a `good` item, or `down` or
  * `flag` on a `bad` one. A reviewer with at least `minGold` gold votes of whom at least
  * `goldDisagreement` disagree is unreliable: their votes are not counted. Every item they voted on
- * gets its status again, by its campaign's rule, from the others' votes (a moderator's decision
- * still stands: hide still hides). So an item rejected (or hidden by flags) only by unreliable
+ * gets its status again, by its campaign's rule and reviewer policy, from the others' votes that
+ * count under that policy (store/standing.ts: eligible keys, served items) — votes that never
+ * counted stay out (a moderator's decision still stands: hide still hides). So an item rejected (or hidden by flags) only by unreliable
  * votes comes back and goes through the later stages like any other, and one accepted only thanks
  * to them is left out (stage `consensus`, rule `unreliable_votes`, the reviewers named).
  *
@@ -16,9 +17,11 @@
  * item (stages.ts) and stage 8 can apply it to the work table (`applyRegrade`) for items stage 4
  * did not see it for. Gold items themselves are never contributions: no stage ever sees them.
  */
-import { DEFAULT_CAMPAIGN, DEFAULT_CONSENSUS, type ConsensusRule, type ItemStatus } from '../protocol/index.ts';
+import { sql } from 'kysely';
+import { DEFAULT_CAMPAIGN, type ItemStatus, reviewerPolicyOf } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
 import { deriveStatus, isContentKind, moderatorOf } from '../store/semantics.ts';
+import { COUNTED, GENERAL_JUDGE, type Judge } from '../store/standing.ts';
 import type { ReleaseConfig } from './config.ts';
 
 /** An item an unreliable reviewer voted on: its status and tally from the other votes. */
@@ -92,8 +95,8 @@ export async function goldRegrade(store: Store, config: ReleaseConfig): Promise<
   const reviewers = Object.keys(measured.unreliable);
   const items: Record<string, RegradedItem> = {};
   if (reviewers.length === 0) return { ...measured, items };
-  const rules = new Map<string, ConsensusRule>([[DEFAULT_CAMPAIGN, DEFAULT_CONSENSUS]]);
-  for (const c of await store.campaigns()) rules.set(c.slug, c.consensus);
+  const judges = new Map<string, Judge>([[DEFAULT_CAMPAIGN, GENERAL_JUDGE]]);
+  for (const c of await store.campaigns()) judges.set(c.slug, { consensus: c.consensus, policy: reviewerPolicyOf(c) });
   const unreliable = new Set(reviewers);
   const targets = new Set<string>();
   for (let i = 0; i < reviewers.length; i += 200) {
@@ -109,7 +112,13 @@ export async function goldRegrade(store: Store, config: ReleaseConfig): Promise<
       .select(['c.id', 'c.kind', 'c.campaign', 's.status', 's.moderator'])
       .where('c.id', 'in', page)
       .execute();
-    const votes = await store.db.selectFrom('reviews').select(['target', 'reviewer', 'action']).where('target', 'in', page).orderBy('reviewer').execute();
+    // Only the votes that count under each item's campaign policy (store/standing.ts).
+    const { rows: votes } = await sql<{ target: string; reviewer: string; action: string }>`
+      SELECT r.target, r.reviewer, r.action FROM reviews r
+      JOIN contributions c ON c.id = r.target
+      JOIN reviewer_standing s ON s.campaign = c.campaign AND s.reviewer = r.reviewer AND s.scope = r.scope
+      WHERE r.target IN (${sql.join(page)}) AND ${sql.raw(COUNTED)}
+      ORDER BY r.reviewer`.execute(store.db);
     const byTarget = new Map<string, typeof votes>();
     for (const v of votes) byTarget.set(v.target, [...(byTarget.get(v.target) ?? []), v]);
     for (const item of held) {
@@ -124,7 +133,8 @@ export async function goldRegrade(store: Store, config: ReleaseConfig): Promise<
       }
       if (dropped.length === 0) continue;
       const was = (item.status ?? 'pending') as ItemStatus;
-      const status = deriveStatus(was, { ...t, moderator: moderatorOf(item.moderator) }, rules.get(item.campaign) ?? DEFAULT_CONSENSUS);
+      const judge = judges.get(item.campaign) ?? GENERAL_JUDGE;
+      const status = deriveStatus(was, { ...t, moderator: moderatorOf(item.moderator) }, judge.consensus, judge.policy.margin);
       if (status !== was) items[item.id] = { was, status, ...t, dropped };
     }
   }

@@ -108,7 +108,7 @@ function consensus({ config, gold }: StageOptions): ItemStage {
     name: 'consensus',
     description: (config.includePending
       ? 'Items accepted by review, and (by this release\'s config) items still pending review; rejected items are left out.'
-      : 'Only items accepted by community review under their campaign\'s rule.') + GOLD_NOTE,
+      : 'Only items accepted by community review under their campaign\'s rule, counting only the votes its reviewer policy counts (keys with a credential, or with standing earned on gold items).') + GOLD_NOTE,
     apply(candidate) {
       const regraded = gold?.items[candidate.contribution.id];
       if (regraded !== undefined) {

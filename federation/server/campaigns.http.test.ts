@@ -138,7 +138,17 @@ describe('the review queue and item status', () => {
     expect(offered.map((q) => q.item.id)).toEqual([theirs.id]);
     expect(JSON.stringify(offered)).not.toContain(theirs.contributor);
     expect(JSON.stringify(offered)).not.toContain(theirs.key);
-    await sync([review(theirs.id, { contributor: reviewer.contributor, campaign: 'library-drive' }), review(theirs.id)]);
+    // The reviewer and three others hold a credential (given in person); a stranger's vote is kept, never counted.
+    const others = [person(), person(), person()];
+    for (const k of [reviewer, ...others]) {
+      const granted = await runCli(['reviewer', 'grant', '--campaign', 'library-drive', k.contributor, '--data', server.dataDir]);
+      expect(granted.code, granted.stderr).toBe(0);
+    }
+    await sync([
+      review(theirs.id, { contributor: reviewer.contributor, campaign: 'library-drive' }),
+      ...others.map((o) => review(theirs.id, { contributor: o.contributor, campaign: 'library-drive' })),
+      review(theirs.id, { campaign: 'library-drive' }),
+    ]);
     expect(await queue()).toEqual([]);
 
     const ids = { ids: [theirs.id, own.id, 'not-an-id'] };
@@ -149,7 +159,7 @@ describe('the review queue and item status', () => {
       { id: 'not-an-id', status: 'unknown' },
     ]);
     const author = await signedPost(server.url, '/api/v1/status', ids, person(theirs.contributor));
-    expect(StatusResponse.parse(await author.json()).items[0]).toEqual({ id: theirs.id, status: 'accepted', votes: { up: 2, down: 0, flags: 0 } });
+    expect(StatusResponse.parse(await author.json()).items[0]).toEqual({ id: theirs.id, status: 'accepted', votes: { up: 4, down: 0, flags: 0 } });
   });
 
   it('refuses unsigned, forged, altered and stale requests with 401 and stable codes', async () => {
@@ -193,12 +203,14 @@ describe('GET /api/v1/campaigns/{slug}/progress', () => {
   it('counts a campaign’s items per kind toward its goals', async () => {
     const made = await runCli([
       'campaign', 'create', '--slug', 'progress-drive', '--title', 'Progress drive', '--languages', 'sw',
-      '--kinds', 'idiom,rewrite,norm', '--goal', 'idiom=10', '--goal', 'rewrite=5', '--data', server.dataDir,
+      '--kinds', 'idiom,rewrite,norm', '--goal', 'idiom=10', '--goal', 'rewrite=5', '--margin', '1', '--credentials-only', '--data', server.dataDir,
     ]);
     expect(made.code, made.stderr).toBe(0);
     const items = [1, 2, 3].map(() => idiom({ campaign: 'progress-drive' }));
     expect(await sync(items)).toEqual(items.map(() => expect.objectContaining({ status: 'accepted' })));
-    await sync([review(items[0]!.id, { campaign: 'progress-drive' }), review(items[0]!.id, { campaign: 'progress-drive' })]);
+    const reviewers = [person(), person()];
+    for (const k of reviewers) expect((await runCli(['reviewer', 'grant', '--campaign', 'progress-drive', k.contributor, '--data', server.dataDir])).code).toBe(0);
+    await sync(reviewers.map((k) => review(items[0]!.id, { campaign: 'progress-drive', contributor: k.contributor })));
     const progress = async () => {
       const res = await get('/api/v1/campaigns/progress-drive/progress');
       expect(res.status).toBe(200);

@@ -22,7 +22,8 @@ import {
 } from '../protocol/index.ts';
 import type { Database } from './schema.ts';
 import type { CampaignInput, CampaignTally, SeedDraw, SeedImportResult } from './store.ts';
-import { rederiveCampaign } from './review.ts';
+import { rederiveCampaign } from './standing.ts';
+import { campaignFacts } from './semantics.ts';
 import { lockItems } from './locks.ts';
 
 const JOIN_CODE_LENGTH = 6;
@@ -153,9 +154,11 @@ export async function saveCampaign(db: Kysely<Database>, input: CampaignInput, o
         }),
       )
       .execute();
-    if (before !== undefined && canonicalJson(before.consensus) !== canonicalJson(campaign.consensus)) {
-      await rederiveCampaign(trx, campaign.slug, campaign.consensus);
-    }
+    // A new rule or reviewer policy judges every key and item again; a new campaign may find
+    // standing a node vouched for before the campaign reached this hub.
+    const facts = campaignFacts(row.data);
+    const judged = (c: Campaign) => canonicalJson({ consensus: c.consensus, reviewers: c.reviewers ?? null });
+    if (before === undefined || judged(before) !== judged(campaign)) await rederiveCampaign(trx, campaign.slug, facts);
     return campaign;
   });
 }

@@ -10,6 +10,7 @@ import type { CampaignInput, IngestStatus, Store } from './store.ts';
 import type { StoreHarness } from './store.contract.ts';
 import { compare, everyKind, idiom, idioms, instruction, review, rewrite, translation, withdrawal } from '../../test/support/contributions.ts';
 import { person } from '../../test/support/contributions.ts';
+import { credentialed, RULE_ONLY, rotation } from '../../test/support/reviewers.ts';
 
 const rejected = (code: string) => expect.objectContaining({ status: 'rejected', code });
 
@@ -168,36 +169,46 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
     });
 
     describe('derived status', () => {
-      const votes = (target: string, ...actions: Array<'up' | 'down'>) => actions.map((action) => review(target, { data: { action } }));
-      const flag = (target: string) => review(target, { data: { action: 'flag', reason: 'spam' } });
+      // The campaign's consensus rule alone decides (reviewer policy RULE_ONLY), among keys staff
+      // vouched for; reviewers.contract.ts covers who counts and the margin.
+      let next: () => string;
+      beforeEach(async () => {
+        await store.saveCampaign(campaign({ reviewers: RULE_ONLY }));
+        next = rotation(await credentialed(store, 'library-drive', 8));
+      });
+      const item = () => idiom({ campaign: 'library-drive' });
+      const vote = (target: string, action: 'up' | 'down', contributor = next()) =>
+        review(target, { campaign: 'library-drive', contributor, data: { action } });
+      const votes = (target: string, ...actions: Array<'up' | 'down'>) => actions.map((action) => vote(target, action));
+      const flag = (target: string) => review(target, { campaign: 'library-drive', contributor: next(), data: { action: 'flag', reason: 'spam' } });
 
       it('is pending, then accepted after two up-votes', async () => {
-        const item = idiom();
-        await ingest(item, ...votes(item.id, 'up'));
-        expect(await status(item.id)).toEqual({ id: item.id, status: 'pending', votes: { up: 1, down: 0, flags: 0 } });
-        await ingest(...votes(item.id, 'up'));
-        expect(await status(item.id)).toEqual({ id: item.id, status: 'accepted', votes: { up: 2, down: 0, flags: 0 } });
+        const a = item();
+        await ingest(a, ...votes(a.id, 'up'));
+        expect(await status(a.id)).toEqual({ id: a.id, status: 'pending', votes: { up: 1, down: 0, flags: 0 } });
+        await ingest(...votes(a.id, 'up'));
+        expect(await status(a.id)).toEqual({ id: a.id, status: 'accepted', votes: { up: 2, down: 0, flags: 0 } });
       });
 
       it('is rejected after two down-votes outnumber the up-votes, and pending on a tie', async () => {
-        const a = idiom();
-        const b = idiom();
+        const a = item();
+        const b = item();
         await ingest(a, b, ...votes(a.id, 'down', 'down', 'up'), ...votes(b.id, 'up', 'down'));
         expect((await status(a.id)).status).toBe('rejected');
         expect((await status(b.id)).status).toBe('pending');
       });
 
       it('counts only the latest review of each reviewer', async () => {
-        const item = idiom();
-        const reviewer = person().contributor;
-        await ingest(item, review(item.id, { contributor: reviewer, data: { action: 'down' } }));
-        await ingest(review(item.id, { contributor: reviewer, data: { action: 'up' } }), review(item.id));
-        expect(await status(item.id)).toMatchObject({ status: 'accepted', votes: { up: 2, down: 0 } });
+        const a = item();
+        const reviewer = next();
+        await ingest(a, vote(a.id, 'down', reviewer));
+        await ingest(vote(a.id, 'up', reviewer), vote(a.id, 'up'));
+        expect(await status(a.id)).toMatchObject({ status: 'accepted', votes: { up: 2, down: 0 } });
       });
 
       it('hides an item after a second flag; a moderator clears it or hides it alone', async () => {
-        const a = idiom();
-        const b = idiom();
+        const a = item();
+        const b = item();
         await ingest(a, b, flag(a.id));
         expect((await status(a.id)).status).toBe('pending');
         await ingest(flag(a.id));
@@ -210,22 +221,22 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
       });
 
       it('follows the campaign’s own rule, and re-derives when the rule changes', async () => {
-        await store.saveCampaign(campaign({ consensus: { minVotes: 3, minDownVotes: 2, flagsToHide: 2 } }));
-        const item = idiom({ campaign: 'library-drive' });
-        await ingest(item, ...votes(item.id, 'up', 'up'));
-        expect((await status(item.id)).status).toBe('pending');
-        await store.saveCampaign(campaign({ consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 } }));
-        expect((await status(item.id)).status).toBe('accepted');
+        await store.saveCampaign(campaign({ consensus: { minVotes: 3, minDownVotes: 2, flagsToHide: 2 }, reviewers: RULE_ONLY }));
+        const a = item();
+        await ingest(a, ...votes(a.id, 'up', 'up'));
+        expect((await status(a.id)).status).toBe('pending');
+        await store.saveCampaign(campaign({ consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 }, reviewers: RULE_ONLY }));
+        expect((await status(a.id)).status).toBe('accepted');
       });
 
       it('answers unknown for ids not held and for records that are not items', async () => {
-        const item = idiom();
-        const vote = review(item.id);
-        await ingest(item, vote);
+        const a = item();
+        const v = vote(a.id, 'up');
+        await ingest(a, v);
         const missing = idiom().id;
-        expect(await store.statuses([missing, vote.id])).toEqual([
+        expect(await store.statuses([missing, v.id])).toEqual([
           { id: missing, status: 'unknown' },
-          { id: vote.id, status: 'unknown' },
+          { id: v.id, status: 'unknown' },
         ]);
       });
     });
@@ -253,10 +264,11 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
       });
 
       it('votes attach to the revision they name: an edit starts a fresh tally', async () => {
+        const [a, b] = await credentialed(store, 'general', 2);
         const first = idiom();
-        await ingest(first, review(first.id));
+        await ingest(first, review(first.id, { contributor: a }));
         const edit = idiom({ contributor: first.contributor, revisionOf: first.id });
-        await ingest(edit, review(first.id));
+        await ingest(edit, review(first.id, { contributor: b }));
         expect(await status(first.id)).toMatchObject({ status: 'superseded', votes: { up: 2 } });
         expect(await status(edit.id)).toMatchObject({ status: 'pending', votes: { up: 0 } });
       });
@@ -288,17 +300,26 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
     });
 
     describe('review queue', () => {
-      it('offers others’ pending items of the campaign and language, fewest votes first, never one’s own', async () => {
+      it('offers others’ pending items of the campaign and language, closest to a decision first, never one’s own, without tallies', async () => {
+        await store.saveCampaign(campaign({ reviewers: RULE_ONLY }));
+        const [a, b, c] = await credentialed(store, 'library-drive', 3);
+        const on = { campaign: 'library-drive' };
         const reviewer = person().contributor;
-        const own = idiom({ contributor: reviewer });
-        const voted = idiom();
-        const fresh = idiom();
-        const otherLanguage = idiom({ language: 'yo' });
-        const accepted = idiom();
-        await ingest(own, voted, fresh, otherLanguage, accepted, review(voted.id), ...[1, 2].map(() => review(accepted.id)));
-        const queue = await store.reviewQueue({ campaign: 'general', language: 'sw', reviewer, limit: 10 });
-        expect(queue.map((q) => q.item.id)).toEqual([fresh.id, voted.id]);
-        expect(queue[1]!.votes).toEqual({ up: 1, down: 0, flags: 0 });
+        const own = idiom({ ...on, contributor: reviewer });
+        const voted = idiom(on);
+        const fresh = idiom(on);
+        const strangers = idiom(on);
+        const otherLanguage = idiom({ ...on, language: 'yo' });
+        const accepted = idiom(on);
+        await ingest(own, voted, fresh, strangers, otherLanguage, accepted, review(voted.id, { ...on, contributor: a }));
+        // Votes of keys nobody vouched for are kept but never count: not even toward the order.
+        await ingest(...[1, 2, 3].map(() => review(strangers.id, on)), review(accepted.id, { ...on, contributor: b }), review(accepted.id, { ...on, contributor: c }));
+        expect((await status(accepted.id)).status).toBe('accepted');
+        const queue = await store.reviewQueue({ campaign: 'library-drive', language: 'sw', reviewer, limit: 10 });
+        // The item with a counted vote first; strangers' votes do not move theirs ahead.
+        expect(queue.map((q) => q.item.id)[0]).toBe(voted.id);
+        expect(new Set(queue.slice(1).map((q) => q.item.id))).toEqual(new Set([fresh.id, strangers.id]));
+        for (const q of queue) expect(q).toEqual({ item: expect.objectContaining({ id: q.item.id }) });
       });
 
       it('leaves out what the reviewer already reviewed, and withdrawn, superseded or hidden items', async () => {
@@ -346,9 +367,10 @@ export function derivedContract(name: string, harness: () => StoreHarness): void
       });
 
       it('tallies each campaign per kind: items still counting, and those accepted', async () => {
-        await store.saveCampaign(campaign());
-        const up = (target: string) => review(target, { data: { action: 'up' } });
-        const down = (target: string) => review(target, { data: { action: 'down' } });
+        await store.saveCampaign(campaign({ reviewers: RULE_ONLY }));
+        const next = rotation(await credentialed(store, 'library-drive', 6));
+        const up = (target: string) => review(target, { campaign: 'library-drive', contributor: next(), data: { action: 'up' } });
+        const down = (target: string) => review(target, { campaign: 'library-drive', contributor: next(), data: { action: 'down' } });
         const [accepted, pending, edited, gone, refused] = idioms(5, { campaign: 'library-drive' });
         const edit = idiom({ campaign: 'library-drive', contributor: edited!.contributor, revisionOf: edited!.id });
         const elsewhere = idiom();

@@ -13,7 +13,10 @@
  *   hub serves the very same item (same id).
  * - The queue serves a given gold item at most once to a reviewer (`gold_serves`), and which gold
  *   items, how many and where in the page depend only on the reviewer, the campaign and what it
- *   was served before — never on chance — so a reviewer cannot tell them apart by reloading.
+ *   was served before — never on chance — so a reviewer cannot tell them apart by reloading. No
+ *   item of the queue carries a tally (a gold item's would grow with every reviewer it met).
+ * - A vote on a gold item the queue served is what earns (or loses) a key its standing in the
+ *   campaign (protocol/reviewers.ts, standing.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -104,13 +107,12 @@ export function goldContribution(campaign: string, licence: string, input: GoldI
   return GoldContent.parse(item);
 }
 
-/** Imports a validated file's rows into a stored campaign, all or none. */
-export async function importGold(db: Kysely<Database>, campaign: string, rows: readonly GoldInput[], every?: number): Promise<GoldImportResult> {
+/** Imports a validated file's rows into a stored campaign, all or none; `now` is the import's time (ms). */
+export async function importGold(db: Kysely<Database>, campaign: string, rows: readonly GoldInput[], every?: number, now = Date.now()): Promise<GoldImportResult> {
   return db.transaction().execute(async (trx) => {
     const found = await trx.selectFrom('campaigns').select('data').where('slug', '=', campaign).executeTakeFirst();
     if (found === undefined) throw new Error(`No campaign "${campaign}" on this node`);
     const licence = (JSON.parse(found.data) as { licence: string }).licence;
-    const now = Date.now();
     let added = 0;
     let updated = 0;
     const importedAt = new Date(now).toISOString();
@@ -278,8 +280,7 @@ export async function mixGold(db: Kysely<Database>, request: QueueRequest, real:
   if (wanted <= 0) return real;
   const candidates = await db
     .selectFrom('gold_items as g')
-    .leftJoin('item_state as s', 's.id', 'g.id')
-    .select(['g.id', 'g.item', 's.up', 's.down', 's.flags'])
+    .select(['g.id', 'g.item'])
     .where('g.campaign', '=', request.campaign)
     .where('g.language', '=', request.language)
     .where('g.contributor', '<>', request.reviewer)
@@ -295,7 +296,7 @@ export async function mixGold(db: Kysely<Database>, request: QueueRequest, real:
     .slice(0, wanted);
   // Noted as served before it is served, and served only where this request noted it: of two
   // requests of one reviewer at once that chose the same item, one serves it and the other not.
-  const servedAt = new Date().toISOString();
+  const servedAt = (request.now ?? new Date()).toISOString();
   const noted = await db
     .insertInto('gold_serves')
     .values(chosen.map((g) => ({ reviewer: request.reviewer, gold: g.id, served_at: servedAt })))
@@ -307,7 +308,7 @@ export async function mixGold(db: Kysely<Database>, request: QueueRequest, real:
   const out = real.slice(0, Math.min(real.length, request.limit - picked.length));
   for (const g of picked) {
     const at = g.rank % (out.length + 1);
-    out.splice(at, 0, { item: reviewContentOf(JSON.parse(g.item) as Record<string, unknown>), votes: { up: g.up ?? 0, down: g.down ?? 0, flags: g.flags ?? 0 } });
+    out.splice(at, 0, { item: reviewContentOf(JSON.parse(g.item) as Record<string, unknown>) });
   }
   return out;
 }

@@ -26,6 +26,8 @@ export type {
 export { isPostgresUrl, maskUrl } from './store.postgres.ts';
 export { topSeq } from './read.ts';
 export { goalProgress } from './campaigns.ts';
+export type { ReviewerStore, CredentialInput, StandingChanges } from './reviewers.ts';
+export { UnknownCampaignError } from './reviewers.ts';
 
 export const SQLITE_FILE = 'vernacular.sqlite';
 

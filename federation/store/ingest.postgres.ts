@@ -13,6 +13,8 @@
  * Batch order is kept: consecutive plain items (the hot path) go in as one multi-row
  * `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id`, and each other item is checked and written
  * in its place, so an item can name one earlier in its batch and never one later, as on SQLite.
+ *
+ * Reviews, tallies and standing go through standing.ts (the same SQL the SQLite ingest prepares).
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { CONTENT_KINDS, type Contribution, DEFAULT_CAMPAIGN, type ItemStatus } from '../protocol/index.ts';
@@ -20,15 +22,14 @@ import type { Database, NewContributionRow } from './schema.ts';
 import type { InsertOutcome } from './ingest.ts';
 import type { WithinIngest } from './store.ts';
 import { lockItems } from './locks.ts';
+import { LOCAL_SCOPE, refreshGoldStanding, rederiveReviewer, retally, scopeOf, servedHere } from './standing.ts';
 import {
   type CampaignFacts,
   campaignFacts,
   check,
-  deriveStatus,
   GENERAL_FACTS,
   isContentKind,
   isEdit,
-  moderatorOf,
   needsCampaign,
   needsTarget,
   type Rejection,
@@ -51,11 +52,12 @@ export async function postgresIngest(
   db: Kysely<Database>,
   rows: readonly NewContributionRow[],
   items: readonly Contribution[],
+  served: ReadonlySet<string>,
   within?: WithinIngest,
 ): Promise<InsertOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockItems(trx);
-    const outcome = await new Batch(trx).run(rows, items);
+    const outcome = await new Batch(trx, served).run(rows, items);
     // More writes of the caller's (store.ts WithinIngest), committed with the records.
     await within?.(trx);
     return outcome;
@@ -69,7 +71,11 @@ class Batch {
   readonly campaigns = new Map<string, CampaignFacts | undefined>();
   tombstones = false;
 
-  constructor(readonly trx: Trx) {}
+  /** Relayed reviews whose origin node vouched that its queue served the item. */
+  constructor(
+    readonly trx: Trx,
+    readonly vouched: ReadonlySet<string>,
+  ) {}
 
   async run(rows: readonly NewContributionRow[], items: readonly Contribution[]): Promise<InsertOutcome> {
     const any = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM tombstones) AS any`.execute(this.trx);
@@ -132,7 +138,7 @@ class Batch {
       .executeTakeFirst();
     if (returned === undefined) throw new Error(`Contribution ${row.id} appeared while its batch was being stored`);
     this.inserted.add(row.id);
-    await this.applyEffects(item, target);
+    await this.applyEffects(item, target, row.origin);
     if (this.tombstones) await this.arrived([item], () => target);
   }
 
@@ -150,13 +156,13 @@ class Batch {
     const row = await this.trx
       .selectFrom('contributions as c')
       .leftJoin('item_state as s', 's.id', 'c.id')
-      .select(['c.kind', 'c.contributor', 'c.campaign', 's.status', 's.root'])
+      .select(['c.kind', 'c.contributor', 'c.campaign', 's.status', 's.root', sql<string | null>`NULL`.as('expected')])
       .where('c.id', '=', id)
       .unionAll((eb) =>
         eb
           .selectFrom('gold_items as g')
           .leftJoin('item_state as s', 's.id', 'g.id')
-          .select(['g.kind', 'g.contributor', 'g.campaign', 's.status', 's.root'])
+          .select(['g.kind', 'g.contributor', 'g.campaign', 's.status', 's.root', 'g.expected'])
           .where('g.id', '=', id),
       )
       .executeTakeFirst();
@@ -167,6 +173,7 @@ class Batch {
       campaign: row.campaign,
       status: (row.status ?? 'pending') as ItemStatus,
       root: row.root ?? id,
+      ...(row.expected !== null ? { gold: row.expected } : {}),
     };
   }
 
@@ -182,29 +189,30 @@ class Batch {
 
   private async retally(targetId: string, target: TargetFacts): Promise<void> {
     await this.ensureState(targetId, target.root, null);
-    const { rows } = await sql<{ up: number; down: number; flags: number; status: string; moderator: string | null }>`
-      SELECT COUNT(*) FILTER (WHERE r.action = 'up')::int AS up,
-             COUNT(*) FILTER (WHERE r.action = 'down')::int AS down,
-             COUNT(*) FILTER (WHERE r.action = 'flag')::int AS flags,
-             s.status, s.moderator
-      FROM item_state s LEFT JOIN reviews r ON r.target = s.id
-      WHERE s.id = ${targetId} GROUP BY s.status, s.moderator`.execute(this.trx);
-    const t = rows[0]!;
-    const rule = ((await this.campaignOf(target.campaign)) ?? GENERAL_FACTS).consensus;
-    const status = deriveStatus(t.status as ItemStatus, { up: t.up, down: t.down, flags: t.flags, moderator: moderatorOf(t.moderator) }, rule);
-    await sql`UPDATE item_state SET up = ${t.up}, down = ${t.down}, flags = ${t.flags}, status = ${status}
-      WHERE id = ${targetId}`.execute(this.trx);
+    await retally(this.trx, targetId, target.campaign, (await this.campaignOf(target.campaign)) ?? GENERAL_FACTS);
   }
 
-  private async applyEffects(item: Contribution, target: TargetFacts | undefined): Promise<void> {
+  private async applyEffects(item: Contribution, target: TargetFacts | undefined, origin: string | null): Promise<void> {
     switch (item.kind) {
-      case 'review':
-        await sql`INSERT INTO reviews (target, reviewer, review_id, action, reason)
-          VALUES (${item.data.target}, ${item.contributor}, ${item.id}, ${item.data.action}, ${item.data.reason ?? null})
+      case 'review': {
+        const scope = scopeOf(origin);
+        const targetId = item.data.target;
+        // Served: vouched by the node it came from, or (cast here) recorded by this queue.
+        const served = this.vouched.has(item.id) || (scope === LOCAL_SCOPE && (await servedHere(this.trx, item.contributor, targetId)));
+        await sql`INSERT INTO reviews (target, reviewer, review_id, action, reason, served, scope)
+          VALUES (${targetId}, ${item.contributor}, ${item.id}, ${item.data.action}, ${item.data.reason ?? null}, ${served ? 1 : 0}, ${scope})
           ON CONFLICT (target, reviewer) DO UPDATE SET review_id = excluded.review_id,
-            action = excluded.action, reason = excluded.reason`.execute(this.trx);
-        await this.retally(item.data.target, target!);
+            action = excluded.action, reason = excluded.reason, served = excluded.served, scope = excluded.scope`.execute(this.trx);
+        // Standing in another scope is the vouching node's word (standing.ts), not counted here.
+        if (target!.gold !== undefined && scope === LOCAL_SCOPE) {
+          const judge = (await this.campaignOf(target!.campaign)) ?? GENERAL_FACTS;
+          if (await refreshGoldStanding(this.trx, target!.campaign, item.contributor, scope, judge.policy)) {
+            await rederiveReviewer(this.trx, target!.campaign, item.contributor, scope, judge);
+          }
+        }
+        await this.retally(targetId, target!);
         return;
+      }
       case 'withdrawal': {
         const pending = tombstoneOf(item, target !== undefined);
         if (pending !== undefined) {

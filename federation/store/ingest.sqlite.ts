@@ -15,10 +15,13 @@ import {
   CONTENT_KINDS,
   type Contribution,
   DEFAULT_CAMPAIGN,
+  isEligible,
   type ItemStatus,
+  type StandingFacts,
 } from '../protocol/index.ts';
 import type { NewContributionRow } from './schema.ts';
 import type { InsertOutcome } from './ingest.ts';
+import { GOLD_COLUMNS, LOCAL_SCOPE, scopeOf, TALLY_COLUMNS, type Tallies } from './standing.ts';
 import {
   type CampaignFacts,
   campaignFacts,
@@ -37,7 +40,8 @@ import {
   tombstoneWithdraws,
 } from './semantics.ts';
 
-export type BatchWriter = (rows: readonly NewContributionRow[], items: readonly Contribution[]) => InsertOutcome;
+/** `served`: ids of relayed reviews whose origin node vouched that its queue served the item. */
+export type BatchWriter = (rows: readonly NewContributionRow[], items: readonly Contribution[], served: ReadonlySet<string>) => InsertOutcome;
 
 interface StateRow {
   status: string;
@@ -56,9 +60,9 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
   const lookupCampaign = sqlite.prepare('SELECT data FROM campaigns WHERE slug = ?').pluck();
   // A gold item (store/gold.ts) is a target too, though never a stored contribution.
   const lookupTarget = sqlite.prepare(
-    'SELECT c.kind, c.contributor, c.campaign, s.status, s.root FROM contributions c ' +
+    'SELECT c.kind, c.contributor, c.campaign, s.status, s.root, NULL AS expected FROM contributions c ' +
       'LEFT JOIN item_state s ON s.id = c.id WHERE c.id = ? ' +
-      'UNION ALL SELECT g.kind, g.contributor, g.campaign, s.status, s.root FROM gold_items g ' +
+      'UNION ALL SELECT g.kind, g.contributor, g.campaign, s.status, s.root, g.expected FROM gold_items g ' +
       'LEFT JOIN item_state s ON s.id = g.id WHERE g.id = ?',
   );
   const ensureState = sqlite.prepare(
@@ -68,17 +72,40 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
     "UPDATE item_state SET status = 'superseded' WHERE root = ? AND id <> ? AND status <> 'withdrawn'",
   );
   const upsertReview = sqlite.prepare(
-    'INSERT INTO reviews (target, reviewer, review_id, action, reason) VALUES (?, ?, ?, ?, ?) ' +
+    'INSERT INTO reviews (target, reviewer, review_id, action, reason, served, scope) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
       'ON CONFLICT (target, reviewer) DO UPDATE SET review_id = excluded.review_id, ' +
-      'action = excluded.action, reason = excluded.reason',
+      'action = excluded.action, reason = excluded.reason, served = excluded.served, scope = excluded.scope',
   );
+  const servedLocal = sqlite
+    .prepare(
+      'SELECT CASE WHEN EXISTS (SELECT 1 FROM queue_serves WHERE reviewer = ? AND item = ?) ' +
+        'OR EXISTS (SELECT 1 FROM gold_serves WHERE reviewer = ? AND gold = ?) THEN 1 ELSE 0 END',
+    )
+    .pluck();
   const tally = sqlite.prepare(
-    "SELECT COALESCE(SUM(CASE WHEN action = 'up' THEN 1 ELSE 0 END), 0) AS up, " +
-      "COALESCE(SUM(CASE WHEN action = 'down' THEN 1 ELSE 0 END), 0) AS down, " +
-      "COALESCE(SUM(CASE WHEN action = 'flag' THEN 1 ELSE 0 END), 0) AS flags FROM reviews WHERE target = ?",
+    `SELECT ${TALLY_COLUMNS} FROM reviews r ` +
+      'LEFT JOIN reviewer_standing s ON s.campaign = ? AND s.reviewer = r.reviewer AND s.scope = r.scope WHERE r.target = ?',
   );
   const stateOf = sqlite.prepare('SELECT status, moderator FROM item_state WHERE id = ?');
-  const setTally = sqlite.prepare('UPDATE item_state SET up = ?, down = ?, flags = ?, status = ? WHERE id = ?');
+  const setTally = sqlite.prepare(
+    'UPDATE item_state SET up = ?, down = ?, flags = ?, all_up = ?, all_down = ?, all_flags = ?, status = ? WHERE id = ?',
+  );
+  const goldCounts = sqlite.prepare(
+    `SELECT ${GOLD_COLUMNS} FROM reviews r JOIN gold_items g ON g.id = r.target ` +
+      'WHERE r.reviewer = ? AND r.scope = ? AND r.served = 1 AND g.campaign = ?',
+  );
+  const standingOf = sqlite.prepare(
+    'SELECT credential, gold_votes, gold_agreed, eligible FROM reviewer_standing WHERE campaign = ? AND reviewer = ? AND scope = ?',
+  );
+  const nextVersion = sqlite.prepare("SELECT COALESCE(MAX(version), 0) + 1 FROM reviewer_standing WHERE scope = ''").pluck();
+  const upsertStanding = sqlite.prepare(
+    'INSERT INTO reviewer_standing (campaign, reviewer, scope, credential, gold_votes, gold_agreed, eligible, version) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, reviewer, scope) DO UPDATE SET credential = excluded.credential, ' +
+      'gold_votes = excluded.gold_votes, gold_agreed = excluded.gold_agreed, eligible = excluded.eligible, version = excluded.version',
+  );
+  const reviewerTargets = sqlite
+    .prepare('SELECT r.target FROM reviews r JOIN contributions c ON c.id = r.target WHERE r.reviewer = ? AND r.scope = ? AND c.campaign = ?')
+    .pluck();
   const withdrawChain = sqlite.prepare(
     "UPDATE item_state SET status = 'withdrawn', withdrawn_by = ? WHERE root = ? AND status <> 'withdrawn'",
   );
@@ -108,7 +135,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       "WHERE item_state.status <> 'withdrawn'",
   );
 
-  const batch = sqlite.transaction((rows: readonly NewContributionRow[], items: readonly Contribution[]): InsertOutcome => {
+  const batch = sqlite.transaction((rows: readonly NewContributionRow[], items: readonly Contribution[], vouched: ReadonlySet<string>): InsertOutcome => {
     const inserted = new Set<string>();
     const storedHash = new Map<string, string>();
     const rejected = new Map<string, Rejection>();
@@ -126,7 +153,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
     };
     const targetOf = (id: string): TargetFacts | undefined => {
       const row = lookupTarget.get(id, id) as
-        | { kind: string; contributor: string; campaign: string; status: string | null; root: string | null }
+        | { kind: string; contributor: string; campaign: string; status: string | null; root: string | null; expected: string | null }
         | undefined;
       if (row === undefined) return undefined;
       return {
@@ -135,6 +162,7 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
         campaign: row.campaign,
         status: (row.status ?? 'pending') as ItemStatus,
         root: row.root ?? id,
+        ...(row.expected !== null ? { gold: row.expected } : {}),
       };
     };
     /** True when the id is already stored (its hash noted): a retry, answered without checks. */
@@ -151,21 +179,42 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
         r.origin, r.origin_received_at, r.key, r.signature,
       ).changes === 1;
 
-    const retally = (targetId: string, target: TargetFacts): void => {
-      ensureState.run(targetId, target.root, null);
-      const t = tally.get(targetId) as { up: number; down: number; flags: number };
+    const retally = (targetId: string, root: string, campaign: string): void => {
+      ensureState.run(targetId, root, null);
+      const t = tally.get(campaign, targetId) as Tallies;
       const state = stateOf.get(targetId) as StateRow;
-      const rule = (campaignOf(target.campaign) ?? GENERAL_FACTS).consensus;
-      const status = deriveStatus(state.status as ItemStatus, { ...t, moderator: moderatorOf(state.moderator) }, rule);
-      setTally.run(t.up, t.down, t.flags, status, targetId);
+      const judge = campaignOf(campaign) ?? GENERAL_FACTS;
+      const status = deriveStatus(state.status as ItemStatus, { up: t.up, down: t.down, flags: t.flags, moderator: moderatorOf(state.moderator) }, judge.consensus, judge.policy.margin);
+      setTally.run(t.up, t.down, t.flags, t.all_up, t.all_down, t.all_flags, status, targetId);
     };
 
-    const applyEffects = (item: Contribution, target: TargetFacts | undefined): void => {
+    /** A local vote on gold: the key's standing counted again; its items too when eligibility changed. */
+    const goldVote = (campaign: string, reviewer: string, scope: string): void => {
+      const judge = campaignOf(campaign) ?? GENERAL_FACTS;
+      const counts = goldCounts.get(reviewer, scope, campaign) as { votes: number; agreed: number };
+      const held = standingOf.get(campaign, reviewer, scope) as { credential: number; gold_votes: number; gold_agreed: number; eligible: number } | undefined;
+      const facts: StandingFacts = { credential: held?.credential === 1, goldVotes: Number(counts.votes), goldAgreed: Number(counts.agreed) };
+      const eligible = isEligible(facts, judge.policy) ? 1 : 0;
+      if (held !== undefined && held.gold_votes === facts.goldVotes && held.gold_agreed === facts.goldAgreed && held.eligible === eligible) return;
+      const version = scope === LOCAL_SCOPE ? (nextVersion.get() as number) : 0;
+      upsertStanding.run(campaign, reviewer, scope, facts.credential ? 1 : 0, facts.goldVotes, facts.goldAgreed, eligible, version);
+      if ((held?.eligible === 1) === (eligible === 1)) return;
+      for (const id of reviewerTargets.all(reviewer, scope, campaign) as string[]) retally(id, id, campaign);
+    };
+
+    const applyEffects = (item: Contribution, target: TargetFacts | undefined, origin: string | null): void => {
       switch (item.kind) {
-        case 'review':
-          upsertReview.run(item.data.target, item.contributor, item.id, item.data.action, item.data.reason ?? null);
-          retally(item.data.target, target!);
+        case 'review': {
+          const scope = scopeOf(origin);
+          const targetId = item.data.target;
+          // Served: vouched by the node it came from, or (cast here) recorded by this queue.
+          const served = vouched.has(item.id) || (scope === LOCAL_SCOPE && servedLocal.get(item.contributor, targetId, item.contributor, targetId) === 1);
+          upsertReview.run(targetId, item.contributor, item.id, item.data.action, item.data.reason ?? null, served ? 1 : 0, scope);
+          // Standing in another scope is the vouching node's word (standing.ts), not counted here.
+          if (target!.gold !== undefined && scope === LOCAL_SCOPE) goldVote(target!.campaign, item.contributor, scope);
+          retally(targetId, target!.root, target!.campaign);
           return;
+        }
         case 'withdrawal': {
           const pending = tombstoneOf(item, target !== undefined);
           if (pending !== undefined) {
@@ -239,12 +288,12 @@ export function sqliteBatchWriter(sqlite: BetterSqlite3.Database): BatchWriter {
       }
       if (!write(r)) throw new Error(`Contribution ${r.id} appeared while its batch was being stored`);
       inserted.add(r.id);
-      applyEffects(item, target);
+      applyEffects(item, target, r.origin);
       if (tombstones) arrived(item, target);
     });
     return { inserted, storedHash, rejected };
   });
   // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout for another process's
   // writer) before the first read, so the batch never fails when it turns from reading to writing.
-  return (rows, items) => batch.immediate(rows, items);
+  return (rows, items, served) => batch.immediate(rows, items, served);
 }

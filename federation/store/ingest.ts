@@ -36,6 +36,8 @@ export interface BatchPlan {
   firstItems: Contribution[];
   /** Index (into `rows`) of the first occurrence of each id. */
   firstIndex: Map<string, number>;
+  /** Relayed reviews whose origin node vouched that its queue had served the item (store.ts RelayedRecord). */
+  served: Set<string>;
 }
 
 export function planBatch(
@@ -44,7 +46,7 @@ export function planBatch(
   receivedAt: string,
   canonical?: readonly Canonical[],
 ): BatchPlan {
-  return planRows(items.map((item, i) => toRow(item, deviceId, receivedAt, canonical?.[i])), items);
+  return planRows(items.map((item, i) => toRow(item, deviceId, receivedAt, canonical?.[i])), items, new Set());
 }
 
 /** The plan for records relayed from `origin`: each keeps its device and the origin's receipt time. */
@@ -52,10 +54,11 @@ export function planRelayed(origin: string, records: readonly RelayedRecord[], r
   const rows = records.map((r) =>
     toRow(r.contribution, r.deviceId, receivedAt, r.canonical, { origin, originReceivedAt: r.receivedAt }),
   );
-  return planRows(rows, records.map((r) => r.contribution));
+  const served = new Set(records.filter((r) => r.served === true).map((r) => r.contribution.id));
+  return planRows(rows, records.map((r) => r.contribution), served);
 }
 
-function planRows(rows: NewContributionRow[], items: readonly Contribution[]): BatchPlan {
+function planRows(rows: NewContributionRow[], items: readonly Contribution[], served: Set<string>): BatchPlan {
   const firstIndex = new Map<string, number>();
   const firsts: NewContributionRow[] = [];
   const firstItems: Contribution[] = [];
@@ -66,7 +69,7 @@ function planRows(rows: NewContributionRow[], items: readonly Contribution[]): B
       firstItems.push(items[i]!);
     }
   });
-  return { rows, firsts, firstItems, firstIndex };
+  return { rows, firsts, firstItems, firstIndex, served };
 }
 
 export function classify(plan: BatchPlan, outcome: InsertOutcome): IngestStatus[] {

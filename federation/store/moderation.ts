@@ -1,8 +1,9 @@
 /**
- * The moderator's reads, shared by every SQL backend: the flagged queue (content items reviewers
- * flagged that no moderator has decided on, hidden ones first, most flags first) and which
- * campaign an item belongs to (a teacher moderates only their classes). The decision itself is
- * `Store.moderate` (review.ts).
+ * The moderator's reads, shared by every SQL backend: the flagged queue (content items anyone
+ * flagged — an eligible reviewer or not — that no moderator has decided on, most counted flags
+ * first, then most flags) and which campaign an item belongs to (a teacher moderates only their
+ * classes). Flags of keys that are not eligible never hide an item: they only bring it here. The
+ * decision itself is `Store.moderate` (review.ts).
  */
 import type { Kysely } from 'kysely';
 import { CONTENT_KINDS, type FlaggedQueue, type ItemStatus } from '../protocol/index.ts';
@@ -21,21 +22,27 @@ export async function flaggedItems(db: Kysely<Database>, request: FlaggedRequest
     .selectFrom('item_state as s')
     .innerJoin('contributions as c', 'c.id', 's.id')
     .selectAll('c')
-    .select(['s.up', 's.down', 's.flags', 's.status'])
-    .where('s.flags', '>', 0)
+    .select(['s.up', 's.down', 's.flags', 's.all_up', 's.all_down', 's.all_flags', 's.status'])
+    .where('s.all_flags', '>', 0)
     .where('s.moderator', 'is', null)
     .where('s.status', 'not in', ['withdrawn', 'superseded'])
     .where('c.kind', 'in', CONTENT_KINDS);
   if (request.campaigns !== undefined) query = query.where('c.campaign', 'in', [...request.campaigns]);
-  const rows = await query.orderBy('s.flags', 'desc').orderBy('c.seq').limit(request.limit).execute();
+  const rows = await query.orderBy('s.flags', 'desc').orderBy('s.all_flags', 'desc').orderBy('c.seq').limit(request.limit).execute();
   const ids = rows.map((r) => r.id);
   const reasons = ids.length === 0
     ? []
     : await db.selectFrom('reviews').select(['target', 'reason']).where('target', 'in', ids).where('action', '=', 'flag').execute();
-  return rows.map(({ up, down, flags, status, ...row }) => {
+  return rows.map(({ up, down, flags, all_up, all_down, all_flags, status, ...row }) => {
     const counts: Record<string, number> = {};
     for (const r of reasons) if (r.target === row.id) counts[r.reason ?? 'other'] = (counts[r.reason ?? 'other'] ?? 0) + 1;
-    return { item: fromRow(row).contribution, status: status as ItemStatus, votes: { up, down, flags }, reasons: counts };
+    return {
+      item: fromRow(row).contribution,
+      status: status as ItemStatus,
+      votes: { up, down, flags },
+      allVotes: { up: all_up, down: all_down, flags: all_flags },
+      reasons: counts,
+    };
   });
 }
 

@@ -13,6 +13,7 @@ import type { StoreHarness } from './store.contract.ts';
 import type { Database } from './schema.ts';
 import { idiom, idioms, review, withdrawal } from '../../test/support/contributions.ts';
 import { person } from '../../test/support/contributions.ts';
+import { credentialed } from '../../test/support/reviewers.ts';
 
 const rejected = (code: string) => expect.objectContaining({ status: 'rejected', code });
 const NODE_A = 'node-a';
@@ -94,9 +95,16 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
       it('applies the same checks and derived state as ingest', async () => {
         const item = idiom();
         const edit = idiom({ contributor: item.contributor, revisionOf: item.id });
+        // Four keys node A vouches for (the default policy wants a lead of four): their votes
+        // relayed from A count; the same keys' votes from elsewhere would not.
+        const vouched = [1, 2, 3, 4].map(() => person().contributor);
+        await store.ingestRelayed(NODE_A, [], (trx) =>
+          store.reviewers.vouch(trx, NODE_A, vouched.map((reviewer) => ({ campaign: 'general', reviewer, credential: true, goldVotes: 0, goldAgreed: 0 }))),
+        );
+        const votes = vouched.map((contributor) => review(edit.id, { contributor }));
         expect(
-          await relay(NODE_A, item, edit, review(edit.id), review(edit.id), idiom({ campaign: 'nowhere' }), review(idiom().id)),
-        ).toEqual(['accepted', 'accepted', 'accepted', 'accepted', rejected('unknown_campaign'), rejected('unknown_target')]);
+          await relay(NODE_A, item, edit, ...votes, idiom({ campaign: 'nowhere' }), review(idiom().id)),
+        ).toEqual(['accepted', 'accepted', ...votes.map(() => 'accepted'), rejected('unknown_campaign'), rejected('unknown_target')]);
         expect(await status(item.id)).toBe('superseded');
         expect(await status(edit.id)).toBe('accepted');
         expect(await relay(NODE_B, withdrawal(edit.id, { contributor: uuidv4() }))).toEqual([rejected('not_author')]);
@@ -325,7 +333,8 @@ export function relayContract(name: string, harness: () => StoreHarness): void {
         try {
           const item = idiom();
           await ingest(item);
-          const votes = Array.from({ length: 10 }, () => review(item.id, { data: { action: 'down' } }));
+          const reviewers = await credentialed(store, 'general', 10);
+          const votes = reviewers.map((contributor) => review(item.id, { contributor, data: { action: 'down' } }));
           const results = await Promise.all(votes.map((v, i) => (i % 2 === 0 ? store : other).ingest(device, parse([v]))));
           expect(results.flat()).toEqual(votes.map(() => 'accepted'));
           expect((await store.statuses([item.id]))[0]).toMatchObject({ status: 'rejected', votes: { up: 0, down: 10, flags: 0 } });

@@ -67,15 +67,24 @@ export interface ReviewsTable {
   review_id: string;
   action: string;
   reason: string | null;
+  /** 1 when the review queue had served the target to the reviewer (migration 0011). */
+  served: Generated<number>;
+  /** Where the vote was cast: '' here, or the node it was relayed from (migration 0011). */
+  scope: Generated<string>;
 }
 
 export interface ItemStateTable {
   id: string;
   root: string;
   revision_of: string | null;
+  /** The votes that count (reviewer policy, migration 0011): the status is made of these. */
   up: Generated<number>;
   down: Generated<number>;
   flags: Generated<number>;
+  /** Every vote held, counted or not (migration 0011). */
+  all_up: Generated<number>;
+  all_down: Generated<number>;
+  all_flags: Generated<number>;
   moderator: string | null;
   status: string;
   withdrawn_by: string | null;
@@ -131,6 +140,37 @@ export interface StewardWithdrawalsTable {
   reason: string;
 }
 
+/** Reviewer credentials granted on this server (migration 0011, store/standing.ts). */
+export interface ReviewerCredentialsTable {
+  campaign: string;
+  reviewer: string;
+  /** Who granted it: a staff member's name, or `cli`. */
+  granted_by: string;
+  granted_at: string;
+  note: string | null;
+}
+
+/** What a key's eligibility in a campaign is decided from, per scope ('' here, or a vouching node). */
+export interface ReviewerStandingTable {
+  campaign: string;
+  reviewer: string;
+  scope: string;
+  credential: number;
+  gold_votes: number;
+  gold_agreed: number;
+  eligible: number;
+  /** Orders changes of local ('') rows, which a node pushes to its hub. */
+  version: number;
+}
+
+/** Which key the review queue served which item (migration 0011). */
+export interface QueueServesTable {
+  reviewer: string;
+  item: string;
+  campaign: string;
+  served_at: string;
+}
+
 export interface Database {
   contributions: ContributionsTable;
   campaigns: CampaignsTable;
@@ -143,6 +183,9 @@ export interface Database {
   gold_serves: GoldServesTable;
   gold_campaigns: GoldCampaignsTable;
   steward_withdrawals: StewardWithdrawalsTable;
+  reviewer_credentials: ReviewerCredentialsTable;
+  reviewer_standing: ReviewerStandingTable;
+  queue_serves: QueueServesTable;
 }
 
 export type ContributionRow = Omit<ContributionsTable, 'seq'> & { seq: number };

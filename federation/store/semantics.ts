@@ -12,7 +12,8 @@
  * - Reviews: the campaign must exist; the target must be a content item held here —
  *   `unknown_target` — not written by the reviewer — `own_item` — and not withdrawn — `withdrawn`.
  *   A review of a superseded item is stored and counts on that revision only: votes attach to the
- *   revision they name, and an edit starts a fresh tally.
+ *   revision they name, and an edit starts a fresh tally. Every review is stored; whether it counts
+ *   toward the status is the campaign's reviewer policy's (standing.ts), never a reason to refuse it.
  * - Revisions (`revisionOf`): the target must be a content item held here — `unknown_target` —
  *   not withdrawn — `withdrawn` — and of the same kind — `invalid_value` (for the author and for
  *   anyone else alike: a revision is the same kind of knowledge, improved). By the target's author
@@ -45,7 +46,10 @@ import {
   DEFAULT_CAMPAIGN,
   DEFAULT_CONSENSUS,
   DEFAULT_LICENCE,
+  DEFAULT_REVIEWER_POLICY,
   type ItemErrorCode,
+  type ReviewerPolicy,
+  reviewerPolicyOf,
   type ItemStatus,
   type Tally,
 } from '../protocol/index.ts';
@@ -63,10 +67,12 @@ export interface Rejection {
   message: string;
 }
 
-/** What the checks need of a campaign. */
+/** What the checks need of a campaign, and what judges its items (rule and reviewer policy). */
 export interface CampaignFacts {
   kinds: readonly string[];
   consensus: ConsensusRule;
+  /** Whose votes count and the lead a decision needs (protocol/reviewers.ts). */
+  policy: ReviewerPolicy;
   /** Content items must be given under the campaign's licence, which the contributor accepted. */
   licence: string;
 }
@@ -74,10 +80,10 @@ export interface CampaignFacts {
 /** The campaign facts from a stored campaign's canonical JSON. */
 export function campaignFacts(json: string): CampaignFacts {
   const campaign = JSON.parse(json) as Campaign;
-  return { kinds: campaign.kinds, consensus: campaign.consensus, licence: campaign.licence };
+  return { kinds: campaign.kinds, consensus: campaign.consensus, policy: reviewerPolicyOf(campaign), licence: campaign.licence };
 }
 
-export const GENERAL_FACTS: CampaignFacts = { kinds: CONTENT_KINDS, consensus: DEFAULT_CONSENSUS, licence: DEFAULT_LICENCE };
+export const GENERAL_FACTS: CampaignFacts = { kinds: CONTENT_KINDS, consensus: DEFAULT_CONSENSUS, policy: DEFAULT_REVIEWER_POLICY, licence: DEFAULT_LICENCE };
 
 /** What the checks need of the item a review, revision or withdrawal names. */
 export interface TargetFacts {
@@ -87,6 +93,8 @@ export interface TargetFacts {
   status: ItemStatus;
   /** First item of its revision chain. */
   root: string;
+  /** For a gold item (store/gold.ts), its known answer: a vote on it counts toward standing. */
+  gold?: string;
 }
 
 const CONTENT = new Set<string>(CONTENT_KINDS);
@@ -177,11 +185,11 @@ export function isEdit(item: Contribution, target: TargetFacts): boolean {
 
 /**
  * An item's status after its tally changed: withdrawal and supersession are final for that
- * revision; otherwise the campaign's consensus rule decides.
+ * revision; otherwise the campaign's consensus rule decides, with its reviewer policy's margin.
  */
-export function deriveStatus(current: ItemStatus | undefined, tally: Tally, rule: ConsensusRule): ItemStatus {
+export function deriveStatus(current: ItemStatus | undefined, tally: Tally, rule: ConsensusRule, margin = 1): ItemStatus {
   if (current === 'withdrawn' || current === 'superseded') return current;
-  return consensus(tally, rule);
+  return consensus(tally, rule, margin);
 }
 
 /** The moderator column as the consensus tally reads it. */

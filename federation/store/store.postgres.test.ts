@@ -6,6 +6,7 @@ import { openStore } from './index.ts';
 import { storeContract } from './store.contract.ts';
 import { derivedContract } from './derived.contract.ts';
 import { relayContract } from './relay.contract.ts';
+import { reviewersContract } from './reviewers.contract.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { maskUrl } from './store.postgres.ts';
 import { idiom } from '../../test/support/contributions.ts';
@@ -15,6 +16,7 @@ const database = usePostgresStores();
 storeContract('PostgreSQL', database.harness);
 derivedContract('PostgreSQL', database.harness);
 relayContract('PostgreSQL', database.harness);
+reviewersContract('PostgreSQL', database.harness);
 
 describe('PostgreSQL store database', () => {
   const query = async <T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) => {

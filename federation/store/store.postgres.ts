@@ -19,6 +19,7 @@ import { postgresIngest } from './ingest.postgres.ts';
 import { countContributions, readContributions, readRelayTexts } from './read.ts';
 import { campaignByJoinCode, campaignTallies, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
+import { reviewerStore } from './reviewers.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` (libpq-style query options allowed). */
@@ -99,8 +100,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw err;
   }
 
-  const store = async (plan: BatchPlan, within?: WithinIngest) => classify(plan, await postgresIngest(db, plan.firsts, plan.firstItems, within));
+  const store = async (plan: BatchPlan, within?: WithinIngest) => classify(plan, await postgresIngest(db, plan.firsts, plan.firstItems, plan.served, within));
 
+  const reviewers = reviewerStore(db);
   let closed = false;
   return {
     db,
@@ -127,6 +129,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     reviewQueue: (request) => reviewQueue(db, request),
     statuses: (ids, contributor) => statuses(db, ids, contributor),
     moderate: (id, action) => moderate(db, id, action),
+    reviewers,
+    reviewerEligible: (campaign, contributor) => reviewers.eligible(campaign, contributor),
     async close() {
       if (closed) return;
       closed = true;

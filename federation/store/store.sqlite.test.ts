@@ -11,6 +11,7 @@ import { RELAY_COLUMNS, relayText } from './rows.ts';
 import { storeContract } from './store.contract.ts';
 import { derivedContract } from './derived.contract.ts';
 import { relayContract } from './relay.contract.ts';
+import { reviewersContract } from './reviewers.contract.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { idiom, idioms } from '../../test/support/contributions.ts';
 
@@ -25,6 +26,7 @@ const sqliteHarness = () => {
 storeContract('SQLite', sqliteHarness);
 derivedContract('SQLite', sqliteHarness);
 relayContract('SQLite', sqliteHarness);
+reviewersContract('SQLite', sqliteHarness);
 
 describe('SQLite store file', () => {
   let dir: string;

@@ -21,6 +21,7 @@ import { checkRelayRead, countContributions, readContributions } from './read.ts
 import { RELAY_SQLITE_SELECT, relayTextOfSqlite } from './rows.ts';
 import { campaignByJoinCode, campaignTallies, drawSeeds, getCampaign, importSeeds, listCampaigns, saveCampaign } from './campaigns.ts';
 import { moderate, reviewQueue, statuses } from './review.ts';
+import { reviewerStore } from './reviewers.ts';
 
 export { migrateToLatest } from './migrate.ts';
 
@@ -94,8 +95,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
 
   // The connection lock keeps this synchronous transaction clear of any Kysely query.
   const store = async (plan: BatchPlan) =>
-    classify(plan, await db.connection().execute(() => Promise.resolve(writeBatch(plan.firsts, plan.firstItems))));
+    classify(plan, await db.connection().execute(() => Promise.resolve(writeBatch(plan.firsts, plan.firstItems, plan.served))));
 
+  const reviewers = reviewerStore(db);
   let closed = false;
   return {
     db,
@@ -114,7 +116,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       return db.connection().execute(async (conn) => {
         await sql`BEGIN IMMEDIATE`.execute(conn);
         try {
-          const outcome = plan.firsts.length > 0 ? writeBatch(plan.firsts, plan.firstItems) : NOTHING_WRITTEN;
+          const outcome = plan.firsts.length > 0 ? writeBatch(plan.firsts, plan.firstItems, plan.served) : NOTHING_WRITTEN;
           await within(conn);
           await sql`COMMIT`.execute(conn);
           return classify(plan, outcome);
@@ -146,6 +148,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     reviewQueue: (request) => reviewQueue(db, request),
     statuses: (ids, contributor) => statuses(db, ids, contributor),
     moderate: (id, action) => moderate(db, id, action),
+    reviewers,
+    reviewerEligible: (campaign, contributor) => reviewers.eligible(campaign, contributor),
     async close() {
       if (closed) return;
       closed = true;

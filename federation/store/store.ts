@@ -25,6 +25,7 @@ import type {
 } from '../protocol/index.ts';
 import type { Rejection } from './semantics.ts';
 import type { Canonical } from './rows.ts';
+import type { ReviewerStore } from './reviewers.ts';
 
 /**
  * One item's outcome: a plain status for what the idempotency rules decide, or a rejection (with
@@ -101,6 +102,8 @@ export interface RelayedRecord {
   receivedAt: string;
   /** `canonicalOf(contribution)`, when computed elsewhere. */
   canonical?: Canonical;
+  /** A review the origin node's review queue had served the item for (it vouches in its push). */
+  served?: boolean;
 }
 
 export interface StoreCounts {
@@ -141,6 +144,8 @@ export interface QueueRequest {
   language: string;
   reviewer: string;
   limit: number;
+  /** The time of the request (default now): serves are recorded at it and limited per day before it. */
+  now?: Date;
 }
 
 export type ModeratorAction = 'hide' | 'clear';
@@ -185,7 +190,11 @@ export interface Store {
    * unless there is no other, random among equals; records what it served.
    */
   drawSeeds(draw: SeedDraw): Promise<Seed[]>;
-  /** Pending content items of others, not yet reviewed by the reviewer, fewest votes first. */
+  /**
+   * Pending content items of others, not yet reviewed by the reviewer: those served to them before
+   * first, then new ones (at most the campaign's `servesPerDay` a day), fewest counted votes first,
+   * in the reviewer's own order among equals; records what it served (review.ts).
+   */
   reviewQueue(request: QueueRequest): Promise<ReviewQueue['items']>;
   /**
    * The derived status of each id (`unknown` when not held, not a content item, or — when
@@ -194,6 +203,14 @@ export interface Store {
   statuses(ids: readonly string[], contributor?: string): Promise<StatusResponse['items']>;
   /** A moderator's decision on a content item; false when no such item is held. */
   moderate(id: string, action: ModeratorAction): Promise<boolean>;
+  /**
+   * Reviewer credentials and standing (reviewers.ts in this folder): whether a key's votes count
+   * in a campaign, staff grants and revocations, what staff see, and the standing a node vouches
+   * for to its hub.
+   */
+  readonly reviewers: ReviewerStore;
+  /** Whether the key's votes count in the campaign here: eligible under its reviewer policy. */
+  reviewerEligible(campaign: string, contributor: string): Promise<boolean>;
 
   /** The Kysely instance behind this store, for feature stores that share its connection (the glossary). */
   readonly db: Kysely<Database>;

@@ -12,7 +12,9 @@
  *   (accepted), 2 down-votes on 2% (rejected), none on 4% (pending); 1% edited by their author
  *   (the edit reviewed, the original superseded), 0.5% withdrawn, 0.5% in another language
  *   than declared, 0.5% with an e-mail address or phone number, 1% exact copies of an earlier
- *   item. So 1M items make about 3M records. It is stored through `Store.ingest` (the real
+ *   item. So 1M items make about 3M records, in one campaign whose reviewer policy lets the
+ *   consensus rule alone decide, every contributor holding a reviewer credential (granted first,
+ *   not timed). It is stored through `Store.ingest` (the real
  *   ingest transaction: checks, reviews, tallies, revision chains, withdrawals) in batches of
  *   5,000, into a SQLite data folder, then frozen with `takeSnapshot` (VACUUM INTO) — generation
  *   and snapshot are not timed against the target.
@@ -43,7 +45,7 @@ import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { type ContributorSigner, contributorSignerFromSeed, signItems } from '../../federation/trust/contributors.ts';
-import { CONSENT_VERSION, type Contribution, DEFAULT_LICENCE } from '../../federation/protocol/index.ts';
+import { CONSENT_VERSION, CONTENT_KINDS, type Contribution, DEFAULT_LICENCE } from '../../federation/protocol/index.ts';
 import { openStore } from '../../federation/store/index.ts';
 import { openSnapshot, snapshotPath, takeSnapshot } from '../../federation/release/snapshot.ts';
 import { parseReleaseConfig } from '../../federation/release/config.ts';
@@ -197,6 +199,16 @@ export interface CorpusShape {
   contributors: number;
 }
 
+/** About 50 items per contributor. */
+const contributorCount = (items: number) => Math.max(20, Math.round(items / 50));
+
+/**
+ * The corpus's campaign: every kind and language, and a reviewer policy under which the consensus
+ * rule alone decides among credentialed reviewers — every contributor holds a credential (granted
+ * before the corpus is stored), so two up-votes accept an item as they did before reviewer policies.
+ */
+const BENCH_CAMPAIGN = 'bench';
+
 /**
  * The corpus in ingest order, a batch at a time: each batch holds content items, then the
  * reviews, edits and withdrawals of items of that batch.
@@ -204,7 +216,7 @@ export interface CorpusShape {
 function* corpus(items: number, shape: CorpusShape): Generator<Contribution[]> {
   const random = mulberry32(SEED);
   const t = new Text(random);
-  const contributors = Math.max(20, Math.round(items / 50));
+  const contributors = contributorCount(items);
   shape.contributors = contributors;
   const start = Date.UTC(2026, 0, 1);
   let counter = 0;
@@ -215,7 +227,7 @@ function* corpus(items: number, shape: CorpusShape): Generator<Contribution[]> {
     const seq = (deviceSeq.get(c) ?? 0) + 1;
     deviceSeq.set(c, seq);
     const signer = signerOf(c);
-    return { id: uuid7(ms, counter++), campaign: 'general', contributor: signer.contributor, key: signer.key, deviceSeq: seq, createdAt: new Date(ms).toISOString(), consent, by: c };
+    return { id: uuid7(ms, counter++), campaign: BENCH_CAMPAIGN, contributor: signer.contributor, key: signer.key, deviceSeq: seq, createdAt: new Date(ms).toISOString(), consent, by: c };
   };
   /** The envelope's `by` (the contributor's number) noted aside, not sent. */
   const made = <T extends { by: number }>(item: T): Contribution => {
@@ -295,6 +307,11 @@ async function generate(dataDir: string, items: number): Promise<{ shape: Corpus
   const started = performance.now();
   const store = await openStore({ dataDir });
   try {
+    await store.saveCampaign({
+      slug: BENCH_CAMPAIGN, title: 'Release bench', description: '', languages: [...LANGUAGES], kinds: [...CONTENT_KINDS], goals: [], licence: DEFAULT_LICENCE,
+      consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 }, reviewers: { gold: null, margin: 1, servesPerDay: 300 },
+    });
+    for (let c = 0; c < contributorCount(items); c++) await store.reviewers.grant({ campaign: BENCH_CAMPAIGN, reviewer: signerOf(c).contributor, by: 'bench' });
     for (const batch of corpus(items, shape)) {
       const statuses = await store.ingest('bench-device', batch);
       shape.records += batch.length;

@@ -1,15 +1,22 @@
 /**
- * Peer review in real Chromium against a real node: three contributors on one node. Nobody is
- * offered their own items; reviews (also made offline) travel through the outbox like any
- * contribution; two up-votes from two reviewers make an item accepted; "Improve" saves a new
- * item that names the original.
+ * Peer review in real Chromium against a real node: three contributors on one node, two of them
+ * granted a reviewer credential by the librarian (`vernacular reviewer grant`). Nobody is offered
+ * their own items; reviews (also made offline) travel through the outbox like any contribution;
+ * the credentialed reviewers' votes count, and with two more credentialed votes (the default
+ * policy wants a lead of four) the item is accepted and its author sees so; the queue shows no
+ * tallies; "Improve" saves a new item that names the original.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
+import { runCli, startServer, type RunningServer } from '../support/server.ts';
+import { send } from '../support/federation.ts';
+import { person, review } from '../support/contributions.ts';
 import { launch } from './browser.ts';
 import { saveIdiom, waitForWaiting } from './app.ts';
 import { axe, contributor, outbox, statuses, storedItems } from './steps.ts';
+
+/** Two more reviewers with credentials, voting from devices of their own (not in a browser here). */
+const EXTRA = [person(), person()];
 
 describe('reviewing each other’s contributions', () => {
   let server: RunningServer;
@@ -23,6 +30,11 @@ describe('reviewing each other’s contributions', () => {
     people.author = await contributor(browser, server);
     people.first = await contributor(browser, server);
     people.second = await contributor(browser, server);
+    // Given in person, as a librarian does: the reviewers' ids are in their apps' settings.
+    for (const reviewer of [people.first.id, people.second.id, ...EXTRA.map((p) => p.contributor)]) {
+      const granted = await runCli(['reviewer', 'grant', '--campaign', 'general', reviewer, '--data', server.dataDir]);
+      expect(granted.code, granted.stderr).toBe(0);
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -69,6 +81,8 @@ describe('reviewing each other’s contributions', () => {
     expect(ids).toContain(firstShown);
     // Contributed text is text: the markup in the expression is not rendered.
     expect(await page.getByTestId('review-item').locator('b').count()).toBe(0);
+    // No tallies: each reviewer judges on their own.
+    expect(await page.getByTestId('review-item').textContent()).not.toMatch(/good ·/);
     await context.setOffline(true);
     await expect.poll(() => page.getByTestId('online-state').textContent()).toBe('Offline');
     await page.getByTestId('review-offline').waitFor();
@@ -103,8 +117,12 @@ describe('reviewing each other’s contributions', () => {
     while ((await shownItem(page)) !== upVoted) await press(page, 'Not good');
     await press(page, 'Good');
     await waitForWaiting(page, 0);
+    expect((await statuses(server, [upVoted]))[upVoted]).toMatchObject({ status: 'pending', votes: { up: 2, down: 0 } });
+    // Two more credentialed reviewers agree (from their own devices): a lead of four decides.
+    const answer = await send(server, EXTRA.map((p) => review(upVoted, { contributor: p.contributor })));
+    expect(answer.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
     const status = await statuses(server, [upVoted, flagged]);
-    expect(status[upVoted]).toMatchObject({ status: 'accepted', votes: { up: 2, down: 0 } });
+    expect(status[upVoted]).toMatchObject({ status: 'accepted', votes: { up: 4, down: 0 } });
     expect(status[flagged]!.status).toBe('pending');
 
     const author = people.author.page;
@@ -121,7 +139,9 @@ describe('reviewing each other’s contributions', () => {
     while ((await shownItem(third.page)) !== flagged) await press(third.page, 'Good');
     await third.page.getByRole('button', { name: 'Improve' }).click();
     const meaning = third.page.getByLabel('Meaning');
-    expect(await meaning.inputValue()).toBe('Who fears a child’s tears…');
+    // Which of the author's two items the first reviewer flagged depends on their own queue order.
+    const original = (await storedItems(server, 'general', 'sw')).find((c) => c.id === flagged)!;
+    expect(await meaning.inputValue()).toBe((original.data as { meaning: string }).meaning);
     await meaning.fill('Who fears a child’s tears will weep himself.');
     await third.page.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(async () => (await outbox(third.page)).some((e) => e.contribution.kind === 'idiom')).toBe(true);

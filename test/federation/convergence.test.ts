@@ -8,6 +8,11 @@
  * status of every item — withdrawn, superseded, or what its votes make it — is the model's on the
  * hub and on the node holding it; and that every batch signature verifies.
  *
+ * Items belong to a national campaign whose reviewer policy is credentials only, with the
+ * consensus rule alone deciding (margin 1); every device but the last holds a credential on every
+ * server, so the hub must judge each node's votes by the standing that node vouched for: the last
+ * device's votes are kept everywhere and count nowhere.
+ *
  * A failure names its seed and the steps that touched the records in question. The seed fixes the
  * sequence of actions, not the timing of the nodes' syncs: rerun a seed with
  * `VERNACULAR_FUZZ_SEED=<seed> npx vitest run --project federation test/federation/convergence.test.ts`
@@ -59,7 +64,9 @@ function prng(seed: number) {
 type ServerKey = 'a' | 'b' | 'hub';
 const SERVERS: readonly ServerKey[] = ['a', 'b', 'hub'];
 
-type Envelope = { contributor: string; deviceSeq: number; createdAt: string; revisionOf?: string };
+type Envelope = { campaign: string; contributor: string; deviceSeq: number; createdAt: string; revisionOf?: string };
+/** The national campaign the fuzz contributes to (made on the hub, pulled by the nodes). */
+const CAMPAIGN = 'fuzz';
 const BUILDERS: Record<string, (o: Envelope) => ContributionInput> = {
   idiom: (o) => idiom(o),
   instruction: (o) => instruction(o),
@@ -129,9 +136,13 @@ class Model {
     return chain[chain.length - 1] !== item.id;
   }
 
+  /** Keys whose votes count (a credential on every server). */
+  readonly credentialed = new Set<string>();
+
   tally(item: Item): { up: number; down: number; flags: number } {
     const t = { up: 0, down: 0, flags: 0 };
-    for (const v of item.votes.values()) {
+    for (const [voter, v] of item.votes) {
+      if (!this.credentialed.has(voter)) continue;
       if (v === 'up') t.up++;
       else if (v === 'down') t.down++;
       else t.flags++;
@@ -142,7 +153,7 @@ class Model {
   status(item: Item): string {
     if (this.withdrawn(item)) return 'withdrawn';
     if (this.superseded(item)) return 'superseded';
-    return consensus(this.tally(item), DEFAULT_CONSENSUS);
+    return consensus(this.tally(item), DEFAULT_CONSENSUS, 1);
   }
 
   /** What a server should hold: what was sent to it, and (a node) every withdrawal made elsewhere. */
@@ -191,8 +202,11 @@ async function linkStatus(node: FedNode): Promise<LinkStatus> {
 async function setUp(): Promise<World> {
   const pg = await freshDatabase();
   const hub = await startHub({ database: pg.url });
+  const made = await hub.cli(['campaign', 'create', '--slug', CAMPAIGN, '--title', 'Fuzz', '--languages', 'sw', '--kinds', KINDS.join(','), '--margin', '1', '--credentials-only']);
+  if (made.code !== 0) throw new Error(`campaign create failed: ${made.stderr}`);
   const a = await startNode(hub, 'Library of Arusha', { every: 0.2 });
   const b = await startNode(hub, 'School of Mombasa', { every: 0.2 });
+  for (const node of [a, b]) await waitFor('the node to pull the national campaign', async () => (await fetch(`${node.url}/api/v1/campaigns/${CAMPAIGN}`)).ok);
   const [sa, sb] = await Promise.all([linkStatus(a), linkStatus(b)]);
   return { pg, hub, nodes: { a, b }, nodeIds: { a: sa.node.id, b: sb.node.id } };
 }
@@ -227,6 +241,16 @@ async function runSeed(seed: number): Promise<void> {
     at: rng.pick(SERVERS),
   }));
   const who = new Map(devices.map((d) => [d.contributor, d.name]));
+  // Every device but the last is granted a credential on each server, as staff there would.
+  for (const d of devices.slice(0, -1)) {
+    await Promise.all(
+      [w.hub, w.nodes.a, w.nodes.b].map(async (s) => {
+        const r = await s.cli(['reviewer', 'grant', '--campaign', CAMPAIGN, d.contributor]);
+        if (r.code !== 0) fail(`reviewer grant failed: ${r.stderr}`);
+      }),
+    );
+    model.credentialed.add(d.contributor);
+  }
   const epoch = Date.now() - 86_400_000;
   let clock = 0;
   const iso = (t: number) => new Date(epoch + t * 1000).toISOString();
@@ -267,6 +291,7 @@ async function runSeed(seed: number): Promise<void> {
   function newItem(device: Device, kind: string, revisionOf?: Item): ContributionInput {
     const t = ++clock;
     const c = BUILDERS[kind]!({
+      campaign: CAMPAIGN,
       contributor: device.contributor,
       deviceSeq: ++device.seq,
       createdAt: iso(t),
@@ -323,6 +348,7 @@ async function runSeed(seed: number): Promise<void> {
         const target = voted.length > 0 && rng.next() < 0.8 ? rng.pick(voted) : rng.pick(candidates);
         const vote = rng.weighted({ up: 6, down: 3, flag: 1 });
         const c = review(target.id, {
+          campaign: CAMPAIGN,
           contributor: device.contributor,
           deviceSeq: ++device.seq,
           createdAt: iso(++clock),
@@ -500,6 +526,12 @@ async function runSeed(seed: number): Promise<void> {
     );
     fail(`${problems.length} disagreements:\n${problems.slice(0, 30).join('\n')}\nwhat the nodes logged of refusals:\n${refusals.slice(-20).join('\n')}`, [...new Set(about)]);
   }
+
+  // The seed exercised what it checks: votes that count (node-cast ones judged on the hub by the
+  // node's word) and votes that never count.
+  const counted = (i: Item) => Object.values(model.tally(i)).some((n) => n > 0);
+  expect([...model.items.values()].filter(counted).length, `seed ${seed}: items with counted votes`).toBeGreaterThan(0);
+  expect([...model.items.values()].some((i) => [...i.votes.keys()].some((v) => !model.credentialed.has(v))), `seed ${seed}: uncounted votes`).toBe(true);
 
   // (4) every batch the hub holds still verifies.
   const verify = await w.hub.cli(['hub', 'verify']);

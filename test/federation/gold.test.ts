@@ -88,6 +88,16 @@ describe('gold items imported on the hub', () => {
     });
     const listed = await onHub((store) => listGold(store.db, 'shule'));
     expect(listed.find((g) => g.id === target)).toMatchObject({ votes: 1, against: 1 });
+    // The node vouched that its queue served the gold item, and for the reviewer's standing there
+    // (one gold vote, wrong): the hub keeps both under the node's id, for the node's votes only.
+    const nodeId = (JSON.parse((await node.cli(['node', 'status', '--json'])).stdout) as { node: { id: string } }).node.id;
+    const vote = await onHub((store) => store.db.selectFrom('reviews').select(['served', 'scope']).where('review_id', '=', votes[0]!.id).executeTakeFirst());
+    expect(vote).toEqual({ served: 1, scope: nodeId });
+    const standing = await waitFor('the hub to hold the node’s word on the reviewer', async () => {
+      const list = await onHub((store) => store.reviewers.list('shule', { limit: 100 }));
+      return list.find((e) => e.reviewer === reviewer && e.scope === nodeId && e.goldVotes === 1);
+    });
+    expect(standing).toMatchObject({ eligible: false, credential: false, goldVotes: 1, goldAgreed: 0 });
     // Gold imported later reaches the node too (an unchanged set is not sent again; a changed one is).
     await writeFile(file, JSON.stringify({ kind: 'idiom', language: 'sw', data: { expression: 'Dhahabu mpya', meaning: 'Maana.', example: 'Mfano.' }, expected: 'good' }));
     expect((await hub.cli(['gold', 'import', '--campaign', 'shule', file])).code).toBe(0);

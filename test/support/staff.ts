@@ -83,6 +83,7 @@ export class StaffClient {
   get = <T = unknown>(path: string) => this.request<T>('GET', path);
   post = <T = unknown>(path: string, body: unknown = {}) => this.request<T>('POST', path, body);
   patch = <T = unknown>(path: string, body: unknown) => this.request<T>('PATCH', path, body);
+  delete = <T = unknown>(path: string) => this.request<T>('DELETE', path);
 
   /** Spends a one-time link on a passphrase: signed in afterwards. */
   async welcome(token: string, passphrase = 'haba na haba hujaza kibaba'): Promise<Answer> {

@@ -12,6 +12,7 @@ import {
   ContributorWithdrawResult,
   FlaggedQueue,
   PublicCampaign,
+  ReviewerList,
   SignInLink,
   StaffCampaignList,
   StaffUserList,
@@ -117,7 +118,8 @@ describe('moderation through the staff API', () => {
 
     const teacher = await signedIn(w, 'Baraka', 'teacher', ['class-7b']);
     const queue = FlaggedQueue.parse((await teacher.get('/api/v1/staff/flagged')).body).items;
-    expect(queue.map((i) => [i.item.id, i.status, i.votes.flags, i.reasons])).toEqual([[mine.id, 'hidden', 2, { spam: 1, offensive: 1 }]]);
+    // Keys nobody vouched for: their flags bring the item here, but count for nothing and hide nothing.
+    expect(queue.map((i) => [i.item.id, i.status, i.votes.flags, i.allVotes.flags, i.reasons])).toEqual([[mine.id, 'pending', 0, 2, { spam: 1, offensive: 1 }]]);
     expect(FlaggedQueue.parse((await librarian.get('/api/v1/staff/flagged')).body).items.map((i) => i.item.id)).toEqual([mine.id, theirs.id]);
     expect(errorCode(await teacher.get('/api/v1/staff/flagged?campaign=drive'))).toBe('forbidden');
 
@@ -127,6 +129,51 @@ describe('moderation through the staff API', () => {
     expect(FlaggedQueue.parse((await librarian.get('/api/v1/staff/flagged')).body).items).toEqual([]);
     expect(errorCode(await librarian.post('/api/v1/staff/items/not-an-id/hide'))).toBe('not_found');
     expect(errorCode(await librarian.post(`/api/v1/staff/items/${flags[0]!.id}/hide`))).toBe('not_found');
+  });
+});
+
+describe('reviewer credentials through the staff API', () => {
+  it('grants in person, lists every key with its standing, revokes; a teacher in their class only; all audited', async () => {
+    await librarian.post('/api/v1/staff/campaigns', draft('class-7b'));
+    await librarian.post('/api/v1/staff/campaigns', draft('drive'));
+    const item = idiom({ campaign: 'class-7b' });
+    const students = [person(), person(), person(), person()];
+    const votes = students.map((s) => review(item.id, { campaign: 'class-7b', contributor: s.contributor }));
+    await w.store.ingest('6f1c1d7e-3d5b-4a53-9d0e-1f2a3b4c5d6e', [item, ...votes].map((i) => Contribution.parse(i)));
+    const teacher = await signedIn(w, 'Baraka', 'teacher', ['class-7b']);
+    const path = '/api/v1/staff/campaigns/class-7b/reviewers';
+
+    const before = ReviewerList.parse((await teacher.get(path)).body);
+    expect(before.policy).toEqual({ gold: { min: 5, agreement: 0.8 }, margin: 4, servesPerDay: 300 });
+    expect(before.reviewers).toHaveLength(4);
+    expect(before.reviewers.every((r) => !r.eligible && r.votes === 1 && r.counted === 0)).toBe(true);
+
+    for (const s of students) {
+      const granted = await teacher.post(path, { reviewer: s.contributor, note: 'Class 7B, in person' });
+      expect([granted.status, granted.body]).toEqual([200, { campaign: 'class-7b', reviewer: s.contributor, eligible: true, credential: true }]);
+    }
+    // Their four votes count now: the item is judged again at once.
+    expect((await w.store.statuses([item.id]))[0]).toMatchObject({ status: 'accepted', votes: { up: 4 } });
+    const after = ReviewerList.parse((await teacher.get(`${path}?eligible=true`)).body).reviewers;
+    expect(after.map((r) => [r.eligible, r.credential, r.grantedBy, r.note, r.counted])).toEqual(students.map(() => [true, true, 'Baraka', 'Class 7B, in person', 1]));
+
+    const revoked = await teacher.delete(`${path}/${students[0]!.contributor}`);
+    expect([revoked.status, revoked.body]).toEqual([200, { campaign: 'class-7b', reviewer: students[0]!.contributor, eligible: false, credential: false }]);
+    expect((await w.store.statuses([item.id]))[0]).toMatchObject({ status: 'pending', votes: { up: 3 } });
+    expect(errorCode(await teacher.delete(`${path}/${students[0]!.contributor}`))).toBe('not_found');
+    expect(errorCode(await teacher.delete(`${path}/not-a-key`))).toBe('invalid_request');
+    expect(errorCode(await teacher.post(path, { reviewer: 'someone' }))).toBe('invalid_request');
+    expect(errorCode(await teacher.post('/api/v1/staff/campaigns/drive/reviewers', { reviewer: students[1]!.contributor }))).toBe('forbidden');
+    expect(errorCode(await librarian.post('/api/v1/staff/campaigns/nowhere/reviewers', { reviewer: students[1]!.contributor }))).toBe('not_found');
+    // A librarian grants in `general` too (the node's built-in campaign).
+    expect((await librarian.post('/api/v1/staff/campaigns/general/reviewers', { reviewer: students[1]!.contributor })).status).toBe(200);
+
+    const { entries } = AuditList.parse((await librarian.get('/api/v1/staff/audit?limit=50')).body);
+    const grants = entries.filter((e) => e.action === 'reviewer_grant' && e.outcome === 'ok');
+    expect(grants).toHaveLength(5);
+    expect(grants.at(-1)).toMatchObject({ actor: { kind: 'staff', name: 'Baraka' }, target: students[0]!.contributor, details: { campaign: 'class-7b', note: 'Class 7B, in person' } });
+    expect(entries.find((e) => e.action === 'reviewer_revoke' && e.outcome === 'ok')).toMatchObject({ target: students[0]!.contributor, details: { campaign: 'class-7b', eligible: false } });
+    expect(entries.some((e) => e.action === 'reviewer_grant' && e.outcome === 'denied' && e.target === 'drive')).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The staff API under /api/v1/staff: sign-in and sessions, campaigns, imports, moderation, users,
- * the audit log and the shared glossary's log, reverts and restores. Mounted by the app (server/app.ts) with `staffContext` on /api/*, before the
+ * The staff API under /api/v1/staff: sign-in and sessions, campaigns, imports, moderation,
+ * reviewer credentials, users, the audit log and the shared glossary's log, reverts and restores.
+ * Mounted by the app (server/app.ts) with `staffContext` on /api/*, before the
  * API's catch-all 404.
  */
 import type { Hono } from 'hono';
@@ -8,6 +9,7 @@ import type { Store } from '../../store/index.ts';
 import { authRoutes } from './auth.ts';
 import { campaignRoutes } from './campaigns.ts';
 import { moderationRoutes } from './moderation.ts';
+import { reviewerRoutes } from './reviewers.ts';
 import { userRoutes } from './users.ts';
 import { auditRoutes } from './audit.ts';
 import { contributorRoutes } from './contributors.ts';
@@ -17,6 +19,7 @@ export function staffRoutes(app: Hono, store: Store, glossary: GlossaryStaffOpti
   authRoutes(app);
   campaignRoutes(app, store);
   moderationRoutes(app, store);
+  reviewerRoutes(app, store);
   userRoutes(app, store);
   auditRoutes(app);
   contributorRoutes(app, store);

@@ -14,6 +14,7 @@ import * as m0007 from './0007_releases.ts';
 import * as m0008 from './0008_gold.ts';
 import * as m0009 from './0009_signatures.ts';
 import * as m0010 from './0010_staff.ts';
+import * as m0011 from './0011_reviewers.ts';
 import * as m0012 from './0012_glossary_log.ts';
 import * as m0013 from './0013_steward_withdrawals.ts';
 import * as m0014 from './0014_set_aside.ts';
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_gold': m0008,
   '0009_signatures': m0009,
   '0010_staff': m0010,
+  '0011_reviewers': m0011,
   '0012_glossary_log': m0012,
   '0013_steward_withdrawals': m0013,
   '0014_set_aside': m0014,

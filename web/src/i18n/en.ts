@@ -248,7 +248,7 @@ export const en = {
   'campaign.kinds': '{count, plural, one {# kind of contribution} other {# kinds of contribution}}',
 
   'review.title': 'Review',
-  'review.intro': 'Check other people’s contributions in {language}. Two agreeing votes decide whether an item is used.',
+  'review.intro': 'Check other people’s contributions in {language}. Judge each one on its own: several reviewers who agree decide whether it is used.',
   'review.empty': 'Nothing to review right now. New items arrive when you are online.',
   'review.offline': 'You are offline: these items were saved on this device. Your reviews are sent later.',
   'review.stale': 'Could not reach the node; showing the items saved on this device.',
@@ -268,7 +268,6 @@ export const en = {
   'review.flag.personal_data': 'Contains personal data',
   'review.flag.unsafe': 'Wrong or unsafe',
   'review.flag.duplicate': 'Duplicate',
-  'review.votes': '{up} good · {down} not good',
 
   'mine.edit': 'Edit',
   'mine.withdraw': 'Withdraw',
@@ -546,6 +545,7 @@ export const en = {
   'staff.moderation.none': 'Nothing is waiting for a moderator.',
   'staff.moderation.status': '{status, select, hidden {Hidden by flags} pending {Waiting for review} accepted {Accepted} rejected {Rejected} other {{status}}}',
   'staff.moderation.flags': '{count, plural, one {# flag} other {# flags}}: {reasons}',
+  'staff.moderation.votes': 'Counted (eligible reviewers, served items): {up} up, {down} down, {flags} flags. Every vote held: {allUp} up, {allDown} down, {allFlags} flags.',
   'staff.moderation.campaign': 'Campaign: {campaign}',
   'staff.moderation.hide': 'Hide',
   'staff.moderation.clear': 'Clear flags',
