@@ -9,13 +9,13 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createHash } from 'node:crypto';
-import { Contribution, deviceAuthorization, deviceRequestMessage, ErrorBody, GLOSSARY_MAX_UPDATE_BYTES, GlossaryView, toBase64url } from '../protocol/index.ts';
+import { deviceAuthorization, deviceRequestMessage, ErrorBody, GLOSSARY_MAX_UPDATE_BYTES, GlossaryView, toBase64url } from '../protocol/index.ts';
 import { addTerm, listTerms, readConventions, removeTerm, setConventions } from '../protocol/glossary.doc.ts';
 import { encodeClientRequest, encodeSyncMessages } from '../protocol/glossary.sync.ts';
 import { sqlitePath } from '../store/index.ts';
 import { runCli, type RunningServer, startServer } from '../../test/support/server.ts';
-import { idiom, person, review } from '../../test/support/contributions.ts';
-import { send } from '../../test/support/federation.ts';
+import { grantOn } from '../../test/support/reviewers.ts';
+import { person } from '../../test/support/contributions.ts';
 import { GlossaryDevice, signedSync } from '../../test/support/glossary.ts';
 import { DEFAULT_COMPACT_AFTER } from './store.ts';
 
@@ -23,6 +23,8 @@ let server: RunningServer;
 
 beforeAll(async () => {
   server = await startServer();
+  // The people these tests write the open glossary as: eligible reviewers of `general` (staff granted them).
+  await grantOn(server, 'general', ['http-alice', 'http-carol', 'http-dave'].map((n) => person(n).contributor));
 });
 afterAll(async () => {
   await server?.dispose();
@@ -32,12 +34,19 @@ const term = (t: string) => ({ term: t, rendering: `${t} (rendering)`, language:
 
 /** A device: its document, its key and the node's state vector as last answered; every sync must succeed. */
 class Device extends GlossaryDevice {
-  constructor(campaign = 'general', name = `device-${Math.random()}`) {
+  #granted = false;
+
+  /** `eligible`: its key holds a reviewer credential in the campaign (granted before it first syncs). */
+  constructor(campaign = 'general', name = `device-${Math.random()}`, private readonly eligible = true) {
     super('', person(name), campaign);
   }
 
   override async sync(): Promise<{ status: number; body: Uint8Array; sent: number; received: number }> {
     this.base = server.url;
+    if (this.eligible && !this.#granted) {
+      await grantOn(server, this.campaign, [this.signer.contributor]);
+      this.#granted = true;
+    }
     const r = await super.sync();
     expect(r.status).toBe(200);
     return { ...r, received: r.body.byteLength };
@@ -263,15 +272,12 @@ describe('refused glossary requests change nothing', () => {
 
 describe('a campaign\'s glossary takes edits only from keys it may', () => {
   const alice = new Device('shule', 'http-shule-alice');
-  const mallory = new Device('shule', 'http-shule-mallory');
+  const mallory = new Device('shule', 'http-shule-mallory', false);
 
   beforeAll(async () => {
     const made = await runCli(['campaign', 'create', '--data', server.dataDir, '--slug', 'shule', '--title', 'Shule', '--languages', 'sw', '--kinds', 'idiom', '--min-votes', '1']);
     expect(made.code, made.stderr).toBe(0);
-    // Alice has an accepted contribution in the campaign (one up vote is enough here); Mallory has none.
-    const item = idiom({ campaign: 'shule', contributor: 'http-shule-alice' });
-    await send(server, [Contribution.parse(item)]);
-    await send(server, [Contribution.parse(review(item.id, { campaign: 'shule', contributor: 'http-shule-bob', data: { action: 'up' } }))]);
+    // Alice is an eligible reviewer there (her first sync grants her a credential); Mallory is not.
   });
 
   it('stores an eligible key\'s edit, refuses an ineligible key\'s with 403 not_eligible, and still answers its reads', async () => {

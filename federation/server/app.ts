@@ -22,7 +22,7 @@ import { inlineDecoder, type SyncDecoder } from './decoder.ts';
 import { webAppHandler } from './static.ts';
 import { glossaryApi } from '../glossary/http.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
-import { type GlossaryEligibility, provisionalEligibility } from '../glossary/eligibility.ts';
+import { type GlossaryEligibility, reviewerEligibility } from '../glossary/eligibility.ts';
 import { randomBytes } from 'node:crypto';
 import { nodeIdOf } from '../trust/keys.ts';
 import { modelRoutes, type ModelsApi } from '../models/http.ts';
@@ -59,7 +59,7 @@ export interface AppOptions {
    * its node id (`serve` passes the node key's). Default: `hub`, or a throwaway node id.
    */
   serverId?: string;
-  /** Who may write a campaign's glossary (default: the provisional rule, glossary/eligibility.ts). */
+  /** Who may write a campaign's glossary (default: its eligible reviewers, glossary/eligibility.ts). */
   glossaryEligibility?: GlossaryEligibility;
 }
 
@@ -92,8 +92,8 @@ export function createApp(options: AppOptions): Hono {
   app.route('/api/v1/glossary', glossaryApi({
     glossary,
     isCampaign: async (slug) => slug === DEFAULT_CAMPAIGN || (await options.store.campaign(slug)) !== undefined,
-    // The one place the glossary's write rule is chosen (provisional until the reviewer policy).
-    eligible: options.glossaryEligibility ?? provisionalEligibility(options.store.db),
+    // The one place the glossary's write rule is chosen: the campaign's eligible reviewers.
+    eligible: options.glossaryEligibility ?? reviewerEligibility(options.store),
     limiter,
   }));
   if (options.models !== undefined) modelRoutes(app, options.models);

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { runCli, startServer, tempDir, type RunningServer } from '../support/server.ts';
 import { launch, phoneContext } from './browser.ts';
 import { acceptConsent, chooseLanguage, waitForServiceWorker } from './app.ts';
-import { createCampaign, joinCampaign } from './steps.ts';
+import { contributorId, createCampaign, joinCampaign } from './steps.ts';
+import { grantOn } from '../support/reviewers.ts';
 
 const CONVENTIONS = 'Spelling conventions and style notes';
 const SYNCED = 'Saved on this device and shared with the node.';
@@ -86,6 +87,8 @@ describe('two devices co-edit the glossary offline and converge', () => {
       await page.goto(server.url);
       await waitForServiceWorker(page);
       await acceptConsent(page);
+      // The librarian makes this phone's key an eligible reviewer of `general`: it may write the glossary.
+      await grantOn(server, 'general', [await contributorId(page)]);
       await openGlossary(page);
       await expect.poll(() => syncLine(page), { timeout: 30_000 }).toBe(SYNCED);
     }

@@ -28,21 +28,28 @@ export async function contributor(browser: Browser, server: RunningServer, langu
   return { context, page, id: await contributorId(page) };
 }
 
+/** The phone's contributor id, once consent has made its key (the write follows the click). */
 export async function contributorId(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('vernacular');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
+  const read = () =>
+    page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('vernacular');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      try {
+        const identity = await new Promise<{ contributorId?: string } | undefined>((resolve, reject) => {
+          const req = db.transaction('meta').objectStore('meta').get('identity');
+          req.onsuccess = () => resolve(req.result as { contributorId?: string } | undefined);
+          req.onerror = () => reject(req.error);
+        });
+        return identity?.contributorId ?? null;
+      } finally {
+        db.close();
+      }
     });
-    const identity = await new Promise<{ contributorId: string }>((resolve, reject) => {
-      const req = db.transaction('meta').objectStore('meta').get('identity');
-      req.onsuccess = () => resolve(req.result as { contributorId: string });
-      req.onerror = () => reject(req.error);
-    });
-    db.close();
-    return identity.contributorId;
-  });
+  await expect.poll(read, { timeout: 10_000 }).not.toBeNull();
+  return (await read())!;
 }
 
 export async function pickKind(page: Page, label: string): Promise<void> {

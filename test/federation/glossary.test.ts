@@ -13,6 +13,7 @@ import { GlossaryExchangeResponse, GlossaryView, PROTOCOL_VERSION, toBase64url }
 import { addTerm, listTerms, readConventions, removeTerm, setConventions } from '../../federation/protocol/glossary.doc.ts';
 import { encodeClientRequest } from '../../federation/protocol/glossary.sync.ts';
 import { person } from '../support/contributions.ts';
+import { grantOn } from '../support/reviewers.ts';
 import { GlossaryDevice, signedSync } from '../support/glossary.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { FakeNode } from '../support/fake-node.ts';
@@ -77,6 +78,10 @@ describe('a glossary wiped from one key comes back on every replica', () => {
     mallory = new GlossaryDevice(a.url, person('fed-glossary-mallory'));
     bob = new GlossaryDevice(a.url, person('fed-glossary-bob'));
     carol = new GlossaryDevice(b.url, person('fed-glossary-carol'));
+    // Each node's librarian made its writers eligible reviewers of `general` (the vandal too: a
+    // trusted key gone bad, the case a revert is for).
+    await grantOn(a, 'general', ['fed-glossary-alice', 'fed-glossary-mallory', 'fed-glossary-bob'].map((n) => person(n).contributor));
+    await grantOn(b, 'general', ['fed-glossary-carol', 'fed-glossary-mallory'].map((n) => person(n).contributor));
   });
   afterAll(async () => {
     await Promise.all([a?.dispose(), b?.dispose()]);

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTerm, listTerms, removeTerm, setConventions } from '../../../federation/protocol/glossary.doc.ts';
 import { runCli, type RunningServer, startServer } from '../../../test/support/server.ts';
-import { idiom, person, review } from '../../../test/support/contributions.ts';
-import { send } from '../../../test/support/federation.ts';
+import { person } from '../../../test/support/contributions.ts';
+import { grantOn } from '../../../test/support/reviewers.ts';
 import { signedHeader } from '../../../test/support/device-requests.ts';
 import type { Timers } from '../lib/sync.ts';
 import { type GlossarySigner, GlossarySync, type GlossarySyncDeps } from './sync.ts';
@@ -15,13 +15,12 @@ import { type GlossarySigner, GlossarySync, type GlossarySyncDeps } from './sync
 let server: RunningServer;
 beforeAll(async () => {
   server = await startServer();
-  // A campaign whose glossary takes edits only from keys with accepted work there: none yet.
+  // A campaign whose glossary takes edits only from its eligible reviewers: a teacher, granted a
+  // credential; a newcomer is not one. The devices writing the open glossary are, too.
   const made = await runCli(['campaign', 'create', '--data', server.dataDir, '--slug', 'shule', '--title', 'Shule', '--languages', 'sw', '--kinds', 'idiom', '--min-votes', '1']);
   expect(made.code, made.stderr).toBe(0);
-  // …but one: a teacher whose idiom there was accepted.
-  const item = idiom({ campaign: 'shule', contributor: 'web-glossary-teacher' });
-  await send(server, [item]);
-  await send(server, [review(item.id, { campaign: 'shule', contributor: 'web-glossary-reviewer', data: { action: 'up' } })]);
+  await grantOn(server, 'shule', [person('web-glossary-teacher').contributor]);
+  await grantOn(server, 'general', ['web-glossary-device', 'web-glossary-signer'].map((n) => person(n).contributor));
 });
 
 /** Signs as the app does (web/src/lib/keys.ts `authorization`), with a test person's key. */
@@ -185,6 +184,7 @@ describe('GlossarySync', () => {
   it('waits as long as a rate-limited node says (Retry-After), not just its own backoff', async () => {
     const limited = await startServer({ args: ['--rate-limit', '0.05/1'] }); // a token every 20 s
     try {
+      await grantOn(limited, 'general', ['web-glossary-device', 'web-glossary-signer'].map((n) => person(n).contributor));
       const h = harness({ base: () => limited.url });
       addTerm(h.doc, 'patient', { term: 'subira', rendering: 'patience', language: 'sw', notes: '' });
       await h.client.request();
