@@ -13,6 +13,7 @@ import { Contribution, type ContributionInput } from '../protocol/index.ts';
 import type { Store } from '../store/index.ts';
 import { goldItems, importGold } from '../store/gold.ts';
 import { idiom, instruction, review, rewrite, translation, withdrawal, person } from '../../test/support/contributions.ts';
+import { RULE_ONLY } from '../../test/support/reviewers.ts';
 import { parseReleaseConfig } from './config.ts';
 import { buildRelease } from './pipeline.ts';
 import { type BackendStore, releaseBackends, TEST_PSEUDONYM_KEY } from './backends.contract.ts';
@@ -81,8 +82,10 @@ for (const backend of releaseBackends()) describe(`a release's files and the peo
     await store.saveCampaign({
       slug: 'shule', title: 'Shule', description: '', languages: ['sw'], kinds: ['idiom', 'instruction', 'rewrite', 'translation'], goals: [], licence: 'CC0-1.0',
       consensus: { minVotes: 2, minDownVotes: 2, flagsToHide: 2 },
+      reviewers: RULE_ONLY,
     });
     const [h1, h2, unreliable, capped, withdrawer] = Array.from({ length: 5 }, () => person().contributor) as [string, string, string, string, string];
+    for (const reviewer of [h1, h2, unreliable]) await store.reviewers.grant({ campaign: 'shule', reviewer, by: 'test' });
     await importGold(store.db, 'shule', Array.from({ length: 5 }, (_, i) => ({
       kind: 'idiom' as const, language: 'sw', expected: 'good' as const,
       data: { expression: `Dhahabu nambari ${i} ya mtihani`, meaning: `Maana ya dhahabu ${i}.`, example: `Mfano wa dhahabu nambari ${i}.` },

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
-import { CONSENT_VERSION, DEFAULT_LICENCE, JOIN_CODE_ALPHABET, PROTOCOL_VERSION, type Contribution, type StatusResponse } from '../../federation/protocol/index.ts';
+import { CONSENT_VERSION, DEFAULT_LICENCE, DEFAULT_REVIEWER_POLICY, JOIN_CODE_ALPHABET, PROTOCOL_VERSION, type Contribution, type StatusResponse } from '../../federation/protocol/index.ts';
 import { runCli, tempDir, type RunningServer } from '../support/server.ts';
 import { storedContributions, storedStatuses } from '../support/store.ts';
 import { person } from '../support/contributions.ts';
+import { grantOn } from '../support/reviewers.ts';
 import { signItems } from '../../federation/trust/contributors.ts';
 import { acceptConsent, chooseLanguage } from './app.ts';
 import { phoneContext } from './browser.ts';
@@ -48,8 +49,12 @@ export async function contributorId(page: Page): Promise<string> {
         db.close();
       }
     });
-  await expect.poll(read, { timeout: 10_000 }).not.toBeNull();
-  return (await read())!;
+  // A plain loop: this also runs in beforeAll, where expect.poll is not allowed.
+  for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 50))) {
+    const id = await read().catch(() => null);
+    if (id !== null) return id;
+    if (Date.now() > deadline) throw new Error('The phone made no key after consent (no identity in IndexedDB).');
+  }
 }
 
 export async function pickKind(page: Page, label: string): Promise<void> {
@@ -134,11 +139,14 @@ export async function outbox(page: Page): Promise<Array<{ status: string; contri
 }
 
 /**
- * Two strangers vote each item up, straight through the sync API (as their phones would), so
- * that the items are accepted and belong in the default export.
+ * Reviewers the node's librarian granted vote each item up, straight through the sync API (as
+ * their phones would), enough of them for the default margin, so that the items are accepted and
+ * belong in the default export.
  */
 export async function acceptByVotes(server: RunningServer, items: Array<{ id: string; campaign: string; language: string }>): Promise<void> {
-  for (const voter of [person(), person()]) {
+  const voters = Array.from({ length: DEFAULT_REVIEWER_POLICY.margin }, () => person());
+  for (const campaign of new Set(items.map((i) => i.campaign))) await grantOn(server, campaign, voters.map((v) => v.contributor));
+  for (const voter of voters) {
     const contributions = signItems(voter, items.map((item, i) => ({
       id: uuidv7(),
       kind: 'review',

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { addTerm } from '../../federation/protocol/glossary.doc.ts';
 import { encodeClientRequest } from '../../federation/protocol/glossary.sync.ts';
 import { GlossaryDevice } from '../support/glossary.ts';
+import { grantOn } from '../support/reviewers.ts';
 import { exportDataset, runCli } from '../support/server.ts';
 import { launch } from '../e2e/browser.ts';
 import { contributor } from '../e2e/steps.ts';
@@ -141,6 +142,7 @@ describe('a hub on PostgreSQL with two nodes on SQLite', () => {
 
     // A term added on each node's `general` glossary by a device.
     for (const [node, term] of [[a, 'mvua'], [b, 'jua']] as const) {
+      await grantOn(node, 'general', [person(`glossary-${term}`).contributor]); // as its librarian would
       const doc = new Y.Doc();
       addTerm(doc, `term-${term}`, { term, rendering: term.toUpperCase(), language: 'sw', notes: '' });
       const response = await new GlossaryDevice(node.url, person(`glossary-${term}`)).post(encodeClientRequest(doc, null));

@@ -17,6 +17,8 @@ let librarian: StaffClient;
 beforeEach(async () => {
   w = await staffWorld();
   librarian = await signedIn(w, 'Amina Njeri', 'librarian');
+  // Both write the glossary as credentialed reviewers would; Mallory turns vandal.
+  for (const name of ['alice', 'mallory']) await w.store.reviewers.grant({ campaign: 'general', reviewer: person(`staff-glossary-${name}`).contributor, by: 'test' });
 });
 afterEach(async () => {
   await w.close();
