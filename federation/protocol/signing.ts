@@ -40,7 +40,8 @@ export const MAX_SIGNATURE_DEPTH = 10;
 export const ItemSignature = z
   .string()
   .regex(/^(?:0|[1-9]\d{0,3})\.[A-Za-z0-9_-]{85}[AQgw](?:\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]){0,10}$/, 'Not an item signature')
-  .refine((s) => parseSignature(s) !== undefined, 'The leaf index does not fit the tree')
+  // The pattern fixes every length; the index must name a leaf of the tree its path climbs.
+  .refine((s) => Number(s.slice(0, s.indexOf('.'))) < 2 ** ((s.length - s.indexOf('.') - 87) / 44), 'The leaf index does not fit the tree')
   .meta({
     id: 'ItemSignature',
     description:

@@ -46,6 +46,23 @@ describe('ItemVerifier', () => {
     expect(check(new ItemVerifier(), shifted)).toMatchObject({ code: 'bad_signature' });
   });
 
+  it('keeps refusing altered or moved items once their tree is known, and takes its items in any order', () => {
+    const signer = generateContributorSigner('ES256');
+    const items = signItems(signer, Array.from({ length: 64 }, (_, i) => ({ ...idiom({ deviceSeq: i + 1 }), contributor: signer.contributor, key: signer.key })));
+    const verifier = new ItemVerifier();
+    const order = items.map((_, i) => (i * 37) % 64); // 37 is prime to 64: every index once
+    for (const i of order) expect(check(verifier, items[i])).toBeUndefined();
+    for (const item of items) expect(check(verifier, item)).toBeUndefined();
+    // Every node of the tree is now known to this verifier; none vouches for other content.
+    expect(check(verifier, withField(items[5]!, 'data.meaning', 'Words the author never signed.'))).toMatchObject({ code: 'bad_signature', field: 'signature' });
+    expect(check(verifier, { ...items[5]!, signature: items[6]!.signature })).toMatchObject({ code: 'bad_signature', field: 'signature' });
+    // Its own index, but a path it does not have: the item would not verify on its own later.
+    const parts = items[5]!.signature.split('.');
+    parts[4] = items[40]!.signature.split('.')[4]!;
+    expect(check(verifier, { ...items[5]!, signature: parts.join('.') })).toMatchObject({ code: 'bad_signature', field: 'signature' });
+    expect(check(verifier, items[5])).toBeUndefined();
+  });
+
   it('does not trust a remembered root for another key', () => {
     const verifier = new ItemVerifier();
     const [item] = idioms(1);

@@ -46,10 +46,11 @@ class Memo<V> {
   }
 }
 
-/** A contributor key text, parsed once: its algorithm and node:crypto key (null: not a valid key). */
+/** A contributor key text, parsed once: its algorithm, node:crypto key and contributor id (null: not a valid key). */
 interface KnownKey {
   algorithm: KeyAlgorithm;
   object: KeyObject;
+  contributor: string;
 }
 const publicKeys = new Memo<KnownKey | null>(20_000);
 const contributorIds = new Memo<string>(20_000);
@@ -61,7 +62,8 @@ function knownKey(key: string): KnownKey | undefined {
   let entry: KnownKey | null = null;
   if (parsed !== undefined) {
     try {
-      entry = { algorithm: parsed.algorithm, object: createPublicKey({ key: Buffer.concat([SPKI_PREFIX[parsed.algorithm], parsed.raw]), format: 'der', type: 'spki' }) };
+      const object = createPublicKey({ key: Buffer.concat([SPKI_PREFIX[parsed.algorithm], parsed.raw]), format: 'der', type: 'spki' });
+      entry = { algorithm: parsed.algorithm, object, contributor: contributorIdFor(key) };
     } catch {
       entry = null;
     }
@@ -111,61 +113,118 @@ export interface SignedItem {
 }
 
 /**
- * Verifies items' signatures. Remembers the last roots it verified (by key, signature and root),
- * so the items of one signed tree cost one verification however they are split into requests.
+ * Verifies items' signatures. Remembers the trees whose root it verified (by key, depth and root
+ * signature) with the nodes known to be in them, each at its position, so the items of one signed
+ * tree cost one verification however they are split into requests, and about two hashes each
+ * after the first.
  */
 export class ItemVerifier {
   private readonly roots = new Memo<boolean>(4096);
   /**
-   * Inner nodes of trees whose root verified (hex, with the key that signed): an item whose path
-   * meets one of them is in that tree, so the rest of its path need not be hashed (collision
-   * resistance), and the items of a tree cost about two hashes each after the first.
+   * Per verified tree, its nodes known so far by position (level × 1024 + index at that level),
+   * as base64url: those on verified paths and their siblings. An item whose path reaches a known
+   * node at its position, with the rest of its path equal to the known siblings above, is in that
+   * tree with exactly the signature it carries, as if its path had been climbed to the root
+   * (collision resistance; leaves and inner nodes are hashed under different tags).
    */
-  private readonly verifiedNodes = new Memo<true>(65_536);
+  private trees = new Map<string, Map<number, string>>();
+  private treeNodes = 0;
+  /** The last item's key and tree: consecutive items mostly share them. */
+  private lastKeyText = '';
+  private lastKey: KnownKey | undefined;
+  private lastTreeId = '';
+  private lastTree: Map<number, string> | undefined;
 
   /**
    * Why `item` (whose content hash — sha256 hex of `contributionCanonical` — is `contentHash`) is
    * not its key's, or undefined when it is.
    */
   check(item: SignedItem, contentHash: string): SignatureProblem | undefined {
-    const key = knownKey(item.key);
+    const key = item.key === this.lastKeyText ? this.lastKey : knownKey(item.key);
     if (key === undefined) return problem('key', 'The contributor key is not a valid public key');
-    if (contributorIdFor(item.key) !== item.contributor) {
-      return problem('contributor', 'The contributor id is not the one derived from the key');
-    }
+    this.lastKeyText = item.key;
+    this.lastKey = key;
+    if (key.contributor !== item.contributor) return problem('contributor', 'The contributor id is not the one derived from the key');
     const parts = item.signature.split('.');
     const depth = parts.length - 2;
     const index = Number(parts[0]);
-    if (depth < 0 || depth > MAX_SIGNATURE_DEPTH || parts[1]!.length !== 86 || !Number.isInteger(index) || index < 0 || index >= 2 ** depth) {
+    const rootSig = parts[1]!;
+    if (depth < 0 || depth > MAX_SIGNATURE_DEPTH || rootSig.length !== 86 || !Number.isInteger(index) || index < 0 || index >= 2 ** depth) {
       return problem('signature', 'The signature cannot be read');
     }
-    // A tree is named by who (the id derived from the key) and its root signature's first 16 bytes.
-    const tree = item.contributor + parts[1]!.slice(0, 22);
-    // Up the path, stopping at a node already known to be under a root this key signed.
-    let node = sha256(LEAF_TAG, Buffer.from(contentHash, 'hex'));
-    const walked: string[] = [];
-    let i = index;
-    for (let d = 0; d < depth; d++) {
-      const sibling = Buffer.from(parts[2 + d]!, 'base64url');
-      if (sibling.length !== 32) return problem('signature', 'The signature cannot be read');
-      node = (i & 1) === 0 ? sha256(NODE_TAG, node, sibling) : sha256(NODE_TAG, sibling, node);
-      i >>>= 1;
-      const id = tree + node.toString('latin1');
-      if (this.verifiedNodes.get(id)) return undefined;
-      walked.push(id);
+    const treeId = `${key.contributor}${depth}${rootSig}`;
+    let known: Map<number, string> | undefined;
+    if (treeId === this.lastTreeId) known = this.lastTree;
+    else {
+      known = this.trees.get(treeId);
+      this.lastTreeId = treeId;
+      this.lastTree = known;
     }
-    const rootId = `${item.key} ${parts[1]} ${node.toString('latin1')}`;
+    // Up the path, until a node already known at its position, with the rest of the path the
+    // known siblings; anything else is climbed to the root (the shortcut never refuses).
+    let node = leafHash(contentHash);
+    const walked: Array<number | string> = [];
+    let shortcut = known;
+    for (let d = 0; d < depth; d++) {
+      const i = index >>> d;
+      const text = node.toString('base64url');
+      const have = shortcut?.get(d * 1024 + i);
+      if (have !== undefined) {
+        if (have === text && restMatches(shortcut!, parts, index, d, depth)) return this.remember(shortcut!, walked);
+        shortcut = undefined;
+      }
+      const siblingText = parts[2 + d]!;
+      const sibling = Buffer.from(siblingText, 'base64url');
+      if (sibling.length !== 32) return problem('signature', 'The signature cannot be read');
+      walked.push(d * 1024 + i, text, d * 1024 + (i ^ 1), siblingText);
+      node = (i & 1) === 0 ? nodeHash(node, sibling) : nodeHash(sibling, node);
+    }
+    const rootId = `${item.key} ${rootSig} ${node.toString('latin1')}`;
     let ok = this.roots.get(rootId);
-    if (ok === undefined) ok = this.roots.set(rootId, verifyRaw(key.object, key.algorithm, signedMessage(node), Buffer.from(parts[1]!, 'base64url')));
+    if (ok === undefined) ok = this.roots.set(rootId, verifyRaw(key.object, key.algorithm, signedMessage(node), Buffer.from(rootSig, 'base64url')));
     if (!ok) return problem('signature', 'The signature does not verify with the contributor’s key');
-    for (const id of walked) this.verifiedNodes.set(id, true);
+    if (known === undefined) {
+      // Bounded like the other memos: forgotten whole when full (a tree is then verified again).
+      if (this.treeNodes > 65_536) {
+        this.trees = new Map();
+        this.treeNodes = 0;
+      }
+      known = new Map();
+      this.trees.set(treeId, known);
+      this.lastTree = known;
+    }
+    return this.remember(known, walked);
+  }
+
+  /** Adds what a path walked (position, node; position, sibling; …) to the tree's known nodes. */
+  private remember(known: Map<number, string>, walked: ReadonlyArray<number | string>): undefined {
+    for (let k = 0; k < walked.length; k += 2) known.set(walked[k] as number, walked[k + 1] as string);
+    this.treeNodes += walked.length / 2;
     return undefined;
   }
 }
 
-const LEAF_TAG = Buffer.of(0);
-const NODE_TAG = Buffer.of(1);
-const sha256 = (...parts: Buffer[]): Buffer => hash('sha256', Buffer.concat(parts), 'buffer') as unknown as Buffer;
+/** Whether the siblings a signature gives from level `from` up are the tree's known ones. */
+function restMatches(known: Map<number, string>, parts: readonly string[], index: number, from: number, depth: number): boolean {
+  for (let d = from; d < depth; d++) {
+    if (known.get(d * 1024 + ((index >>> d) ^ 1)) !== parts[2 + d]) return false;
+  }
+  return true;
+}
+
+// protocol/signing.ts's leaf (0x00 ‖ content hash) and node (0x01 ‖ left ‖ right), hashed from
+// reused buffers: these run for every item a server takes.
+const LEAF_INPUT = Buffer.alloc(33, 0);
+const NODE_INPUT = Buffer.alloc(65, 1);
+function leafHash(contentHashHex: string): Buffer {
+  if (LEAF_INPUT.write(contentHashHex, 1, 'hex') !== 32) return Buffer.alloc(32); // never a real node (not a 64-digit hash)
+  return hash('sha256', LEAF_INPUT, 'buffer') as unknown as Buffer;
+}
+function nodeHash(left: Buffer, right: Buffer): Buffer {
+  left.copy(NODE_INPUT, 1);
+  right.copy(NODE_INPUT, 33);
+  return hash('sha256', NODE_INPUT, 'buffer') as unknown as Buffer;
+}
 
 function problem(field: SignatureProblem['field'], message: string): SignatureProblem {
   return { code: 'bad_signature', field, message };

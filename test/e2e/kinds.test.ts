@@ -182,7 +182,7 @@ describe('every kind, offline, in a campaign joined by code', () => {
       const now = await goals();
       if (JSON.stringify(now) !== JSON.stringify(expected)) await s.page.reload();
       return now;
-    }, { timeout: 60_000, intervals: [3000] }).toEqual(expected);
+    }, { timeout: 60_000, interval: 3000 }).toEqual(expected);
     await s.page.getByTestId('campaign-goals').waitFor();
     expect(await s.page.getByTestId('campaign-goals').textContent()).toContain('none accepted by review yet');
     expect(await axe(s.page)).toEqual([]);
