@@ -133,13 +133,27 @@ function bodies(items: readonly ContributionInput[], deviceId: string): Uint8Arr
   );
 }
 
+/**
+ * POSTs a body, once more if the server closed the kept-alive socket just as it was reused (after
+ * an idle gap near the server's 5 s keep-alive timeout): a sync is idempotent, as a device's re-send is.
+ */
+async function post(url: string, body: Uint8Array<ArrayBuffer>): Promise<Response> {
+  const send = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  try {
+    return await send();
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+    return send();
+  }
+}
+
 /** Sends every body, `devices` at a time, each device one request after another; seconds. */
 async function sendAll(url: string, all: readonly Uint8Array<ArrayBuffer>[], devices: number): Promise<number> {
   let next = 0;
   const device = async () => {
     while (next < all.length) {
       const body = all[next++]!;
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await post(url, body);
       const answer = (await res.json()) as { results?: Array<{ status: string }> };
       const accepted = answer.results?.filter((r) => r.status === 'accepted').length ?? 0;
       if (res.status !== 200 || accepted !== BATCH) {
