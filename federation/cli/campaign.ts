@@ -18,10 +18,10 @@ import {
   issueCode,
   type ReviewerPolicy,
 } from '../protocol/index.ts';
-import { goalProgress, openStore, type CampaignInput, type Store } from '../store/index.ts';
+import { goalProgress, type CampaignInput } from '../store/index.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
-import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
+import { DATABASE_OPTION, DATABASE_USAGE, withStore } from './database.ts';
 import { describeProblem, readSeedFile, seedFormat } from './seedfile.ts';
 import { ModelStore, modelsRoot } from '../models/store.ts';
 import { auditCli } from './user.ts';
@@ -113,9 +113,6 @@ const CAMPAIGN_OPTIONS = {
 } as const;
 
 const DATA_ONLY = { data: { type: 'string' }, ...DATABASE_OPTION, help: { type: 'boolean', short: 'h' } } as const;
-
-/** Where the store is: the data folder, and PostgreSQL when --database or DATABASE_URL names it. */
-type StoreValues = { data?: string | undefined; database?: string | undefined };
 
 type CampaignValues = ReturnType<typeof parseOptions<typeof CAMPAIGN_OPTIONS>>['values'];
 
@@ -259,15 +256,6 @@ function validCampaign(candidate: Record<string, unknown>, io: Output): Campaign
   return undefined;
 }
 
-async function withStore<T>(values: StoreValues, work: (store: Store) => Promise<T>): Promise<T> {
-  const database = databaseUrl(values.database);
-  const store = await openStore({ dataDir: resolve(values.data ?? DEFAULT_DATA_DIR), ...(database !== undefined ? { database } : {}) });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function save(args: string[], io: Output, mode: 'create' | 'update'): Promise<number> {
   const command = 'campaign';

@@ -3,14 +3,13 @@
  * federation: enrolment tokens, enrolled nodes and their standing, signature audits; enrolment,
  * the hub link's status, and a sync now.
  */
-import { resolve } from 'node:path';
-import { openStore, type Store } from '../store/index.ts';
 import { HubRegistry } from '../hub/registry.ts';
 import { verifyBatches } from '../hub/audit.ts';
 import { FederationAgent, HubError } from '../node/agent.ts';
 import { loadOrCreateNodeKey } from '../trust/keys.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
+import { withStore } from './database.ts';
 import { ModelStore, modelsRoot } from '../models/store.ts';
 
 export const HUB_HELP = `Usage:
@@ -62,16 +61,6 @@ const COMMON = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function withStore<T>(values: { data?: string | undefined; database?: string | undefined }, fn: (store: Store, dataDir: string) => Promise<T>): Promise<T> {
-  const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
-  const database = values.database ?? process.env.DATABASE_URL;
-  const store = await openStore({ dataDir, ...(database !== undefined && database !== '' ? { database } : {}) });
-  try {
-    return await fn(store, dataDir);
-  } finally {
-    await store.close();
-  }
-}
 
 export async function hub(args: string[], io: Output): Promise<number> {
   const [group, action, ...rest] = args;

@@ -6,12 +6,12 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_CAMPAIGN, type GlossaryActionResult, GlossaryAuthor } from '../protocol/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { loadOrCreateNodeKey } from '../trust/keys.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
-import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
+import { DATABASE_OPTION, DATABASE_USAGE, withStore } from './database.ts';
 import { auditCli } from './user.ts';
 
 export const GLOSSARY_HELP = `Usage:
@@ -48,15 +48,6 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
 
-async function withStore<T>(values: Values, work: (store: Store) => Promise<T>): Promise<T> {
-  const database = databaseUrl(values.database);
-  const store = await openStore({ dataDir: resolve(values.data ?? DEFAULT_DATA_DIR), ...(database !== undefined ? { database } : {}) });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function campaignOf(store: Store, values: Values): Promise<string | undefined> {
   const slug = values.campaign;

@@ -8,11 +8,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_CAMPAIGN } from '../protocol/index.ts';
-import { openStore, type Store } from '../store/index.ts';
 import { DEFAULT_GOLD_EVERY, goldEvery, importGold, listGold } from '../store/gold.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
-import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
+import { DATABASE_OPTION, DATABASE_USAGE, withStore } from './database.ts';
 import { describeGoldProblem, goldFormat, readGoldFile } from './goldfile.ts';
 import { auditCli } from './user.ts';
 import { LinkStore } from '../node/link.ts';
@@ -48,15 +47,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function withStore<T>(values: { data?: string | undefined; database?: string | undefined }, work: (store: Store) => Promise<T>): Promise<T> {
-  const database = databaseUrl(values.database);
-  const store = await openStore({ dataDir: resolve(values.data ?? DEFAULT_DATA_DIR), ...(database !== undefined ? { database } : {}) });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function importCommand(args: string[], io: Output): Promise<number> {
   const { values, positionals } = parseOptions(args, OPTIONS, 'gold', true);

@@ -4,12 +4,11 @@
  * staff API does the same behind roles (staff/http/reviewers.ts). Grants and revocations are
  * audited as the command line's, and the items the key voted on are judged again at once.
  */
-import { resolve } from 'node:path';
 import { ContributorIdText, DEFAULT_CAMPAIGN, reviewerPolicyOf } from '../protocol/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
-import { DATABASE_OPTION, DATABASE_USAGE, databaseUrl } from './database.ts';
+import { DATABASE_OPTION, DATABASE_USAGE, withStore } from './database.ts';
 import { auditCli } from './user.ts';
 
 export const REVIEWER_HELP = `Usage:
@@ -43,15 +42,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function withStore<T>(values: { data?: string | undefined; database?: string | undefined }, work: (store: Store) => Promise<T>): Promise<T> {
-  const database = databaseUrl(values.database);
-  const store = await openStore({ dataDir: resolve(values.data ?? DEFAULT_DATA_DIR), ...(database !== undefined ? { database } : {}) });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function campaignHeld(store: Store, slug: string, io: Output): Promise<boolean> {
   if (slug === DEFAULT_CAMPAIGN || (await store.campaign(slug)) !== undefined) return true;

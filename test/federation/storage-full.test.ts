@@ -174,8 +174,5 @@ describe.skipIf(!canMount)('a full disk (tmpfs; needs root to mount)', () => {
   }, 300_000);
 });
 
-if (!canMount) {
-  describe('a full disk', () => {
-    it.skip('needs a tmpfs, which only root may mount: run as root to test a real full disk', () => {});
-  });
-}
+// Said once where these do not run (no placeholder test: a skipped test protects nothing).
+if (!canMount) console.warn('storage-full: a tmpfs needs root to mount; the full-disk tests did not run (store/failures.test.ts still checks SQLITE_FULL)');
