@@ -11,6 +11,9 @@ import { type Output, parseOptions, UsageError } from './usage.ts';
 import { DEFAULT_DATA_DIR } from './serve.ts';
 import { withStore } from './database.ts';
 import { ModelStore, modelsRoot } from '../models/store.ts';
+import { certificateInfo, keyMatches, loadCertificate } from '../tls/files.ts';
+import { publishableAddress } from '../tls/names.ts';
+import { lanAddresses } from './serve.ts';
 
 export const HUB_HELP = `Usage:
   vernacular hub token create --name <node name> [--days <n>]
@@ -40,6 +43,7 @@ export const NODE_HELP = `Usage:
   vernacular node enroll --hub <url> --token <token>
   vernacular node status [--json]
   vernacular node sync
+  vernacular node certificate [--dnsmasq] [--lan-address <addr,...>]
 
 A node operator's commands, run on the node's machine.
   enroll   Presents this node's key (made on its first start, kept in the data
@@ -50,6 +54,11 @@ A node operator's commands, run on the node's machine.
            last problem in words, and the records the hub refused (set aside:
            kept here, not sent again, so the rest flows).
   sync     Pushes what the hub lacks and pulls what changed there, now.
+  certificate
+           The certificate \`serve\` got from the hub for this node's name
+           (name, addresses, end, fingerprint). With --dnsmasq: the lines that
+           make dnsmasq (on the library's router, or this machine's hotspot)
+           answer the name on a network with no internet.
 
 Options:
   --data <dir>        The node's data folder (default ${DEFAULT_DATA_DIR})
@@ -136,8 +145,9 @@ export async function node(args: string[], io: Output): Promise<number> {
     io.out(NODE_HELP);
     return action === undefined ? 2 : 0;
   }
-  const { values } = parseOptions(rest, { ...COMMON, hub: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } }, 'node');
+  const { values } = parseOptions(rest, { ...COMMON, hub: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' }, dnsmasq: { type: 'boolean' }, 'lan-address': { type: 'string' } }, 'node');
   if (values.help) return (io.out(NODE_HELP), 0);
+  if (action === 'certificate') return certificate(values.data ?? DEFAULT_DATA_DIR, values, io);
   return withStore(values, async (store, dataDir) => {
     const agent = new FederationAgent({ store, key: loadOrCreateNodeKey(dataDir), models: new ModelStore(modelsRoot(dataDir)), log: (line) => io.err(line) });
     switch (action) {
@@ -201,4 +211,27 @@ export async function node(args: string[], io: Output): Promise<number> {
         throw new UsageError(`unknown node command "${action}"`, 'node');
     }
   });
+}
+
+/** `vernacular node certificate`: what `serve` holds, and with --dnsmasq the lines for a LAN with no internet. */
+function certificate(dataDir: string, values: { dnsmasq?: boolean | undefined; 'lan-address'?: string | undefined }, io: Output): number {
+  const pair = loadCertificate(dataDir);
+  if (pair === undefined || !keyMatches(pair)) {
+    io.err('This node has no certificate yet: `vernacular serve` gets one from a hub that gives them, once enrolled (see the README: HTTPS).');
+    return 1;
+  }
+  const info = certificateInfo(pair.cert);
+  const addresses = values['lan-address']?.split(',').map((a) => a.trim()).filter((a) => a !== '') ?? lanAddresses();
+  if (!addresses.every(publishableAddress)) throw new UsageError('--lan-address must be IP addresses, separated by commas', 'node');
+  const name = info.names[0]!;
+  if (values.dnsmasq) {
+    io.out(`# dnsmasq: answer ${name} on this network (put in /etc/dnsmasq.d/vernacular.conf, then restart dnsmasq)`);
+    for (const address of addresses) io.out(`address=/${name}/${address}`);
+    return 0;
+  }
+  io.out(`Name: ${name}`);
+  io.out(`Addresses: ${addresses.join(', ') || 'none found'}`);
+  io.out(`Valid until: ${info.notAfter.toISOString()}${info.notAfter.getTime() < Date.now() ? ' (expired)' : ''}`);
+  io.out(`Fingerprint (SHA-256): ${info.fingerprint}`);
+  return 0;
 }

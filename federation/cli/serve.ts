@@ -18,8 +18,13 @@ import { type Output, parseOptions, parsePort, UsageError } from './usage.ts';
 import { loadOrCreateNodeKey } from '../trust/keys.ts';
 import { FederationAgent } from '../node/agent.ts';
 import { DEFAULT_RATE_LIMITS, parseRate, type Rate, type RateLimits } from '../server/ratelimit.ts';
+import { redirectingFetch } from '../tls/https.ts';
+import { publishableAddress } from '../tls/names.ts';
+import { NodeCertificate } from '../node/certificate.ts';
+import { hubAuthorityFrom, readPair, SecureServing } from './serve.tls.ts';
 
 export const DEFAULT_PORT = 8080;
+export const DEFAULT_HTTPS_PORT = 8443;
 export const DEFAULT_DATA_DIR = './data';
 
 export const SERVE_HELP = `Usage: vernacular serve [options]
@@ -53,6 +58,35 @@ Options:
                  VERNACULAR_RATE_LIMIT_KEY). Benchmarks pass off to both
   --trust-proxy  The client address is the last X-Forwarded-For entry (only
                  behind one reverse proxy that sets it; env VERNACULAR_TRUST_PROXY=1)
+
+HTTPS (phones need it: see the README):
+  --https-port <n>
+                 Port for HTTPS once there is a certificate (default ${DEFAULT_HTTPS_PORT});
+                 plain HTTP on --port then redirects there, except for localhost
+  --tls-cert <file> --tls-key <file>
+                 Serve HTTPS with this certificate (PEM, chain after the leaf)
+                 and key; reread on SIGHUP (after a renewal elsewhere)
+  --https <auto|off>
+                 A node enrolled with a hub that gives certificates gets one for
+                 its name, <node id>.<domain>, and renews it (default auto)
+  --lan-address <addr,...>
+                 The addresses published under that name (default: this
+                 machine's network addresses)
+  --cert-check-every <s>
+                 How often the certificate is checked for renewal (default 3600)
+  --cert-renew-before <days>
+                 Renew at the latest this long before it ends (default: once
+                 two thirds of its lifetime are gone)
+Hub only, to give nodes certificates (ACME DNS-01; the hub holds the zone's key):
+  --domain <name>            The deployment's domain (nodes: <node id>.<domain>)
+  --acme-directory <url>     The CA's ACME directory (Let's Encrypt:
+                             https://acme-v02.api.letsencrypt.org/directory)
+  --acme-email <address>     Contact for the ACME account
+  --acme-ca <file>           Extra CA certificate to trust for the ACME server
+  --dns <provider>           rfc2136:<server>[:<port>]:<zone> (TSIG key from
+                             --tsig-key or $VERNACULAR_TSIG_KEY, name:alg:secret)
+                             or challtestsrv:<url> (tests)
+  --dns-wait <s>             Wait after publishing a challenge (default 0)
   -h, --help     Show this help`;
 
 const OPTIONS = {
@@ -68,6 +102,20 @@ const OPTIONS = {
   'rate-limit': { type: 'string' },
   'rate-limit-key': { type: 'string' },
   'trust-proxy': { type: 'boolean' },
+  'https-port': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  https: { type: 'string' },
+  'lan-address': { type: 'string' },
+  'cert-check-every': { type: 'string' },
+  'cert-renew-before': { type: 'string' },
+  domain: { type: 'string' },
+  'acme-directory': { type: 'string' },
+  'acme-email': { type: 'string' },
+  'acme-ca': { type: 'string' },
+  dns: { type: 'string' },
+  'tsig-key': { type: 'string' },
+  'dns-wait': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -95,7 +143,7 @@ export function rateLimitsOf(values: { 'rate-limit'?: string | undefined; 'rate-
 
 const LOOPBACK_OR_ANY = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
 
-function lanAddresses(): string[] {
+export function lanAddresses(): string[] {
   return Object.values(networkInterfaces())
     .flat()
     .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
@@ -120,6 +168,13 @@ export function secureContextLines(host: string | undefined, port: number, lan: 
     lines.push('Listening on all interfaces.');
   }
   return lines;
+}
+
+function secondsOption(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 10 * 365 * 86_400) throw new UsageError(`${name} must be a number from 0 to 315360000`, 'serve');
+  return n;
 }
 
 function parseRole(value: string | undefined): Role {
@@ -165,27 +220,49 @@ export async function serve(args: string[], io: Output): Promise<number> {
     throw new UsageError('--federate-batch must be a whole number from 1 to 2000', 'serve');
   }
 
+  const httpsPort = parsePort(values['https-port'], DEFAULT_HTTPS_PORT);
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together', 'serve');
+  const tlsFiles = values['tls-cert'] !== undefined ? { cert: resolve(values['tls-cert']), key: resolve(values['tls-key']!) } : undefined;
+  const filePair = tlsFiles === undefined ? undefined : readPair(tlsFiles.cert, tlsFiles.key);
+  const httpsMode = values.https ?? 'auto';
+  if (httpsMode !== 'auto' && httpsMode !== 'off') throw new UsageError('--https must be auto or off', 'serve');
+  const lanAddress = values['lan-address']?.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (lanAddress !== undefined && (lanAddress.length === 0 || !lanAddress.every(publishableAddress))) throw new UsageError('--lan-address must be IP addresses, separated by commas', 'serve');
+  const checkEvery = secondsOption(values['cert-check-every'], 3600, '--cert-check-every');
+  const renewBeforeDays = values['cert-renew-before'] === undefined ? undefined : secondsOption(values['cert-renew-before'], 0, '--cert-renew-before') ;
+  const authority = role === 'hub' ? hubAuthorityFrom(values, dataDir) : undefined;
+
   const rateLimits = rateLimitsOf(values);
   const database = values.database ?? process.env.DATABASE_URL;
   const store = await openStore({ dataDir, ...(database !== undefined && database !== '' ? { database } : {}) });
   const decoder = threadDecoder();
   let listening;
   let agent: FederationAgent | undefined;
+  let secure: SecureServing | undefined;
   try {
     const models = { models: new ModelStore(modelsRoot(dataDir)), runtime: await onnxRuntimeWebFiles() };
     // A node's key is made on its first start; enrolment (`vernacular node enroll`) presents it.
     const nodeKey = role === 'node' ? loadOrCreateNodeKey(dataDir) : undefined;
     agent = nodeKey !== undefined ? new FederationAgent({ store, key: nodeKey, models: models.models, log: (line) => io.err(line), ...(batchSize !== undefined ? { batchSize } : {}) }) : undefined;
     const link = agent === undefined ? undefined : () => agent!.status();
-    const hub = role === 'hub' && values['hub-name'] !== undefined ? { name: values['hub-name'] } : {};
+    const hub = {
+      ...(role === 'hub' && values['hub-name'] !== undefined ? { name: values['hub-name'] } : {}),
+      ...(authority !== undefined ? { certificates: authority, log: (line: string) => io.err(line) } : {}),
+    };
     const serverId = nodeKey?.id ?? 'hub';
     const app = createApp({ store, role, version: packageVersion(), webRoot, decoder, models, hub, rateLimits, serverId, ...(link ? { link } : {}) });
-    listening = await listen(app, host === undefined ? { port } : { port, host });
+    const https = new SecureServing({ app, port: httpsPort, host, io });
+    secure = https;
+    // Plain HTTP: the app until there is a certificate, then a redirect to HTTPS (localhost excepted).
+    listening = await listen({ fetch: redirectingFetch(app, (url) => https.origin(url)) }, host === undefined ? { port } : { port, host });
+    if (filePair !== undefined) await https.serve(filePair);
   } catch (err) {
+    await listening?.close();
+    await secure?.close();
     await decoder.close();
     await store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      io.err(`vernacular: port ${port} is already in use; choose another with --port`);
+      io.err(`vernacular: port ${(err as { port?: number }).port ?? port} is already in use; choose another with --port or --https-port`);
       return 1;
     }
     throw err;
@@ -207,10 +284,39 @@ export async function serve(args: string[], io: Output): Promise<number> {
     const link = await agent.links.get();
     io.out(`Federating with the hub at ${link!.hubUrl} every ${every} s (node ${link!.nodeId}).`);
   }
+  if (authority !== undefined) io.out(`Giving enrolled nodes certificates for <node id>.${authority.domain}.`);
+
+  // A node's certificate from its hub, renewed by itself (node/certificate.ts).
+  let certificate: NodeCertificate | undefined;
+  if (agent !== undefined && filePair === undefined && httpsMode === 'auto' && (await agent.links.get()) !== undefined) {
+    certificate = new NodeCertificate({
+      dataDir,
+      agent,
+      addresses: () => lanAddress ?? lanAddresses(),
+      onCertificate: (pair, name) => void secure!.serve(pair, name).catch((err: Error) => io.err(`HTTPS: ${err.message}`)),
+      log: (line) => io.err(line),
+      ...(renewBeforeDays !== undefined ? { renewBeforeMs: renewBeforeDays * 86_400_000 } : {}),
+    });
+    certificate.start(checkEvery * 1000);
+  }
+  // SIGHUP: read --tls-cert/--tls-key again (a certificate renewed by another tool).
+  const onHangup = () => {
+    if (tlsFiles === undefined) return;
+    try {
+      void secure!.serve(readPair(tlsFiles.cert, tlsFiles.key));
+      io.out('Reloaded the certificate.');
+    } catch (err) {
+      io.err(`Kept the old certificate: ${(err as Error).message}`);
+    }
+  };
+  process.on('SIGHUP', onHangup);
 
   const signal = await stopped;
   io.out(`Received ${signal}; finishing requests in flight…`);
+  process.off('SIGHUP', onHangup);
+  await certificate?.stop();
   await agent?.stop();
+  await secure.close();
   await listening.close();
   await decoder.close();
   await store.close();

@@ -48,6 +48,8 @@ import { goldRoute } from './gold.ts';
 import { stewardWithdrawals } from '../store/steward.ts';
 import type { RateLimiter } from '../server/ratelimit.ts';
 import { glossaryRoute } from './glossary.ts';
+import { certificateRoute } from './certificate.ts';
+import type { NodeCertificateAuthority } from '../tls/acme.ts';
 
 export interface HubOptions {
   store: Store;
@@ -61,6 +63,9 @@ export interface HubOptions {
   decoder?: SyncDecoder;
   /** Per-node rate limits, taken once a request's signature verifies (default: none). */
   limiter?: RateLimiter;
+  /** Certificates for nodes' names (tls/acme.ts); absent: `certificates_not_offered`. */
+  certificates?: NodeCertificateAuthority;
+  log?: (line: string) => void;
 }
 
 function campaignContent(c: Campaign): string {
@@ -295,6 +300,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
   goldRoute(app, store, registry, authenticate);
 
   glossaryRoute(app, store, authenticate, now);
+  certificateRoute(app, options.certificates, authenticate, options.log ?? ((line) => console.error(line)));
 
   return registry;
 }

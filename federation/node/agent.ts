@@ -33,6 +33,9 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 import {
   canonicalJson,
   type Campaign,
+  CertificateName,
+  type CertificateRequest,
+  CertificateResponse,
   CursorResponse,
   EnrollResponse,
   ErrorBody,
@@ -649,9 +652,22 @@ export class FederationAgent {
   }
 
   /** A signed JSON request to the hub (its body gzipped); answers the parsed JSON. */
-  private async signed(method: 'GET' | 'POST', target: string, json?: unknown): Promise<unknown> {
+  private async signed(method: 'GET' | 'POST', target: string, json?: unknown, timeoutMs?: number): Promise<unknown> {
     const body = json === undefined ? undefined : { bytes: gzipSync(JSON.stringify(json)), type: 'application/json', encoding: 'gzip' };
-    return this.answer(await this.send(method, target, body));
+    return this.answer(await this.send(method, target, body, undefined, timeoutMs));
+  }
+
+  /**
+   * A certificate for this node's name from the hub, for `csr` (made from the node's own TLS key),
+   * with `addresses` published under the name. An order at the CA can take a while: two minutes.
+   */
+  async certificateName(): Promise<string> {
+    return CertificateName.parse(await this.signed('GET', '/federation/v1/certificate')).name;
+  }
+
+  async requestCertificate(csr: string, addresses: readonly string[]): Promise<CertificateResponse> {
+    const request: CertificateRequest = { protocol: PROTOCOL_VERSION, csr, addresses: [...addresses] };
+    return CertificateResponse.parse(await this.signed('POST', '/federation/v1/certificate', request, Math.max(this.timeoutMs, 120_000)));
   }
 
   /**
@@ -663,6 +679,7 @@ export class FederationAgent {
     target: string,
     body?: { bytes: Uint8Array; type: string; encoding?: string },
     onSent?: () => void,
+    timeoutMs: number = this.timeoutMs,
   ): Promise<Response> {
     const link = await this.requireLink();
     const bytes = body?.bytes ?? new Uint8Array(0);
@@ -679,7 +696,7 @@ export class FederationAgent {
         method,
         headers,
         ...(body === undefined ? {} : { body: bytes as Uint8Array<ArrayBuffer> }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (attempt === 0) onSent?.();
       const response = await request;

@@ -45,6 +45,12 @@ export const REQUEST_ERROR_CODES = [
   'bad_batch_signature',
   /** The batch starts after the hub's cursor for the node; `details.cursor` says where to resume (409). */
   'out_of_order',
+  /** This hub gives its nodes no certificates: it has no certificate authority and DNS set up (404). */
+  'certificates_not_offered',
+  /** A certificate request whose CSR cannot be read, or names another name than the node's, or a bad key (400). */
+  'invalid_csr',
+  /** The certificate authority or the DNS provider failed the request; `details.reason` says how; try later (502). */
+  'certificate_failed',
   // Staff (staff.ts): sign-in, sessions, roles. A refused request changed nothing.
   /** No staff session, or one that expired, was signed out or whose user was disabled (401). */
   'staff_sign_in_required',

@@ -226,3 +226,40 @@ export const HubLink = z
   .strict()
   .meta({ id: 'HubLink' });
 export type HubLink = z.infer<typeof HubLink>;
+
+/**
+ * A node asks the hub for a certificate for its name on the deployment's domain (`<node id>.<domain>`,
+ * tls/names.ts): a CSR made from a key that never leaves the node, and the LAN addresses the name
+ * should resolve to. The hub publishes them in DNS and answers the CA's DNS-01 challenge for it.
+ */
+export const CertificateRequest = z
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    /** A PKCS#10 certificate request, PEM. */
+    csr: z.string().min(100).max(8192).regex(/^-----BEGIN CERTIFICATE REQUEST-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE REQUEST-----\r?\n?$/, 'Not a PEM certificate request'),
+    /** Where phones on the node's network reach it: unicast IPv4 or IPv6 addresses. */
+    addresses: z.array(z.union([z.ipv4(), z.ipv6()])).min(1).max(8),
+  })
+  .strict()
+  .meta({ id: 'CertificateRequest' });
+export type CertificateRequest = z.infer<typeof CertificateRequest>;
+
+export const CertificateResponse = z
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    /** The node's name, which the certificate is for and DNS now answers with `addresses`. */
+    name: z.string().min(3).max(253),
+    /** The certificate and its chain, PEM, leaf first. */
+    certificate: z.string().min(100).max(65_536),
+    notAfter: z.iso.datetime({ offset: true }),
+  })
+  .strict()
+  .meta({ id: 'CertificateResponse' });
+export type CertificateResponse = z.infer<typeof CertificateResponse>;
+
+/** GET /federation/v1/certificate: the name the hub gives this node (its CSR must name exactly it). */
+export const CertificateName = z
+  .object({ protocol: z.literal(PROTOCOL_VERSION), name: z.string().min(3).max(253) })
+  .strict()
+  .meta({ id: 'CertificateName' });
+export type CertificateName = z.infer<typeof CertificateName>;

@@ -13,7 +13,7 @@ import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { GlossaryExchangeRequest, GlossaryExchangeResponse, GlossaryRecord } from './glossary.log.ts';
 import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
-import { EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
+import { CertificateName, CertificateRequest, CertificateResponse, EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
 import { ReleaseList } from './releases.ts';
 import { GoldList } from './gold.ts';
 import { documentPaths, documentTags, type PathItem, SECURITY_SCHEMES } from './operations.ts';
@@ -24,7 +24,7 @@ function componentSchemas(): Record<string, unknown> {
   // registry; each becomes one component, referenced by $ref from the others.
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
     Campaign, CampaignList, CampaignProgress, SeedList, ReviewQueue, StatusRequest, StatusResponse,
-    EnrollRequest, EnrollResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList,
+    EnrollRequest, EnrollResponse, CertificateName, CertificateRequest, CertificateResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList,
     GlossaryRecord, GlossaryExchangeRequest, GlossaryExchangeResponse];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
@@ -229,6 +229,33 @@ const federationPaths = {
         '200': { description: 'What was stored, what was refused (by index), and the hub\'s records', content: json('GlossaryExchangeResponse') },
         '400': errorResponse('invalid_request, malformed_json'),
         '404': errorResponse('unknown_campaign'),
+        ...refusals,
+      },
+    },
+  },
+  '/federation/v1/certificate': {
+    get: {
+      operationId: 'federationCertificateName',
+      summary: 'The name the hub gives the node',
+      description: `${signed} The node's name on the deployment's domain, \`<node id>.<domain>\`: what its CSR must name.`,
+      responses: {
+        '200': { description: 'The name', content: json('CertificateName') },
+        '404': errorResponse('certificates_not_offered: this hub has no CA and DNS set up'),
+        ...refusals,
+      },
+    },
+    post: {
+      operationId: 'federationCertificate',
+      summary: 'A certificate for the node’s name',
+      description:
+        `${signed} A certificate for \`<node id>.<domain>\` for the CSR the node made from its own key (which never leaves it); ` +
+        'the hub publishes the addresses under that name and answers the CA\'s DNS-01 challenge for the node.',
+      requestBody: { required: true, content: json('CertificateRequest') },
+      responses: {
+        '200': { description: 'The certificate chain, the name and when it ends', content: json('CertificateResponse') },
+        '400': errorResponse('invalid_request, malformed_json, invalid_csr'),
+        '404': errorResponse('certificates_not_offered: this hub has no CA and DNS set up'),
+        '502': errorResponse('certificate_failed: the CA or the DNS server failed (details.reason); try later'),
         ...refusals,
       },
     },

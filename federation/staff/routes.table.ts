@@ -81,6 +81,7 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/federation/v1/pull': { GET: NODE, ALL: FALLBACK },
   '/federation/v1/gold': { GET: NODE, ALL: FALLBACK },
   '/federation/v1/glossary/:campaign': { POST: NODE, ALL: FALLBACK },
+  '/federation/v1/certificate': { GET: NODE, POST: NODE, ALL: FALLBACK },
 
   // Staff sign-in and sessions.
   '/api/v1/staff/session': { GET: { access: 'session' }, DELETE: { access: 'session' }, ALL: FALLBACK },

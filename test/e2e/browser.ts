@@ -12,7 +12,7 @@ export function chromiumPath(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('Chromium not found: run `node test/ensure-chromium.mjs` or set CHROMIUM_PATH.');
+    throw new Error('Chromium not found: run `node test/ensure-tools.mjs` or set CHROMIUM_PATH.');
   }
 }
 

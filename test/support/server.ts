@@ -82,6 +82,8 @@ export interface RunningServer {
   stop(): Promise<void>;
   /** SIGKILL: a crash or power cut. Returns at once; `restart()` waits for the exit. */
   kill(): void;
+  /** Sends the process a signal (SIGHUP: reload). */
+  signal(name: NodeJS.Signals): void;
   /** Starts the server again on the same port with the same data folder. */
   restart(): Promise<void>;
   /** What the process printed so far (stdout and stderr). */
@@ -169,6 +171,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     stop,
     kill: () => {
       child.kill('SIGKILL');
+    },
+    signal: (name: NodeJS.Signals) => {
+      child.kill(name);
     },
     async restart() {
       await stop();

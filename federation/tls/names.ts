@@ -1,0 +1,36 @@
+/**
+ * A node's name on the deployment's domain, like Plex's per-server names: `<node id>.<domain>`.
+ * The node id (`n-` and 16 base32 letters) is already a DNS label and derived from the node's key,
+ * so names are unique, stable across re-enrolment, and chosen by no one.
+ */
+import { isIP } from 'node:net';
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** The domain in lower case without a trailing dot, or an error saying why it is not one. */
+export function parseDomain(text: string): string {
+  const domain = text.trim().toLowerCase().replace(/\.$/, '');
+  const labels = domain.split('.');
+  if (domain.length > 200 || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels.at(-1)!)) {
+    throw new Error(`"${text}" is not a domain name (like lib.example.org)`);
+  }
+  return domain;
+}
+
+export function nodeHostName(nodeId: string, domain: string): string {
+  return `${nodeId}.${domain}`;
+}
+
+/** Whether an address may be published for a node: unicast, not the unspecified or a multicast one. */
+export function publishableAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) {
+    const [a] = address.split('.').map(Number) as [number];
+    return a !== 0 && a < 224;
+  }
+  if (family === 6) {
+    const lower = address.toLowerCase();
+    return lower !== '::' && !lower.startsWith('ff');
+  }
+  return false;
+}
