@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import QRCode from 'qrcode';
+import { renderUnicodeCompact } from 'uqr';
 import type { Hono } from 'hono';
 import { listen, type Listening } from '../server/listen.ts';
 import { NodeCertificateAuthority } from '../tls/acme.ts';
@@ -96,7 +96,7 @@ export class SecureServing {
       this.listening = await listen(this.options.app, { port, tls: pair, ...(host !== undefined ? { host } : {}) });
       const url = httpsOrigin(this.name ?? 'localhost', this.listening.port);
       this.options.io.out(`Secure address for phones and tablets: ${url}`);
-      this.options.io.out(await QRCode.toString(url, { type: 'terminal', small: true }));
+      this.options.io.out(renderUnicodeCompact(url, { border: 2 }));
     })();
     await this.starting;
   }
