@@ -15,8 +15,9 @@ import {
   type Seed,
   type SeedType,
 } from '../../../federation/protocol/index.ts';
-import { adoptKey, giveConsent, loadConsent, loadIdentity, type ConsentRecord, type Identity } from './identity.ts';
-import { type ContributorKey, restoreKey } from './keys.ts';
+import { adoptKey, forgetContributor, giveConsent, loadConsent, loadIdentity, type ConsentRecord, type Identity } from './identity.ts';
+import { type KioskSettings, loadKiosk, pruneRetired, retiredKeys, retireKey, saveKiosk } from './kiosk.ts';
+import { ContributorKey, restoreKey } from './keys.ts';
 import { makeContribution, makeRecord, seedOf, validate, type ContributionContext, type FieldErrors, type FormState } from './forms.ts';
 import { CampaignCache, reviewable, type ReviewItem } from './campaigns.ts';
 import { history, type History, type StatusMap } from './history.ts';
@@ -75,7 +76,10 @@ export class AppState {
   nodeError = $state<NodeErrorCode | null>(null);
 
   /** My items, their revisions, withdrawals and reviews, as the device knows them. */
-  mine = $derived<History>(history(this.entries, this.statuses, this.identity?.contributorId));
+  mine = $derived<History>(
+    // On a kiosk only the visitor's own items: never an earlier visitor's, waiting or not.
+    history(this.kiosk === null ? this.entries : this.entries.filter((e) => this.identity !== null && e.contribution.contributor === this.identity.contributorId), this.statuses, this.identity?.contributorId),
+  );
   /** The review queue as offered: never my own items, nor ones already reviewed here. */
   toReview = $derived<ReviewItem[]>(this.identity ? reviewable(this.queue, this.mine.reviewed) : []);
 
@@ -86,6 +90,10 @@ export class AppState {
   #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
   #signer: ContributorKey | null = null;
+  /** Kiosk mode (kiosk.ts): the device is a shared tablet for one campaign. */
+  kiosk = $state<KioskSettings | null>(null);
+  /** Keys of earlier kiosk visitors whose items still wait, by public key text. */
+  #retired = new Map<string, ContributorKey>();
 
   async init(): Promise<void> {
     try {
@@ -104,6 +112,8 @@ export class AppState {
       outbox.getMeta<ModelDevice>(MODEL_DEVICE_KEY),
     ]);
     if (modelDevice === 'webgpu' || modelDevice === 'wasm') this.modelDevice = modelDevice;
+    this.kiosk = (await loadKiosk(outbox)) ?? null;
+    for (const stored of await retiredKeys(outbox)) this.#retired.set(stored.key, new ContributorKey(stored));
     this.identity = identity?.identity ?? null;
     this.#useSigner(identity?.signer ?? null);
     this.consent = consent ?? null;
@@ -271,9 +281,72 @@ export class AppState {
    */
   async #signBatch(items: UnsignedContribution[]): Promise<Contribution[]> {
     const signer = this.#signer;
-    if (signer === null) throw new Error('No contributor key on this device');
-    const mine = items.map((item) => (item.key === signer.key ? item : { ...item, key: signer.key, contributor: signer.contributorId }));
-    return (await signer.signItems(mine)) as Contribution[];
+    // An earlier kiosk visitor's items go under their own (retired) key, never the next visitor's.
+    const groups = new Map<ContributorKey, { at: number[]; items: UnsignedContribution[] }>();
+    items.forEach((item, i) => {
+      const own = this.#retired.get(item.key) ?? signer;
+      if (own === null) throw new Error('No contributor key on this device');
+      const group = groups.get(own) ?? { at: [], items: [] };
+      group.at.push(i);
+      group.items.push(item.key === own.key ? item : { ...item, key: own.key, contributor: own.contributorId });
+      groups.set(own, group);
+    });
+    const out = new Array<Contribution>(items.length);
+    for (const [key, group] of groups) {
+      const signed = (await key.signItems(group.items)) as Contribution[];
+      group.at.forEach((at, k) => (out[at] = signed[k]!));
+    }
+    return out;
+  }
+
+  /**
+   * Makes this device a kiosk for `campaign` (kiosk.ts), started by staff member `by`; whoever was
+   * contributing here is signed out as a visitor is.
+   */
+  async startKiosk(campaign: Campaign, by: string, idleMs: number): Promise<void> {
+    if (!this.#outbox) return;
+    const settings: KioskSettings = { campaign: campaign.slug, startedBy: by, startedAt: Date.now(), idleMs };
+    await saveKiosk(this.#outbox, settings);
+    this.kiosk = settings;
+    await this.chooseCampaign(campaign);
+    await this.endVisit();
+  }
+
+  /** Back to a personal device (staff only: the caller checked a staff session). */
+  async stopKiosk(): Promise<void> {
+    if (!this.#outbox) return;
+    await saveKiosk(this.#outbox, undefined);
+    this.kiosk = null;
+  }
+
+  /**
+   * Ends a kiosk visit: the visitor's key is retired (kept only to sign their waiting items), and
+   * their consent, choices, statuses and review queue are forgotten; the next visitor starts at
+   * consent, in the kiosk's campaign.
+   */
+  async endVisit(): Promise<void> {
+    const outbox = this.#outbox;
+    if (!outbox) return;
+    try {
+      const stored = await forgetContributor(outbox, [LANGUAGE_KEY, LICENCES_KEY, STATUS_KEY]);
+      if (stored !== undefined) {
+        await retireKey(outbox, stored);
+        this.#retired.set(stored.key, new ContributorKey(stored));
+      }
+      this.identity = null;
+      this.#useSigner(null);
+      this.consent = null;
+      this.language = null;
+      this.acceptedLicences = [];
+      this.statuses = {};
+      this.queue = [];
+      this.seeds = {};
+      const home = this.kiosk === null ? undefined : this.campaigns.find((c) => c.slug === this.kiosk!.campaign);
+      if (home !== undefined && home.slug !== this.campaign.slug) await this.chooseCampaign(home);
+      await this.refresh();
+    } catch (e) {
+      this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
+    }
   }
 
   async #startSync(identity: Identity): Promise<void> {
@@ -310,6 +383,11 @@ export class AppState {
       const [counts, entries] = await Promise.all([this.#outbox.counts(), this.#outbox.list()]);
       this.counts = counts;
       this.entries = entries;
+      if (this.#retired.size > 0) {
+        const waiting = new Set(entries.filter((e) => e.status === 'waiting').map((e) => e.contribution.key));
+        const kept = await pruneRetired(this.#outbox, waiting);
+        this.#retired = new Map(kept.map((k) => [k.key, this.#retired.get(k.key) ?? new ContributorKey(k)]));
+      }
     } catch (e) {
       this.storageError = e instanceof StorageError ? e.code : 'storage_failed';
     }
@@ -555,7 +633,7 @@ export class AppState {
       version: 1,
       exportedAt: new Date().toISOString(),
       contributor: this.identity?.contributorId ?? null,
-      contributions: $state.snapshot(this.entries).map((e) => ({
+      contributions: $state.snapshot(this.entries).filter((e) => this.kiosk === null || e.contribution.contributor === this.identity?.contributorId).map((e) => ({
         status: e.status,
         savedAt: new Date(e.savedAt).toISOString(),
         ...(e.sentAt ? { sentAt: new Date(e.sentAt).toISOString() } : {}),

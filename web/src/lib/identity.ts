@@ -65,3 +65,18 @@ export async function adoptKey(outbox: Outbox, stored: StoredKey): Promise<{ ide
   await outbox.setMeta(IDENTITY, identity);
   return { identity, signer };
 }
+
+/**
+ * Forgets who was contributing on this device (a kiosk visit ends): the key, the consent and the
+ * visitor's choices. The device id stays (it names the device, not the person). Answers the key
+ * that was in use, for kiosk.ts to keep until its waiting items are sent.
+ */
+export async function forgetContributor(outbox: Outbox, choices: readonly string[]): Promise<StoredKey | undefined> {
+  const stored = await outbox.getMeta<StoredKey>(KEY);
+  const identity = await outbox.getMeta<Partial<Identity>>(IDENTITY);
+  await outbox.setMeta(KEY, undefined);
+  await outbox.setMeta(CONSENT, undefined);
+  await outbox.setMeta(IDENTITY, identity?.deviceId === undefined ? undefined : { deviceId: identity.deviceId });
+  for (const key of choices) await outbox.setMeta(key, undefined);
+  return stored;
+}
