@@ -287,6 +287,20 @@ export const staffApiPaths = {
       },
     },
   },
+  '/api/v1/staff/campaigns/{slug}/dashboard': {
+    get: {
+      summary: 'A drive’s live dashboard',
+      operationId: 'staffDriveDashboard',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'For the staff who manage the campaign (a teacher: their classes): content items and distinct contributors per hour of the last `hours` (by when this server received them), what still counts per kind and language against the goals, the review backlog, flagged items no moderator decided on, and this node\'s hub link.',
+      parameters: [
+        { name: 'slug', in: 'path', required: true, description: 'The campaign', schema: ref('CampaignSlug') },
+        { name: 'hours', in: 'query', required: false, description: 'The window, in hours', schema: { type: 'integer', minimum: 1, maximum: 168, default: 24 } },
+      ],
+      responses: { '200': { description: 'The dashboard', content: json('DriveDashboard') }, '400': error('invalid_query'), ...staffErrors, '404': error('not_found'), '405': notAllowed },
+    },
+  },
   '/api/v1/staff/flagged': {
     get: {
       summary: 'The flagged queue',

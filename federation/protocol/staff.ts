@@ -16,6 +16,7 @@ import { ConsensusRule, ITEM_STATUSES } from './consensus.ts';
 import { DOMAINS } from './kinds.ts';
 import { CAMPAIGN_VISIBILITIES, Campaign, CampaignSlug, CompareModels, DraftModel, Goal, JoinCode } from './campaign.ts';
 import { ROLES } from './sync.ts';
+import { HubLink } from './federation.ts';
 import { ContributorIdText, ReviewerPolicy } from './reviewers.ts';
 
 export const STAFF_ROLES = ['teacher', 'librarian', 'steward'] as const;
@@ -345,6 +346,7 @@ export const AUDIT_ACTIONS = [
   'moderate_hide',
   'moderate_clear',
   'flagged_read',
+  'dashboard_read',
   'user_add',
   'user_link',
   'user_revoke',
@@ -419,3 +421,28 @@ export const ContributorWithdrawResult = z
   .strict()
   .meta({ id: 'ContributorWithdrawResult' });
 export type ContributorWithdrawResult = z.infer<typeof ContributorWithdrawResult>;
+
+/** GET /api/v1/staff/campaigns/{slug}/dashboard?hours=N: a drive's live view for its staff. */
+export const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(168).default(24) }).strict();
+
+export const DriveDashboard = z
+  .object({
+    campaign: CampaignSlug,
+    generatedAt: z.iso.datetime(),
+    /** Oldest first, one per hour of the window (hours with nothing included): by when the node received them. */
+    hours: z.array(z.object({ hour: z.iso.datetime(), contributions: z.int().min(0), contributors: z.int().min(0) }).strict()),
+    /** In the window: content items, and distinct contributors (counted, never named). */
+    window: z.object({ contributions: z.int().min(0), contributors: z.int().min(0) }).strict(),
+    /** Every item of the campaign that still counts (pending or accepted), per kind and language, with the kind's goal. */
+    progress: z.array(z.object({ kind: z.enum(CONTENT_KINDS), language: LanguageTag, collected: z.int().min(0), accepted: z.int().min(0) }).strict()),
+    goals: z.array(Goal),
+    /** Items no consensus has decided yet. */
+    reviewBacklog: z.int().min(0),
+    /** Flagged items no moderator has decided on. */
+    flagged: z.int().min(0),
+    /** This node's link to its hub (absent on a hub). */
+    sync: HubLink.optional(),
+  })
+  .strict()
+  .meta({ id: 'DriveDashboard' });
+export type DriveDashboard = z.infer<typeof DriveDashboard>;

@@ -102,7 +102,7 @@ export function createApp(options: AppOptions): Hono {
   // The releases this hub built and recorded (`vernacular release build`), for the steward's view.
   if (options.role === 'hub') releaseRoutes(app, options.store);
   const serverId = options.serverId ?? (options.role === 'hub' ? 'hub' : nodeIdOf(randomBytes(32).toString('base64url')));
-  staffRoutes(app, options.store, { glossary, issuer: serverId });
+  staffRoutes(app, options.store, { glossary, issuer: serverId }, options.link);
   app.all('/api/*', apiNotFound);
   if (options.role === 'hub') {
     app.use('/federation/*', noStore);

@@ -100,6 +100,7 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/api/v1/staff/campaigns/:slug/gold': { POST: staff(OPERATORS, 'campaign', 'gold_import'), ALL: FALLBACK },
   '/api/v1/staff/campaigns/:slug/reviewers': { GET: staff(ALL_STAFF, 'campaign', 'reviewers_read'), POST: staff(ALL_STAFF, 'campaign', 'reviewer_grant'), ALL: FALLBACK },
   '/api/v1/staff/campaigns/:slug/reviewers/:reviewer': { DELETE: staff(ALL_STAFF, 'campaign', 'reviewer_revoke'), ALL: FALLBACK },
+  '/api/v1/staff/campaigns/:slug/dashboard': { GET: staff(ALL_STAFF, 'campaign', 'dashboard_read'), ALL: FALLBACK },
   '/api/v1/staff/flagged': { GET: staff(ALL_STAFF, 'server', 'flagged_read'), ALL: FALLBACK },
   '/api/v1/staff/items/:id/hide': { POST: staff(ALL_STAFF, 'campaign', 'moderate_hide'), ALL: FALLBACK },
   '/api/v1/staff/items/:id/clear': { POST: staff(ALL_STAFF, 'campaign', 'moderate_clear'), ALL: FALLBACK },

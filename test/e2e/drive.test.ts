@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../support/server.ts';
 import { launch, phoneContext } from './browser.ts';
 import { axe } from './steps.ts';
-import { acceptConsent } from './app.ts';
+import { acceptConsent, idioms, saveIdiom, waitForWaiting } from './app.ts';
 
 const SHOTS = join(import.meta.dirname, '../../test-results');
 const LINK = /^(http:\/\/\S+\/#\/staff\/welcome\/[A-Za-z0-9_-]{43})$/m;
@@ -109,5 +109,32 @@ describe('a library drive: poster, a QR code for the room, phones joining by lin
     await phone.goto(`${server.url}/#/join/ZZZZZZ`);
     await expect.poll(() => phone.getByTestId('join-notice').textContent()).toBe('No campaign has this code. Check it and try again.');
     await phone.getByText('Campaign: Maktaba ya Kisumu: methali').waitFor();
+    // Two idioms from this phone, sent to the node.
+    for (const idiom of idioms('drive', 2)) await saveIdiom(phone, idiom);
+    await waitForWaiting(phone, 0);
+  });
+
+  it('the live dashboard counts the drive, on a phone and on a wall screen', async () => {
+    await librarian.setViewportSize({ width: 390, height: 844 });
+    await librarian.goto(`${server.url}/#/staff/dashboard/maktaba-drive`);
+    const board = librarian.getByTestId('dashboard');
+    await board.getByRole('heading', { name: 'Maktaba ya Kisumu: methali: live' }).waitFor();
+    await expect.poll(() => librarian.getByTestId('tile-contributions').locator('.big').textContent()).toBe('2');
+    expect(await librarian.getByTestId('tile-contributors').locator('.big').textContent()).toBe('1');
+    expect(await librarian.getByTestId('tile-backlog').locator('.big').textContent()).toBe('2');
+    expect(await librarian.getByTestId('tile-flagged').locator('.big').textContent()).toBe('0');
+    expect(await board.locator('[data-kind="idiom"] [data-testid="goal-text"]').textContent()).toBe('2 of 500');
+    expect(await board.locator('[data-kind="idiom"] [data-language="sw"]').textContent()).toContain('2');
+    // The last hour's bar holds the two; the others none.
+    const bars = await board.getByTestId('per-hour-chart').locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
+    expect(bars).toHaveLength(12);
+    expect(bars.at(-1)).toBe(2);
+    expect(bars.slice(0, -1).every((n) => n === 0)).toBe(true);
+    expect(await librarian.getByTestId('sync-state').textContent()).toContain('This node is not linked to a hub');
+    expect(await axe(librarian)).toEqual([]);
+    await librarian.screenshot({ path: join(SHOTS, 'drive-dashboard-390.png'), fullPage: true });
+    await librarian.setViewportSize({ width: 1920, height: 1080 });
+    expect((await board.boundingBox())!.width).toBeGreaterThan(1400);
+    await librarian.screenshot({ path: join(SHOTS, 'drive-dashboard-1920.png') });
   });
 });

@@ -14,8 +14,10 @@ import { userRoutes } from './users.ts';
 import { auditRoutes } from './audit.ts';
 import { contributorRoutes } from './contributors.ts';
 import { glossaryStaffRoutes, type GlossaryStaffOptions } from './glossary.ts';
+import { dashboardRoutes } from './dashboard.ts';
+import type { HubLink } from '../../protocol/index.ts';
 
-export function staffRoutes(app: Hono, store: Store, glossary: GlossaryStaffOptions): void {
+export function staffRoutes(app: Hono, store: Store, glossary: GlossaryStaffOptions, link?: () => Promise<HubLink>): void {
   authRoutes(app);
   campaignRoutes(app, store);
   moderationRoutes(app, store);
@@ -24,4 +26,5 @@ export function staffRoutes(app: Hono, store: Store, glossary: GlossaryStaffOpti
   auditRoutes(app);
   contributorRoutes(app, store);
   glossaryStaffRoutes(app, store, glossary);
+  dashboardRoutes(app, store, link);
 }

@@ -75,6 +75,8 @@ export class AppState {
   /** Why the last read from the node failed (null once one succeeds). */
   nodeError = $state<NodeErrorCode | null>(null);
 
+  /** Kiosk mode (kiosk.ts): the device is a shared tablet for one campaign. */
+  kiosk = $state<KioskSettings | null>(null);
   /** My items, their revisions, withdrawals and reviews, as the device knows them. */
   mine = $derived<History>(
     // On a kiosk only the visitor's own items: never an earlier visitor's, waiting or not.
@@ -90,8 +92,6 @@ export class AppState {
   #worker: ModelWorker | null = null;
   #sync: SyncClient | null = null;
   #signer: ContributorKey | null = null;
-  /** Kiosk mode (kiosk.ts): the device is a shared tablet for one campaign. */
-  kiosk = $state<KioskSettings | null>(null);
   /** Keys of earlier kiosk visitors whose items still wait, by public key text. */
   #retired = new Map<string, ContributorKey>();
 

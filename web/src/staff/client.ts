@@ -10,6 +10,7 @@ import {
   type CampaignDraft,
   type CampaignPatch,
   ErrorBody,
+  DriveDashboard,
   FlaggedQueue,
   ImportResult,
   ModerationResult,
@@ -87,6 +88,7 @@ export class StaffClient {
   importSeeds = (slug: string, format: 'csv' | 'jsonl', text: string) => this.#call('POST', `/campaigns/${encodeURIComponent(slug)}/seeds`, ImportResult, { format, text });
 
   flagged = () => this.#call('GET', '/flagged', FlaggedQueue);
+  dashboard = (slug: string, hours: number) => this.#call('GET', `/campaigns/${encodeURIComponent(slug)}/dashboard?hours=${hours}`, DriveDashboard);
   moderate = (id: string, action: 'hide' | 'clear') => this.#call('POST', `/items/${encodeURIComponent(id)}/${action}`, ModerationResult);
 
   users = () => this.#call('GET', '/users', StaffUserList);
