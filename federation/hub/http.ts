@@ -5,6 +5,7 @@
  *   GET  /federation/v1/cursor   signed: where the node's next push starts
  *   POST /federation/v1/push     signed: one batch of records, with its batch signature
  *   GET  /federation/v1/pull     signed: withdrawals made elsewhere, national campaigns, standing
+ *   POST /federation/v1/report   signed: the node's own view of its link (backlog, set aside, last problem)
  *   GET  /federation/v1/gold     signed: the gold items of national campaigns (gold.ts)
  *   POST /federation/v1/glossary/{campaign}
  *                                signed: a campaign's glossary records, each with its author,
@@ -32,6 +33,7 @@ import {
   type EnrollResponse,
   LIMITS,
   MAX_PULL_RECORDS,
+  NodeReport,
   PROTOCOL_VERSION,
   type PullResponse,
   type PushResponse,
@@ -297,6 +299,21 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
     return c.json(answer);
   });
   app.all('/federation/v1/pull', methodNotAllowed(['GET', 'HEAD']));
+
+  // What a node says of its link after an exchange (its backlog, what it set aside, its last
+  // problem): advisory, shown to the steward (staff/http/nodes.ts).
+  app.post('/federation/v1/report', async (c) => {
+    checkJsonContentType(c.req.header('content-type') ?? null);
+    const { node, bytes } = await authenticate(c, 16 * 1024);
+    const parsed = checkedParse(NodeReport, parseJsonBody({ bytes, encoding: bodyEncoding(c.req.header('content-encoding') ?? null) }, 16 * 1024));
+    if (!parsed.success) {
+      const { field, message } = describeIssues(parsed.error);
+      throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
+    }
+    await registry.report(node.id, parsed.data, new Date(now()));
+    return c.json({ protocol: PROTOCOL_VERSION, kept: true });
+  });
+  app.all('/federation/v1/report', methodNotAllowed(['POST']));
   goldRoute(app, store, registry, authenticate);
 
   glossaryRoute(app, store, authenticate, now);

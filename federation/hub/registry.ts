@@ -29,6 +29,9 @@ export interface FedNodesTable {
   cursor: number | string;
   last_push_at: string | null;
   last_pull_at: string | null;
+  /** The node's last NodeReport (JSON, advisory) and when it came (migration 0015). */
+  report: string | null;
+  reported_at: string | null;
 }
 
 export interface FedNoncesTable {
@@ -71,6 +74,8 @@ export interface EnrolledNode {
   cursor: number;
   lastPushAt: string | null;
   lastPullAt: string | null;
+  /** What the node last reported of its link, and when. */
+  report?: { at: string; backlog: number; setAside: number; error?: string; version: string };
 }
 
 export interface StoredBatch {
@@ -99,7 +104,13 @@ function toNode(row: FedNodesTable): EnrolledNode {
     cursor: Number(row.cursor),
     lastPushAt: row.last_push_at,
     lastPullAt: row.last_pull_at,
+    ...(row.report !== null && row.report !== undefined && row.reported_at !== null ? { report: reportOf(row.report, row.reported_at) } : {}),
   };
+}
+
+function reportOf(json: string, at: string): EnrolledNode['report'] {
+  const r = JSON.parse(json) as { backlog: number; setAside: number; error?: string; version: string };
+  return { at, backlog: r.backlog, setAside: r.setAside, ...(r.error !== undefined ? { error: r.error } : {}), version: r.version };
 }
 
 export type EnrolOutcome = { ok: true; node: EnrolledNode } | { ok: false; reason: 'invalid_token' | 'key_in_use' };
@@ -147,7 +158,7 @@ export class HubRegistry {
       }
       const row: FedNodesTable = {
         id: nodeId, name: spent.name, public_key: publicKey, state: 'active', quarantined: 0,
-        enrolled_at: at, revoked_at: null, cursor: 0, last_push_at: null, last_pull_at: null,
+        enrolled_at: at, revoked_at: null, cursor: 0, last_push_at: null, last_pull_at: null, report: null, reported_at: null,
       };
       await trx.insertInto('fed_nodes').values(row).execute();
       return { ok: true, node: toNode(row) } as const;
@@ -176,6 +187,16 @@ export class HubRegistry {
     await this.db
       .updateTable('fed_nodes')
       .set({ state, revoked_at: state === 'revoked' ? now.toISOString() : null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Keeps what a node reported of its link (advisory, for the steward). */
+  async report(id: string, report: { backlog: number; setAside: number; error?: string | undefined; version: string }, now = new Date()): Promise<void> {
+    const { backlog, setAside, error, version } = report;
+    await this.db
+      .updateTable('fed_nodes')
+      .set({ report: JSON.stringify({ backlog, setAside, ...(error !== undefined ? { error } : {}), version }), reported_at: now.toISOString() })
       .where('id', '=', id)
       .execute();
   }

@@ -47,6 +47,7 @@ import {
   GoldList,
   GlossaryExchangeResponse,
   MAX_PUSH_STANDING,
+  type NodeReport,
   PushResponse,
   type VouchedStanding,
 } from '../protocol/index.ts';
@@ -61,6 +62,7 @@ import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
 import { stewardWithdrawals, withdrawContributor } from '../store/steward.ts';
 import { servedReviews } from '../store/standing.ts';
 import type { ModelStore } from '../models/store.ts';
+import { packageVersion } from '../package.ts';
 import { openGlossaryStore } from '../glossary/store.ts';
 import { exchangeGlossaries } from './glossary.ts';
 
@@ -289,11 +291,31 @@ export class FederationAgent {
       push.glossaries = await this.syncGlossaries();
       const pull = await this.pull();
       await this.links.update({ state: 'ok', lastError: null });
+      await this.report();
       return { push, pull };
     } catch (err) {
       const { state, words } = describeFailure(err, link.hubUrl);
       await this.links.update({ state, lastError: words });
+      // A hub that answered but refused something still hears how this node sees it.
+      if (err instanceof HubError && state !== 'revoked') await this.report(words);
       throw err;
+    }
+  }
+
+  /** Tells the hub's steward this node's backlog, what it set aside and its last problem (best effort). */
+  private async report(error?: string): Promise<void> {
+    try {
+      const link = await this.requireLink();
+      const report: NodeReport = {
+        protocol: PROTOCOL_VERSION,
+        backlog: await this.links.backlog(link.pushCursor),
+        setAside: (await this.links.setAsideSummary(0)).count,
+        ...(error !== undefined ? { error: error.slice(0, 500) } : {}),
+        version: packageVersion(),
+      };
+      await this.signed('POST', '/federation/v1/report', report, Math.min(this.timeoutMs, 10_000));
+    } catch {
+      // An older hub (404), or one out of reach: the report is advisory.
     }
   }
 

@@ -263,3 +263,20 @@ export const CertificateName = z
   .strict()
   .meta({ id: 'CertificateName' });
 export type CertificateName = z.infer<typeof CertificateName>;
+
+/**
+ * POST /federation/v1/report (signed): how a node sees its link after an exchange, for the hub's
+ * steward — what the hub cannot know by itself (the node's backlog, what it set aside, its
+ * last problem). Advisory: nothing is decided by it.
+ */
+export const NodeReport = z
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    backlog: z.int().min(0),
+    setAside: z.int().min(0),
+    error: z.string().max(500).optional(),
+    version: z.string().max(40),
+  })
+  .strict()
+  .meta({ id: 'NodeReport' });
+export type NodeReport = z.infer<typeof NodeReport>;

@@ -3,7 +3,7 @@
  * was CLI-only — campaigns, imports, moderation, reviewer credentials, users, the audit log. Staff operations carry the
  * session cookie security scheme; every error names its stable code.
  */
-import { CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, ReviewerChange, ReviewerGrant, ReviewerList, StaffUserCreate } from './staff.ts';
+import { CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, ReviewerChange, ReviewerGrant, ReviewerList, StaffUserCreate, DriveDashboard, NodeRevokeRequest, StaffNode, StaffNodeList } from './staff.ts';
 import { GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest } from './glossary.log.ts';
 
 /** The staff session: an HttpOnly `__Host-` cookie set by a sign-in. */
@@ -18,7 +18,7 @@ export const staffSecuritySchemes = {
 
 // Importing the body schemas registers their components (see componentSchemas in openapi.ts).
 void [CampaignDraft, CampaignPatch, ContributorWithdrawRequest, ContributorWithdrawResult, FileImport, GoldImport, PassphraseSet, PassphraseSignIn, PasskeyAssertion, PasskeyRegistration, StaffUserCreate,
-  GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest, ReviewerChange, ReviewerGrant, ReviewerList];
+  GlossaryActionResult, GlossaryLog, GlossaryRestoreRequest, GlossaryRevertRequest, ReviewerChange, ReviewerGrant, ReviewerList, DriveDashboard, NodeRevokeRequest, StaffNode, StaffNodeList];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -47,6 +47,7 @@ const slug = { name: 'slug', in: 'path', required: true, description: 'Campaign 
 const token = { name: 'token', in: 'path', required: true, description: 'The one-time token of a sign-in link', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } };
 const itemId = { name: 'id', in: 'path', required: true, description: 'Content item id', schema: { type: 'string', format: 'uuid' } };
 const glossaryCampaign = { name: 'campaign', in: 'path', required: true, description: 'Campaign slug (or general)', schema: ref('CampaignSlug') };
+const nodeId = { name: 'id', in: 'path', required: true, description: 'The node', schema: { type: 'string', pattern: '^n-[a-z2-7]{16}$' } };
 const userId = { name: 'id', in: 'path', required: true, description: 'Staff account id', schema: ref('StaffUserId') };
 const badLink = error('invalid_sign_in_link: unknown, used or expired');
 const tooManyChallenges = error('too_many_attempts: this address asked for too many challenges lately');
@@ -360,6 +361,50 @@ export const staffApiPaths = {
         '405': notAllowed,
         '409': error('already_exists: the name is taken (any letter case)'),
       },
+    },
+  },
+  '/api/v1/staff/nodes': {
+    get: {
+      summary: 'The enrolled nodes (steward’s console)',
+      operationId: 'staffNodes',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Hub only, for its steward: every enrolled node with its state, quarantine, last push and pull, the hub\'s cursor for it, and what it last reported of its link (backlog, records set aside, last problem, version).',
+      responses: { '200': { description: 'The nodes', content: json('StaffNodeList') }, ...staffErrors, '404': error('not_found: this is a node'), '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/nodes/{id}/revoke': {
+    post: {
+      summary: 'Revoke a node',
+      operationId: 'staffRevokeNode',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Hub only: refuses everything the node sends from now on (it says so in its status); with `quarantine`, also leaves out of every release everything it ever sent. Audited.',
+      parameters: [nodeId],
+      requestBody: { required: true, content: json('NodeRevokeRequest') },
+      responses: { '200': { description: 'The node now', content: json('StaffNode') }, '400': invalid, ...staffErrors, '404': error('not_found'), '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/nodes/{id}/quarantine': {
+    post: {
+      summary: 'Quarantine a node',
+      operationId: 'staffQuarantineNode',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Hub only: leaves out of releases everything the node ever sent (its records stay stored). Audited.',
+      parameters: [nodeId],
+      responses: { '200': { description: 'The node now', content: json('StaffNode') }, ...staffErrors, '404': error('not_found'), '405': notAllowed },
+    },
+  },
+  '/api/v1/staff/nodes/{id}/unquarantine': {
+    post: {
+      summary: 'Take a node back into releases',
+      operationId: 'staffUnquarantineNode',
+      tags: [TAG_STAFF],
+      security: session,
+      description: 'Hub only: what the node sent counts in releases again. Audited.',
+      parameters: [nodeId],
+      responses: { '200': { description: 'The node now', content: json('StaffNode') }, ...staffErrors, '404': error('not_found'), '405': notAllowed },
     },
   },
   '/api/v1/staff/users/{id}/revoke': {

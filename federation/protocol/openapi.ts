@@ -13,7 +13,7 @@ import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { GlossaryExchangeRequest, GlossaryExchangeResponse, GlossaryRecord } from './glossary.log.ts';
 import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
-import { CertificateName, CertificateRequest, CertificateResponse, EnrollRequest, EnrollResponse, HubLink, PullResponse, PushRequest, PushResponse } from './federation.ts';
+import { CertificateName, CertificateRequest, CertificateResponse, EnrollRequest, EnrollResponse, HubLink, NodeReport, PullResponse, PushRequest, PushResponse } from './federation.ts';
 import { ReleaseList } from './releases.ts';
 import { GoldList } from './gold.ts';
 import { documentPaths, documentTags, type PathItem, SECURITY_SCHEMES } from './operations.ts';
@@ -24,7 +24,7 @@ function componentSchemas(): Record<string, unknown> {
   // registry; each becomes one component, referenced by $ref from the others.
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
     Campaign, CampaignList, CampaignProgress, SeedList, ReviewQueue, StatusRequest, StatusResponse,
-    EnrollRequest, EnrollResponse, CertificateName, CertificateRequest, CertificateResponse, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList,
+    EnrollRequest, EnrollResponse, CertificateName, CertificateRequest, CertificateResponse, NodeReport, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList,
     GlossaryRecord, GlossaryExchangeRequest, GlossaryExchangeResponse];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
@@ -258,6 +258,15 @@ const federationPaths = {
         '502': errorResponse('certificate_failed: the CA or the DNS server failed (details.reason); try later'),
         ...refusals,
       },
+    },
+  },
+  '/federation/v1/report': {
+    post: {
+      operationId: 'federationReport',
+      summary: 'A node’s own view of its link',
+      description: `${signed} After an exchange: the node's backlog, the records it set aside and its last problem, kept for the hub's steward (advisory).`,
+      requestBody: { required: true, content: json('NodeReport') },
+      responses: { '200': { description: 'Kept', content: { 'application/json': { schema: { type: 'object' } } } }, '400': errorResponse('invalid_request, malformed_json'), ...refusals },
     },
   },
   '/api/v1/releases': {

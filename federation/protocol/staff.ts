@@ -16,7 +16,7 @@ import { ConsensusRule, ITEM_STATUSES } from './consensus.ts';
 import { DOMAINS } from './kinds.ts';
 import { CAMPAIGN_VISIBILITIES, Campaign, CampaignSlug, CompareModels, DraftModel, Goal, JoinCode } from './campaign.ts';
 import { ROLES } from './sync.ts';
-import { HubLink } from './federation.ts';
+import { HubLink, NODE_STATES, NodeId, NodeName } from './federation.ts';
 import { ContributorIdText, ReviewerPolicy } from './reviewers.ts';
 
 export const STAFF_ROLES = ['teacher', 'librarian', 'steward'] as const;
@@ -347,6 +347,10 @@ export const AUDIT_ACTIONS = [
   'moderate_clear',
   'flagged_read',
   'dashboard_read',
+  'nodes_read',
+  'node_revoke',
+  'node_quarantine',
+  'node_unquarantine',
   'user_add',
   'user_link',
   'user_revoke',
@@ -446,3 +450,27 @@ export const DriveDashboard = z
   .strict()
   .meta({ id: 'DriveDashboard' });
 export type DriveDashboard = z.infer<typeof DriveDashboard>;
+
+/** GET /api/v1/staff/nodes (a hub's steward): every enrolled node, with what it last reported. */
+export const StaffNode = z
+  .object({
+    id: NodeId,
+    name: NodeName,
+    state: z.enum(NODE_STATES),
+    quarantined: z.boolean(),
+    enrolledAt: z.string(),
+    revokedAt: z.string().nullable(),
+    lastPushAt: z.string().nullable(),
+    lastPullAt: z.string().nullable(),
+    /** The node's records the hub holds: through this number of the node's own order. */
+    cursor: z.int().min(0),
+    /** What the node last said of its link (POST /federation/v1/report), and when. */
+    report: z.object({ at: z.string(), backlog: z.int().min(0), setAside: z.int().min(0), error: z.string().optional(), version: z.string() }).strict().optional(),
+  })
+  .strict()
+  .meta({ id: 'StaffNode' });
+export type StaffNode = z.infer<typeof StaffNode>;
+export const StaffNodeList = z.object({ nodes: z.array(StaffNode) }).strict().meta({ id: 'StaffNodeList' });
+export type StaffNodeList = z.infer<typeof StaffNodeList>;
+/** POST /api/v1/staff/nodes/{id}/revoke: with `quarantine`, also leaves out of releases everything it ever sent. */
+export const NodeRevokeRequest = z.object({ quarantine: z.boolean().default(false) }).strict().meta({ id: 'NodeRevokeRequest' });

@@ -82,6 +82,7 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/federation/v1/gold': { GET: NODE, ALL: FALLBACK },
   '/federation/v1/glossary/:campaign': { POST: NODE, ALL: FALLBACK },
   '/federation/v1/certificate': { GET: NODE, POST: NODE, ALL: FALLBACK },
+  '/federation/v1/report': { POST: NODE, ALL: FALLBACK },
 
   // Staff sign-in and sessions.
   '/api/v1/staff/session': { GET: { access: 'session' }, DELETE: { access: 'session' }, ALL: FALLBACK },
@@ -100,6 +101,10 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/api/v1/staff/campaigns/:slug/gold': { POST: staff(OPERATORS, 'campaign', 'gold_import'), ALL: FALLBACK },
   '/api/v1/staff/campaigns/:slug/reviewers': { GET: staff(ALL_STAFF, 'campaign', 'reviewers_read'), POST: staff(ALL_STAFF, 'campaign', 'reviewer_grant'), ALL: FALLBACK },
   '/api/v1/staff/campaigns/:slug/reviewers/:reviewer': { DELETE: staff(ALL_STAFF, 'campaign', 'reviewer_revoke'), ALL: FALLBACK },
+  '/api/v1/staff/nodes': { GET: staff(OPERATORS, 'server', 'nodes_read'), ALL: FALLBACK },
+  '/api/v1/staff/nodes/:id/revoke': { POST: staff(OPERATORS, 'server', 'node_revoke'), ALL: FALLBACK },
+  '/api/v1/staff/nodes/:id/quarantine': { POST: staff(OPERATORS, 'server', 'node_quarantine'), ALL: FALLBACK },
+  '/api/v1/staff/nodes/:id/unquarantine': { POST: staff(OPERATORS, 'server', 'node_unquarantine'), ALL: FALLBACK },
   '/api/v1/staff/campaigns/:slug/dashboard': { GET: staff(ALL_STAFF, 'campaign', 'dashboard_read'), ALL: FALLBACK },
   '/api/v1/staff/flagged': { GET: staff(ALL_STAFF, 'server', 'flagged_read'), ALL: FALLBACK },
   '/api/v1/staff/items/:id/hide': { POST: staff(ALL_STAFF, 'campaign', 'moderate_hide'), ALL: FALLBACK },

@@ -15,6 +15,7 @@ import { auditRoutes } from './audit.ts';
 import { contributorRoutes } from './contributors.ts';
 import { glossaryStaffRoutes, type GlossaryStaffOptions } from './glossary.ts';
 import { dashboardRoutes } from './dashboard.ts';
+import { nodeRoutes } from './nodes.ts';
 import type { HubLink } from '../../protocol/index.ts';
 
 export function staffRoutes(app: Hono, store: Store, glossary: GlossaryStaffOptions, link?: () => Promise<HubLink>): void {
@@ -27,4 +28,5 @@ export function staffRoutes(app: Hono, store: Store, glossary: GlossaryStaffOpti
   contributorRoutes(app, store);
   glossaryStaffRoutes(app, store, glossary);
   dashboardRoutes(app, store, link);
+  nodeRoutes(app, store);
 }

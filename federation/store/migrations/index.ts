@@ -18,6 +18,7 @@ import * as m0011 from './0011_reviewers.ts';
 import * as m0012 from './0012_glossary_log.ts';
 import * as m0013 from './0013_steward_withdrawals.ts';
 import * as m0014 from './0014_set_aside.ts';
+import * as m0015 from './0015_node_reports.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_glossary_log': m0012,
   '0013_steward_withdrawals': m0013,
   '0014_set_aside': m0014,
+  '0015_node_reports': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,8 @@ import {
   type CampaignPatch,
   ErrorBody,
   DriveDashboard,
+  StaffNode,
+  StaffNodeList,
   FlaggedQueue,
   ImportResult,
   ModerationResult,
@@ -95,6 +97,10 @@ export class StaffClient {
   addUser = (name: string, role: StaffRole, campaigns: string[]) => this.#call('POST', '/users', SignInLink, { name, role, campaigns });
   revokeUser = (id: string) => this.#call('POST', `/users/${encodeURIComponent(id)}/revoke`, StaffUser);
   newLink = (id: string) => this.#call('POST', `/users/${encodeURIComponent(id)}/link`, SignInLink);
+
+  nodes = () => this.#call('GET', '/nodes', StaffNodeList);
+  revokeNode = (id: string, quarantine: boolean) => this.#call('POST', `/nodes/${encodeURIComponent(id)}/revoke`, StaffNode, { quarantine });
+  quarantineNode = (id: string, on: boolean) => this.#call('POST', `/nodes/${encodeURIComponent(id)}/${on ? 'quarantine' : 'unquarantine'}`, StaffNode, {});
 
   audit = (before?: number) => this.#call('GET', `/audit?limit=50${before !== undefined ? `&before=${before}` : ''}`, AuditList);
 }
