@@ -68,6 +68,11 @@ describe('a shared tablet in kiosk mode', () => {
     firstId = await contributorId(page);
     await page.getByRole('link', { name: 'My contributions' }).click();
     await page.getByText(first[0]!.expression).waitFor();
+    // Their own progress: two items, a first badge, three more to the next.
+    expect(await page.getByTestId('progress-items').textContent()).toBe('2');
+    expect(await page.getByTestId('progress-streak').textContent()).toBe('1 day');
+    expect(await page.getByTestId('badges').locator('li').evaluateAll((l) => l.map((e) => e.getAttribute('data-badge')))).toEqual(['first']);
+    expect(await page.getByTestId('next-badge').textContent()).toBe('Next badge, “Five contributions”: 3 more to go.');
     await page.getByRole('button', { name: 'I’m done' }).click();
     const end = page.getByTestId('kiosk-end');
     await expect.poll(() => end.textContent()).toContain('You saved 2 contributions. 2 are still waiting and will be sent by this device.');
@@ -89,6 +94,8 @@ describe('a shared tablet in kiosk mode', () => {
     await page.getByRole('link', { name: 'My contributions' }).click();
     await page.getByRole('heading', { name: 'My contributions' }).waitFor();
     expect(await page.locator('main').textContent()).not.toContain('kiosk visitor one');
+    expect(await page.getByTestId('progress-items').textContent()).toBe('0');
+    expect(await page.getByTestId('badges').count()).toBe(0);
     await page.getByRole('link', { name: 'Contribute' }).click();
     for (const idiom of second) await saveIdiom(page, idiom);
     await waitForWaiting(page, 3);

@@ -16,6 +16,7 @@ import {
   type SeedType,
 } from '../../../federation/protocol/index.ts';
 import { adoptKey, forgetContributor, giveConsent, loadConsent, loadIdentity, type ConsentRecord, type Identity } from './identity.ts';
+import { type PersonalProgress, personalProgress } from './progress.ts';
 import { type KioskSettings, loadKiosk, pruneRetired, retiredKeys, retireKey, saveKiosk } from './kiosk.ts';
 import { ContributorKey, restoreKey } from './keys.ts';
 import { makeContribution, makeRecord, seedOf, validate, type ContributionContext, type FieldErrors, type FormState } from './forms.ts';
@@ -81,6 +82,14 @@ export class AppState {
   mine = $derived<History>(
     // On a kiosk only the visitor's own items: never an earlier visitor's, waiting or not.
     history(this.kiosk === null ? this.entries : this.entries.filter((e) => this.identity !== null && e.contribution.contributor === this.identity.contributorId), this.statuses, this.identity?.contributorId),
+  );
+  /** My own progress: items, accepted, streak, badges (progress.ts). */
+  personal = $derived<PersonalProgress>(
+    personalProgress(
+      this.mine,
+      this.entries.filter((e) => e.contribution.kind === 'review' && this.identity !== null && e.contribution.contributor === this.identity.contributorId).map((e) => e.savedAt),
+      Date.now(),
+    ),
   );
   /** The review queue as offered: never my own items, nor ones already reviewed here. */
   toReview = $derived<ReviewItem[]>(this.identity ? reviewable(this.queue, this.mine.reviewed) : []);
