@@ -27,3 +27,4 @@ export * from './federation.ts';
 export * from './releases.ts';
 export * from './gold.ts';
 export * from './staff.ts';
+export * from './leaderboard.ts';

@@ -26,7 +26,7 @@ describe('openApiDocument', () => {
   it('describes every endpoint', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/glossary/{campaign}', '/api/v1/glossary/{campaign}/sync', '/api/v1/health', '/api/v1/models', '/api/v1/sync', '/models/{id}/resolve/{revision}/{path}', '/ort/{version}/{file}',
       '/api/v1/node', '/api/v1/campaigns', '/api/v1/campaigns/join/{code}', '/api/v1/campaigns/{slug}',
-      '/api/v1/campaigns/{slug}/progress', '/api/v1/campaigns/{slug}/seeds', '/api/v1/review/queue', '/api/v1/status', '/api/v1/releases', '/federation/v1/certificate', '/federation/v1/cursor', '/federation/v1/enroll', '/federation/v1/glossary/{campaign}', '/federation/v1/gold', '/federation/v1/pull', '/federation/v1/push', '/federation/v1/report',
+      '/api/v1/campaigns/{slug}/progress', '/api/v1/campaigns/{slug}/seeds', '/api/v1/campaigns/{slug}/leaderboard', '/api/v1/campaigns/{slug}/leaderboard/me', '/api/v1/review/queue', '/api/v1/status', '/api/v1/releases', '/federation/v1/certificate', '/federation/v1/cursor', '/federation/v1/enroll', '/federation/v1/glossary/{campaign}', '/federation/v1/gold', '/federation/v1/pull', '/federation/v1/push', '/federation/v1/report',
       ...Object.keys(staffApiPaths)].sort());
     expect(doc.paths).toHaveProperty(['/federation/v1/push', 'post', 'responses', '409']);
     expect(doc.paths).toHaveProperty(['/api/v1/sync', 'post', 'responses', '413']);

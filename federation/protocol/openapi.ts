@@ -11,6 +11,7 @@ import { Campaign, SEED_TYPES } from './campaign.ts';
 import { CampaignList, CampaignProgress, ReviewQueue, SeedList, StatusRequest, StatusResponse } from './api.ts';
 import { GLOSSARY_MAX_UPDATE_BYTES, GlossaryView } from './glossary.ts';
 import { GlossaryExchangeRequest, GlossaryExchangeResponse, GlossaryRecord } from './glossary.log.ts';
+import { Leaderboard, LeaderboardJoin, LeaderboardMe } from './leaderboard.ts';
 import { CampaignSlug } from './campaign.ts';
 import { modelApiPaths, ModelsResponse } from './models.ts';
 import { CertificateName, CertificateRequest, CertificateResponse, EnrollRequest, EnrollResponse, HubLink, NodeReport, PullResponse, PushRequest, PushResponse } from './federation.ts';
@@ -25,7 +26,7 @@ function componentSchemas(): Record<string, unknown> {
   void [Contribution, SyncRequest, SyncResponse, Health, ErrorBody, GlossaryView, CampaignSlug, ModelsResponse,
     Campaign, CampaignList, CampaignProgress, SeedList, ReviewQueue, StatusRequest, StatusResponse,
     EnrollRequest, EnrollResponse, CertificateName, CertificateRequest, CertificateResponse, NodeReport, PushRequest, PushResponse, PullResponse, HubLink, ReleaseList, GoldList,
-    GlossaryRecord, GlossaryExchangeRequest, GlossaryExchangeResponse];
+    GlossaryRecord, GlossaryExchangeRequest, GlossaryExchangeResponse, Leaderboard, LeaderboardJoin, LeaderboardMe];
   const out = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -109,6 +110,40 @@ const readPaths = {
         limitParam(50),
       ],
       responses: { '200': { description: 'Seeds', content: json('SeedList') }, '400': badQuery, '404': noCampaign },
+    },
+  },
+  '/api/v1/campaigns/{slug}/leaderboard': {
+    get: {
+      operationId: 'leaderboard',
+      summary: 'A campaign’s opt-in leaderboard',
+      description: 'Contributors who chose to show under a nickname (off by default), with their items that count and those review accepted, most first; per language when asked. Nicknames stay on this server.',
+      parameters: [slugParam, param('language', 'query', { type: 'string' }, 'BCP 47 tag: only items in this language', false), limitParam(100)],
+      responses: { '200': { description: 'The board', content: json('Leaderboard') }, '400': badQuery, '404': noCampaign },
+    },
+  },
+  '/api/v1/campaigns/{slug}/leaderboard/me': {
+    get: {
+      operationId: 'leaderboardMe',
+      summary: 'The signer’s nickname on the leaderboard',
+      security: [{ deviceKey: [] }],
+      parameters: [slugParam],
+      responses: { '200': { description: 'The nickname, or null when not shown', content: json('LeaderboardMe') }, '401': deviceUnauthenticated, '404': noCampaign },
+    },
+    post: {
+      operationId: 'leaderboardJoin',
+      summary: 'Show me on the leaderboard under a nickname',
+      description: 'Opt in (or change the nickname). A nickname that looks like personal data is refused; a request signed before the last change kept is `replayed_request`.',
+      security: [{ deviceKey: [] }],
+      parameters: [slugParam],
+      requestBody: { required: true, content: json('LeaderboardJoin') },
+      responses: { '200': { description: 'Shown', content: json('LeaderboardMe') }, '400': errorResponse('invalid_request (details.field: nickname), malformed_json'), '401': deviceUnauthenticated, '404': noCampaign },
+    },
+    delete: {
+      operationId: 'leaderboardLeave',
+      summary: 'Stop showing me on the leaderboard',
+      security: [{ deviceKey: [] }],
+      parameters: [slugParam],
+      responses: { '200': { description: 'Not shown', content: json('LeaderboardMe') }, '401': deviceUnauthenticated, '404': noCampaign },
     },
   },
   '/api/v1/review/queue': {

@@ -14,7 +14,7 @@ export function isRateLimited(method: string, path: string): boolean {
   const m = method.toUpperCase();
   if (m !== 'GET' && m !== 'HEAD') return m !== 'OPTIONS';
   if (!api) return true; // signed federation reads: a signature check and a nonce write each
-  return /^\/api\/v1\/campaigns\/[^/]+\/seeds$/.test(path) || path === '/api/v1/review/queue';
+  return /^\/api\/v1\/campaigns\/[^/]+\/(seeds|leaderboard|leaderboard\/me)$/.test(path) || path === '/api/v1/review/queue';
 }
 
 /** The security schemes operations name (`components.securitySchemes`). */

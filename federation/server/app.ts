@@ -18,6 +18,7 @@ import { noStore, securityHeaders } from './headers.ts';
 import { syncHandler } from './sync.ts';
 import { campaignRoutes } from './campaigns.ts';
 import { reviewRoutes } from './review.ts';
+import { leaderboardRoutes } from './leaderboard.ts';
 import { inlineDecoder, type SyncDecoder } from './decoder.ts';
 import { webAppHandler } from './static.ts';
 import { glossaryApi } from '../glossary/http.ts';
@@ -88,6 +89,7 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/v1/sync', methodNotAllowed(['POST']));
   campaignRoutes(app, options.store);
   reviewRoutes(app, options.store, limiter);
+  leaderboardRoutes(app, options.store, limiter);
   const glossary = openGlossaryStore(options.store.db);
   app.route('/api/v1/glossary', glossaryApi({
     glossary,

@@ -69,6 +69,8 @@ export const ROUTE_TABLE: Readonly<Record<string, Partial<Record<Method, Rule>>>
   '/api/v1/campaigns/:slug': { GET: CONTRIBUTOR, ALL: FALLBACK },
   '/api/v1/campaigns/:slug/progress': { GET: CONTRIBUTOR, ALL: FALLBACK },
   '/api/v1/campaigns/:slug/seeds': { GET: CONTRIBUTOR, ALL: FALLBACK },
+  '/api/v1/campaigns/:slug/leaderboard': { GET: CONTRIBUTOR, ALL: FALLBACK },
+  '/api/v1/campaigns/:slug/leaderboard/me': { GET: SIGNED, POST: SIGNED, DELETE: SIGNED, ALL: FALLBACK },
   '/api/v1/review/queue': { GET: SIGNED, ALL: FALLBACK },
   '/api/v1/status': { POST: SIGNED, ALL: FALLBACK },
   '/api/v1/glossary/:campaign/sync': { POST: SIGNED, ALL: FALLBACK },

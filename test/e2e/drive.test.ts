@@ -31,6 +31,7 @@ describe('a library drive: poster, a QR code for the room, phones joining by lin
   let browser: Browser;
   let librarian: Page;
   let code = '';
+  let phone: Page;
 
   beforeAll(async () => {
     server = await startServer();
@@ -96,7 +97,7 @@ describe('a library drive: poster, a QR code for the room, phones joining by lin
   });
 
   it('a phone opening the join link agrees and is in the campaign; a bad code says so', async () => {
-    const phone = await (await phoneContext(browser)).newPage();
+    phone = await (await phoneContext(browser)).newPage();
     await phone.goto(`${server.url}/#/join/${code}`);
     await acceptConsent(phone);
     await phone.getByLabel('Language you are writing in').selectOption('sw');
@@ -112,6 +113,24 @@ describe('a library drive: poster, a QR code for the room, phones joining by lin
     // Two idioms from this phone, sent to the node.
     for (const idiom of idioms('drive', 2)) await saveIdiom(phone, idiom);
     await waitForWaiting(phone, 0);
+  });
+
+  it('the contributor opts in to the campaign’s leaderboard under a nickname, and out again', async () => {
+    await phone.getByRole('link', { name: 'My contributions' }).click();
+    const panel = phone.getByTestId('leaderboard');
+    await panel.getByRole('heading', { name: 'Leaderboard: Maktaba ya Kisumu: methali' }).waitFor();
+    await panel.getByText('Nobody shows here yet.', { exact: false }).waitFor();
+    await panel.getByLabel('Nickname').fill('simba@example.org');
+    await panel.getByRole('button', { name: 'Show me under this nickname' }).click();
+    await expect.poll(() => panel.getByRole('alert').textContent()).toContain('looks like personal data');
+    await panel.getByLabel('Nickname').fill('Simba wa Kisumu');
+    await panel.getByRole('button', { name: 'Show me under this nickname' }).click();
+    await expect.poll(() => panel.getByTestId('leaderboard-me').textContent()).toBe('You show as “Simba wa Kisumu”.');
+    expect(await panel.locator('ol li').allTextContents()).toEqual(['1 Simba wa Kisumu 2 contributions']);
+    expect(await axe(phone)).toEqual([]);
+    await phone.screenshot({ path: join(SHOTS, 'drive-leaderboard-390.png'), fullPage: true });
+    await panel.getByRole('button', { name: 'Stop showing me' }).click();
+    await panel.getByText('Nobody shows here yet.', { exact: false }).waitFor();
   });
 
   it('the live dashboard counts the drive, on a phone and on a wall screen', async () => {

@@ -19,6 +19,7 @@ import * as m0012 from './0012_glossary_log.ts';
 import * as m0013 from './0013_steward_withdrawals.ts';
 import * as m0014 from './0014_set_aside.ts';
 import * as m0015 from './0015_node_reports.ts';
+import * as m0016 from './0016_leaderboard.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_contributions': m0001,
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_steward_withdrawals': m0013,
   '0014_set_aside': m0014,
   '0015_node_reports': m0015,
+  '0016_leaderboard': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

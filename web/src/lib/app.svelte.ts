@@ -7,6 +7,7 @@ import {
   canonicalLanguageTag,
   generalCampaign,
   isContent,
+  type Leaderboard,
   type PublicCampaign as Campaign,
   publicCampaign,
   type ContentKind,
@@ -613,6 +614,18 @@ export class AppState {
     } catch (e) {
       this.device = { error: e instanceof WorkerError ? e.code : 'failed' };
     }
+  }
+
+  /** The current campaign's opt-in leaderboard in my language, and my nickname there (node.ts; online only). */
+  async leaderboard(): Promise<{ board: Leaderboard; me: string | null }> {
+    const slug = this.campaign.slug;
+    const [board, me] = await Promise.all([this.#node.leaderboard(slug, this.language ?? undefined), this.identity ? this.#node.leaderboardMe(slug) : Promise.resolve({ nickname: null })]);
+    return { board, me: me.nickname };
+  }
+
+  /** Shows me on the current campaign's leaderboard under `nickname`, or (null) stops showing me. */
+  async setLeaderboardName(nickname: string | null): Promise<string | null> {
+    return (await this.#node.leaderboardMe(this.campaign.slug, { nickname })).nickname;
   }
 
   /** A recovery code for this device's key, protected by `passphrase` (keys.ts). */

@@ -8,6 +8,8 @@ import {
   CampaignList,
   CampaignProgress,
   HubLink,
+  Leaderboard,
+  LeaderboardMe,
   PublicCampaign,
   ReviewQueue,
   SeedList,
@@ -15,7 +17,8 @@ import {
   type SeedType,
 } from '../../../federation/protocol/index.ts';
 
-export type NodeErrorCode = 'network' | 'not_found' | 'server';
+/** `refused`: the node refused what was sent (400), e.g. a nickname that looks like personal data. */
+export type NodeErrorCode = 'network' | 'not_found' | 'server' | 'refused';
 
 export class NodeError extends Error {
   constructor(readonly code: NodeErrorCode) {
@@ -54,6 +57,7 @@ export class NodeClient {
       throw new NodeError('network');
     }
     if (res.status === 404) throw new NodeError('not_found');
+    if (res.status === 400) throw new NodeError('refused');
     if (!res.ok) throw new NodeError('server');
     let body: unknown;
     try {
@@ -97,6 +101,19 @@ export class NodeClient {
   /** The node's link to the national hub (GET /api/v1/node). */
   hubLink(): Promise<HubLink> {
     return this.#get('/node', HubLink);
+  }
+
+  /** A campaign's opt-in leaderboard (per language when given). */
+  leaderboard(slug: string, language?: string): Promise<Leaderboard> {
+    return this.#get(`/campaigns/${encodeURIComponent(slug)}/leaderboard${language ? `?${new URLSearchParams({ language, limit: '10' })}` : '?limit=10'}`, Leaderboard);
+  }
+
+  /** My nickname on it (null: not shown); with `nickname` set (or null to stop showing), changes it. Signed. */
+  async leaderboardMe(slug: string, change?: { nickname: string | null }): Promise<LeaderboardMe> {
+    const path = `/campaigns/${encodeURIComponent(slug)}/leaderboard/me`;
+    if (change === undefined) return this.#get(path, LeaderboardMe, await this.#signed('GET', path));
+    if (change.nickname === null) return this.#get(path, LeaderboardMe, await this.#signed('DELETE', path));
+    return this.#get(path, LeaderboardMe, await this.#signed('POST', path, JSON.stringify({ nickname: change.nickname })));
   }
 
   /** The status of my own items (signed: the node answers only for the signer's items). */
