@@ -221,8 +221,9 @@ function certificate(dataDir: string, values: { dnsmasq?: boolean | undefined; '
     return 1;
   }
   const info = certificateInfo(pair.cert);
-  const addresses = values['lan-address']?.split(',').map((a) => a.trim()).filter((a) => a !== '') ?? lanAddresses();
-  if (!addresses.every(publishableAddress)) throw new UsageError('--lan-address must be IP addresses, separated by commas', 'node');
+  const given = values['lan-address']?.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (given !== undefined && !given.every(publishableAddress)) throw new UsageError('--lan-address must be LAN IP addresses (private, link-local or loopback), separated by commas', 'node');
+  const addresses = given ?? lanAddresses().filter(publishableAddress);
   const name = info.names[0]!;
   if (values.dnsmasq) {
     io.out(`# dnsmasq: answer ${name} on this network (put in /etc/dnsmasq.d/vernacular.conf, then restart dnsmasq)`);

@@ -227,7 +227,7 @@ export async function serve(args: string[], io: Output): Promise<number> {
   const httpsMode = values.https ?? 'auto';
   if (httpsMode !== 'auto' && httpsMode !== 'off') throw new UsageError('--https must be auto or off', 'serve');
   const lanAddress = values['lan-address']?.split(',').map((a) => a.trim()).filter((a) => a !== '');
-  if (lanAddress !== undefined && (lanAddress.length === 0 || !lanAddress.every(publishableAddress))) throw new UsageError('--lan-address must be IP addresses, separated by commas', 'serve');
+  if (lanAddress !== undefined && (lanAddress.length === 0 || !lanAddress.every(publishableAddress))) throw new UsageError('--lan-address must be LAN IP addresses (private, link-local or loopback), separated by commas', 'serve');
   const checkEvery = secondsOption(values['cert-check-every'], 3600, '--cert-check-every');
   const renewBeforeDays = values['cert-renew-before'] === undefined ? undefined : secondsOption(values['cert-renew-before'], 0, '--cert-renew-before') ;
   const authority = role === 'hub' ? hubAuthorityFrom(values, dataDir) : undefined;
@@ -292,7 +292,7 @@ export async function serve(args: string[], io: Output): Promise<number> {
     certificate = new NodeCertificate({
       dataDir,
       agent,
-      addresses: () => lanAddress ?? lanAddresses(),
+      addresses: () => lanAddress ?? lanAddresses().filter(publishableAddress),
       onCertificate: (pair, name) => void secure!.serve(pair, name).catch((err: Error) => io.err(`HTTPS: ${err.message}`)),
       log: (line) => io.err(line),
       ...(renewBeforeDays !== undefined ? { renewBeforeMs: renewBeforeDays * 86_400_000 } : {}),

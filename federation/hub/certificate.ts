@@ -44,7 +44,7 @@ export function certificateRoute(
     }
     const { csr, addresses } = parsed.data;
     const bad = addresses.find((a) => !publishableAddress(a));
-    if (bad !== undefined) throw new ApiError(400, 'invalid_request', `Invalid request: addresses: ${bad} is not a unicast address`, { field: 'addresses' });
+    if (bad !== undefined) throw new ApiError(400, 'invalid_request', `Invalid request: addresses: ${bad} is not a LAN address (private, link-local or loopback)`, { field: 'addresses' });
     try {
       const issued = await offered().issue(node.id, csr, [...new Set(addresses)]);
       log(`certificate: issued ${issued.name} for node ${node.id} (${node.name}), valid until ${issued.notAfter}`);

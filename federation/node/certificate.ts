@@ -28,6 +28,7 @@ export class NodeCertificate {
   private running: Promise<void> | undefined;
   /** The hub said it gives no certificates: not asked again until restart. */
   private notOffered = false;
+  private saidNoAddress = false;
 
   constructor(private readonly options: NodeCertificateOptions) {}
 
@@ -74,7 +75,12 @@ export class NodeCertificate {
     const held = this.current();
     const addresses = this.options.addresses();
     const due = held === undefined || renewalDue(certificateInfo(held.pair.cert), this.now(), this.options.renewBeforeMs) || addresses.join(',') !== this.published;
-    if (!due || addresses.length === 0) return;
+    if (!due) return;
+    if (addresses.length === 0) {
+      if (!this.saidNoAddress) this.options.log('certificate: this machine has no LAN address to publish; give one with --lan-address');
+      this.saidNoAddress = true;
+      return;
+    }
     try {
       const key = loadOrCreateTlsKey(this.options.dataDir);
       const link = await this.options.agent.links.get();

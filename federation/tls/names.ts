@@ -21,16 +21,22 @@ export function nodeHostName(nodeId: string, domain: string): string {
   return `${nodeId}.${domain}`;
 }
 
-/** Whether an address may be published for a node: unicast, not the unspecified or a multicast one. */
+/**
+ * Whether an address may be published for a node: a LAN address (private, carrier-grade NAT,
+ * link-local or loopback; IPv6 unique-local, link-local or loopback). A node's name never points
+ * into the public internet, so a rogue node cannot lend the deployment's domain to a public host.
+ */
 export function publishableAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) {
-    const [a] = address.split('.').map(Number) as [number];
-    return a !== 0 && a < 224;
+    const [a, b] = address.split('.').map(Number) as [number, number];
+    return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
   }
   if (family === 6) {
     const lower = address.toLowerCase();
-    return lower !== '::' && !lower.startsWith('ff');
+    if (lower === '::1') return true;
+    const first = parseInt(lower.split(':')[0] || '0', 16);
+    return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
   }
   return false;
 }

@@ -15,7 +15,7 @@ import { request as httpsRequest } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPebble, type Pebble } from '../support/pebble.ts';
-import { startKnot, type Knot } from '../support/knot.ts';
+import { sbin, startKnot, type Knot } from '../support/knot.ts';
 import { type FedNode, type Hub, startHub, startNode, waitFor } from '../support/federation.ts';
 import { freePort } from '../support/server.ts';
 import { FakeNode } from '../support/fake-node.ts';
@@ -145,7 +145,7 @@ for (const dns of ['challtestsrv', 'rfc2136'] as const) {
       const dir = await tempDir('dnsmasq');
       writeFileSync(join(dir, 'vernacular.conf'), recipe.stdout);
       const port = await freePort();
-      const dnsmasq = spawn('dnsmasq', ['--keep-in-foreground', `--conf-file=${join(dir, 'vernacular.conf')}`, `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--pid-file=', '--user=root'], { stdio: 'ignore' });
+      const dnsmasq = spawn(sbin('dnsmasq'), ['--keep-in-foreground', `--conf-file=${join(dir, 'vernacular.conf')}`, `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--pid-file=', '--user=root'], { stdio: 'ignore' });
       try {
         const lan = new Resolver({ timeout: 1000, tries: 1 });
         lan.setServers([`127.0.0.1:${port}`]);
@@ -205,7 +205,7 @@ for (const dns of ['challtestsrv', 'rfc2136'] as const) {
       const forged = await stranger.request('POST', '/federation/v1/certificate', { protocol: PROTOCOL_VERSION, csr: tampered, addresses: ['127.0.0.1'] });
       expect(forged.status).toBe(400);
       expect(forged.json.error!.code).toBe('invalid_csr');
-      for (const addresses of [['0.0.0.0'], ['224.0.0.1'], ['not-an-ip'], []]) {
+      for (const addresses of [['0.0.0.0'], ['224.0.0.1'], ['8.8.8.8'], ['2001:db8::1'], ['not-an-ip'], []]) {
         const bad = await stranger.request('POST', '/federation/v1/certificate', { protocol: PROTOCOL_VERSION, csr: good, addresses });
         expect(bad.status, JSON.stringify(addresses)).toBe(400);
         expect(bad.json.error!.code).toBe('invalid_request');
@@ -242,7 +242,7 @@ describe('a hub with no certificate authority set up', () => {
     const answer = await fake.request('GET', '/federation/v1/certificate');
     expect(answer.status).toBe(404);
     expect(answer.json.error!.code).toBe('certificates_not_offered');
-    const node = await startNode(hub, 'Plain library', { args: ['--https-port', String(await freePort())] });
+    const node = await startNode(hub, 'Plain library', { args: ['--https-port', String(await freePort()), '--lan-address', '192.168.4.4'] });
     try {
       await waitFor('the node to hear it', async () => node.output().includes('the hub gives no certificates') || undefined);
       expect(node.output()).not.toContain('Secure address for phones');

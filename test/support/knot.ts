@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, tempDir } from './server.ts';
 
@@ -17,6 +17,11 @@ export interface Knot {
   /** name:algorithm:secret, as the hub's --tsig-key takes it. */
   tsigKey: string;
   stop(): Promise<void>;
+}
+
+/** A daemon from /usr/sbin, which a non-root PATH may lack. */
+export function sbin(name: string): string {
+  return existsSync(`/usr/sbin/${name}`) ? `/usr/sbin/${name}` : name;
 }
 
 export async function startKnot(zone = 'lib.test'): Promise<Knot> {
@@ -53,7 +58,7 @@ export async function startKnot(zone = 'lib.test'): Promise<Knot> {
     ].join('\n'),
   );
   const log: string[] = [];
-  const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(sbin('knotd'), ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       log.push(chunk.toString());
