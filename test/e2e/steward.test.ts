@@ -4,7 +4,9 @@
  * quarantines what it sent), and the node's own screen then says the hub refused it.
  * Screenshots of the console at 390×844 and 1920×1080 go to test-results/.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../support/server.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FedNode, type Hub, send, startHub, startNode, waitFor } from '../support/federation.ts';
@@ -53,6 +55,20 @@ describe('the steward’s console', () => {
     expect(await entry.getByTestId('node-report').textContent()).toContain('Nothing waiting for the hub; none set aside.');
     expect(await entry.getByTestId('node-state').textContent()).toBe('Active');
     expect(await entry.textContent()).toMatch(/Last push (just now|.* ago); last pull (just now|.* ago)\./);
+    // A release built on the hub, with its report.
+    const config = join(await tempDir('release-config'), 'config.json');
+    writeFileSync(config, JSON.stringify({ version: '2026.12.0', includePending: true, language: { check: false } }));
+    const built = await hub.cli(['release', 'build', '--config', config, '--out', await tempDir('release-out')]);
+    expect(built.code, built.stderr).toBe(0);
+    await steward.reload();
+    const release = steward.getByTestId('releases').locator('li');
+    await expect.poll(() => release.first().textContent()).toContain('2026.12.0');
+    // The node's three look alike: the duplicates stage keeps one.
+    expect(await release.first().textContent()).toContain('1 item from 1 contributor');
+    await release.first().getByText('Report: what each stage left out', { exact: false }).click();
+    const report = await release.first().getByTestId('release-report').textContent();
+    expect(report).toContain('duplicates: 2 left out (near_duplicate)');
+    expect(report).toMatch(/idioms: (train|test|validation) 1/);
     expect(await axe(steward)).toEqual([]);
     await steward.screenshot({ path: join(SHOTS, 'steward-console-390.png'), fullPage: true });
   });

@@ -536,7 +536,10 @@ export const en = {
   'nodes.unquarantine': 'Take back into releases',
   'nodes.releases': 'Releases built on this hub',
   'nodes.releases.none': 'No release yet: “vernacular release build” makes one.',
-  'nodes.release': '{items, number} items from {contributors, number} contributors, built {at}.',
+  'nodes.release': '{items, plural, one {# item} other {# items}} from {contributors, plural, one {# contributor} other {# contributors}}, built {at}.',
+  'nodes.release.report': 'Report: what each stage left out, and the rows per configuration',
+  'nodes.release.nothingExcluded': 'No stage left anything out.',
+  'nodes.release.excluded': '{stage}: {n, number} left out ({why})',
   'staff.loading': 'Loading…',
 
   'staff.campaigns.title': 'Campaigns',
