@@ -23,6 +23,7 @@ export interface HubTlsValues {
   dns?: string | undefined;
   'tsig-key'?: string | undefined;
   'dns-wait'?: string | undefined;
+  'cert-orders-per-week'?: string | undefined;
 }
 
 /** The hub's certificate authority for its nodes, when --domain, --acme-directory and --dns are all given. */
@@ -37,7 +38,10 @@ export function hubAuthorityFrom(values: HubTlsValues, dataDir: string, env: Nod
     const dns = dnsProviderFrom(values.dns!, values['tsig-key'] ?? env.VERNACULAR_TSIG_KEY);
     const wait = values['dns-wait'] === undefined ? 0 : Number(values['dns-wait']);
     if (!Number.isFinite(wait) || wait < 0 || wait > 600) throw new Error('--dns-wait must be a number of seconds from 0 to 600');
+    const perWeek = values['cert-orders-per-week'] === undefined ? 5 : Number(values['cert-orders-per-week']);
+    if (!Number.isInteger(perWeek) || perWeek < 1 || perWeek > 10_000) throw new Error('--cert-orders-per-week must be a whole number from 1 to 10000');
     return new NodeCertificateAuthority({
+      ordersPerWeek: perWeek,
       domain,
       directoryUrl: directoryUrl.href,
       dns,

@@ -87,6 +87,8 @@ Hub only, to give nodes certificates (ACME DNS-01; the hub holds the zone's key)
                              --tsig-key or $VERNACULAR_TSIG_KEY, name:alg:secret)
                              or challtestsrv:<url> (tests)
   --dns-wait <s>             Wait after publishing a challenge (default 0)
+  --cert-orders-per-week <n> New certificates one node may cause a week
+                             (default 5; the CA's limits are the deployment's)
   -h, --help     Show this help`;
 
 const OPTIONS = {
@@ -116,6 +118,7 @@ const OPTIONS = {
   dns: { type: 'string' },
   'tsig-key': { type: 'string' },
   'dns-wait': { type: 'string' },
+  'cert-orders-per-week': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

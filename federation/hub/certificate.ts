@@ -4,13 +4,14 @@
  * domain, for the CSR the node made from its own key, with its LAN addresses published under the
  * name (tls/acme.ts). Refused with `certificates_not_offered` when this hub has no CA and DNS set
  * up, `invalid_csr` for a CSR that is unreadable, badly signed or for another name, and
- * `certificate_failed` when the CA or the DNS server failed (the node asks again later).
+ * `certificate_failed` when the CA or the DNS server failed (the node asks again later), and 429
+ * `rate_limited` past the node's orders a week (the CA's limits are the whole deployment's).
  */
 import type { Context, Hono } from 'hono';
 import { type CertificateName, CertificateRequest, type CertificateResponse, checkedParse, describeIssues, PROTOCOL_VERSION } from '../protocol/index.ts';
 import { ApiError, methodNotAllowed } from '../server/errors.ts';
 import { bodyEncoding, checkJsonContentType, parseJsonBody } from '../server/body.ts';
-import { CsrError, type NodeCertificateAuthority } from '../tls/acme.ts';
+import { CsrError, type NodeCertificateAuthority, OrderLimitError } from '../tls/acme.ts';
 import { publishableAddress } from '../tls/names.ts';
 import type { EnrolledNode } from './registry.ts';
 
@@ -52,6 +53,10 @@ export function certificateRoute(
       return c.json(answer);
     } catch (err) {
       if (err instanceof CsrError) throw new ApiError(400, 'invalid_csr', err.message);
+      if (err instanceof OrderLimitError) {
+        const seconds = Math.ceil(err.retryAfterMs / 1000);
+        throw new ApiError(429, 'rate_limited', 'This node asked for too many certificates this week; its current one stays valid', { retryAfter: seconds }, seconds);
+      }
       const reason = (err as Error).message.slice(0, 300);
       log(`certificate: could not issue one for node ${node.id}: ${reason}`);
       throw new ApiError(502, 'certificate_failed', 'The certificate authority or the DNS server failed this request; try again later', { reason });

@@ -27,6 +27,34 @@ export interface AcmeOptions {
   trust?: string;
   /** How long to wait after publishing a challenge before the CA looks (secondary servers), ms. */
   dnsWaitMs?: number;
+  /**
+   * New orders a node may cause per 7 days (default 5): the CA's limits are the deployment's
+   * (Let's Encrypt: 50 certificates per registered domain a week), so one node must not spend them.
+   */
+  ordersPerWeek?: number;
+}
+
+/** Too many orders for one node lately; `retryAfterMs` says when the oldest leaves the window. */
+export class OrderLimitError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('This node asked for too many certificates this week');
+  }
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** Orders per node in a sliding window of 7 days (in memory: a restart forgets, the CA's own limits remain). */
+export class OrderBudget {
+  private readonly orders = new Map<string, number[]>();
+  constructor(private readonly perWeek: number) {}
+
+  /** Spends one order for `node` at `now`, or throws OrderLimitError. */
+  spend(node: string, now: number): void {
+    const recent = (this.orders.get(node) ?? []).filter((t) => now - t < WEEK_MS);
+    if (recent.length >= this.perWeek) throw new OrderLimitError(recent[0]! + WEEK_MS - now);
+    recent.push(now);
+    this.orders.set(node, recent);
+  }
 }
 
 export interface IssuedCertificate {
@@ -47,9 +75,11 @@ export class NodeCertificateAuthority {
   private client: acme.Client | undefined;
   private readonly queue = new Map<string, Promise<unknown>>();
   private readonly issued = new Map<string, IssuedCertificate>();
+  private readonly budget: OrderBudget;
 
   constructor(private readonly options: AcmeOptions) {
     this.domain = options.domain;
+    this.budget = new OrderBudget(options.ordersPerWeek ?? 5);
     if (options.trust !== undefined) {
       // acme-client's own axios instance: the CA's HTTPS is checked against the system roots and these.
       acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, options.trust] });
@@ -69,6 +99,7 @@ export class NodeCertificateAuthority {
     const run = previous.catch(() => {}).then(async () => {
       const known = this.issued.get(key);
       if (known !== undefined && Date.parse(known.notAfter) - Date.now() > 7 * 86_400_000) return known;
+      this.budget.spend(nodeId, Date.now());
       await this.options.dns.setAddresses(name, addresses);
       const certificate = await this.order(csrPem);
       const leaf = new X509Certificate(certificate);

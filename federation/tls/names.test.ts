@@ -12,3 +12,21 @@ describe('node names', () => {
     for (const no of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '0.0.0.0', '224.0.0.1', '2001:db8::1', 'ff02::1', '::', 'lib.test', '']) expect(publishableAddress(no), no).toBe(false);
   });
 });
+
+describe('the orders a node may cause', () => {
+  it('allows so many in any 7 days, and says when the next is allowed', async () => {
+    const { OrderBudget, OrderLimitError } = await import('./acme.ts');
+    const budget = new OrderBudget(2);
+    const day = 86_400_000;
+    budget.spend('n-a', 0);
+    budget.spend('n-a', day);
+    budget.spend('n-b', day);
+    expect(() => budget.spend('n-a', 2 * day)).toThrow(OrderLimitError);
+    try {
+      budget.spend('n-a', 2 * day);
+    } catch (e) {
+      expect((e as InstanceType<typeof OrderLimitError>).retryAfterMs).toBe(5 * day);
+    }
+    budget.spend('n-a', 7 * day);
+  });
+});

@@ -29,7 +29,7 @@ describe('the PWA from a node’s HTTPS name, certificate from Pebble through th
 
   beforeAll(async () => {
     pebble = await startPebble();
-    hub = await startHub({ args: ['--domain', 'lib.test', '--acme-directory', pebble.directoryUrl, '--acme-ca', pebble.listenerCaFile, '--dns', `challtestsrv:${pebble.challtestsrvUrl}`] });
+    hub = await startHub({ args: ['--domain', 'lib.test', '--acme-directory', pebble.directoryUrl, '--acme-ca', pebble.listenerCaFile, '--dns', `challtestsrv:${pebble.challtestsrvUrl}`, '--cert-orders-per-week', '1000'] });
     // Renews at every check (renew-before longer than any test certificate's life), every 4 s.
     node = await startNode(hub, 'Kisumu public library', {
       every: 0.5,

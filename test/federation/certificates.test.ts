@@ -64,6 +64,7 @@ for (const dns of ['challtestsrv', 'rfc2136'] as const) {
     let name: string;
     let httpsPort: number;
     let root: string;
+    let hubArgs: string[] = [];
     const resolver = new Resolver({ timeout: 2000, tries: 2 });
 
     beforeAll(async () => {
@@ -78,7 +79,9 @@ for (const dns of ['challtestsrv', 'rfc2136'] as const) {
       }
       resolver.setServers([pebble.dnsServer]);
       root = await pebble.root();
-      hub = await startHub({ args: ['--domain', DOMAIN, '--acme-directory', pebble.directoryUrl, '--acme-ca', pebble.listenerCaFile, ...dnsArgs] });
+      hubArgs = ['--domain', DOMAIN, '--acme-directory', pebble.directoryUrl, '--acme-ca', pebble.listenerCaFile, ...dnsArgs];
+      // The renewal test renews every two seconds: a budget no real node needs.
+      hub = await startHub({ args: [...hubArgs, '--cert-orders-per-week', '1000'] });
       httpsPort = await freePort();
       node = await startNode(hub, 'Kisumu public library', {
         every: 0.5,
@@ -223,6 +226,22 @@ for (const dns of ['challtestsrv', 'rfc2136'] as const) {
       const revoked = await stranger.request('POST', '/federation/v1/certificate', { protocol: PROTOCOL_VERSION, csr: good, addresses: ['127.0.0.2'] });
       expect(revoked.status).toBe(403);
       expect(revoked.json.error!.code).toBe('node_revoked');
+    });
+
+    it('lets one node cause only so many orders a week (the CA’s limits are the deployment’s)', async () => {
+      const strict = await startHub({ args: [...hubArgs, '--cert-orders-per-week', '1'] });
+      try {
+        const fake = new FakeNode(strict.url);
+        await fake.enroll(await strict.token('Eager node'));
+        const own = `${fake.key.id}.${DOMAIN}`;
+        const ask = async () => fake.request('POST', '/federation/v1/certificate', { protocol: PROTOCOL_VERSION, csr: await certificateRequest(loadOrCreateTlsKey(await tempDir('eager-tls')), own), addresses: ['10.0.0.9'] });
+        expect((await ask()).status).toBe(200);
+        const again = await ask();
+        expect([again.status, again.json.error?.code]).toEqual([429, 'rate_limited']);
+        expect(Number(again.retryAfter)).toBeGreaterThan(6 * 86_400);
+      } finally {
+        await strict.dispose();
+      }
     });
   });
 }
