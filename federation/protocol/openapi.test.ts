@@ -87,7 +87,7 @@ describe('openApiDocument', () => {
       expect(op.summary, where).toMatch(/\S/);
       expect(op.tags, where).toHaveLength(1);
       const signed = path.startsWith('/federation/') && path !== '/federation/v1/enroll';
-      const device = path === '/api/v1/review/queue' || path === '/api/v1/status' || path === '/api/v1/glossary/{campaign}/sync';
+      const device = path === '/api/v1/review/queue' || path === '/api/v1/status' || path === '/api/v1/glossary/{campaign}/sync' || path === '/api/v1/campaigns/{slug}/leaderboard/me';
       const staff = op.tags?.[0] === 'staff';
       expect(op.security, where).toEqual(signed ? [{ nodeSignature: [] }] : device ? [{ deviceKey: [] }] : staff ? [{ staffSession: [] }] : []);
       expect('429' in op.responses, where).toBe(isRateLimited(method, path));
