@@ -296,8 +296,9 @@ export class FederationAgent {
     } catch (err) {
       const { state, words } = describeFailure(err, link.hubUrl);
       await this.links.update({ state, lastError: words });
-      // A hub that answered but refused something still hears how this node sees it.
-      if (err instanceof HubError && state !== 'revoked') await this.report(words);
+      // A hub that answered but refused something still hears how this node sees it — not one
+      // that asked to wait (429, 503, 507): it gets no extra request until then.
+      if (err instanceof HubError && state !== 'revoked' && err.retryAfterMs === undefined) await this.report(words);
       throw err;
     }
   }
