@@ -26,7 +26,7 @@ describe('the steward’s console', () => {
 
   beforeAll(async () => {
     hub = await startHub();
-    node = await startNode(hub, 'Kisumu public library', { every: 0.5 });
+    node = await startNode(hub, 'Kisumu public library', { every: 1 });
     await send(node, idioms(3));
     const added = await hub.cli(['user', 'add', '--role', 'steward', '--name', 'Neema Mwangi', '--origin', hub.url]);
     expect(added.code, added.stderr).toBe(0);
@@ -51,7 +51,7 @@ describe('the steward’s console', () => {
     await waitFor('the node’s report', async () => {
       await steward.reload();
       return (await entry.getByTestId('node-report').count()) > 0 || undefined;
-    });
+    }, 90_000);
     expect(await entry.getByTestId('node-report').textContent()).toContain('Nothing waiting for the hub; none set aside.');
     expect(await entry.getByTestId('node-state').textContent()).toBe('Active');
     expect(await entry.textContent()).toMatch(/Last push (just now|.* ago); last pull (just now|.* ago)\./);
