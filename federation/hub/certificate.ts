@@ -8,9 +8,10 @@
  * `rate_limited` past the node's orders a week (the CA's limits are the whole deployment's).
  */
 import type { Context, Hono } from 'hono';
-import { type CertificateName, CertificateRequest, type CertificateResponse, checkedParse, describeIssues, PROTOCOL_VERSION } from '../protocol/index.ts';
+import { type CertificateName, CertificateRequest, type CertificateResponse, PROTOCOL_VERSION } from '../protocol/index.ts';
 import { ApiError, methodNotAllowed } from '../server/errors.ts';
-import { bodyEncoding, checkJsonContentType, parseJsonBody } from '../server/body.ts';
+import { bodyEncoding, checkJsonContentType } from '../server/body.ts';
+import { parseJsonText } from '../server/query.ts';
 import { CsrError, type NodeCertificateAuthority, OrderLimitError } from '../tls/acme.ts';
 import { publishableAddress } from '../tls/names.ts';
 import type { EnrolledNode } from './registry.ts';
@@ -38,12 +39,7 @@ export function certificateRoute(
     checkJsonContentType(c.req.header('content-type') ?? null);
     const { node, bytes } = await authenticate(c, LIMIT);
     offered();
-    const parsed = checkedParse(CertificateRequest, parseJsonBody({ bytes, encoding: bodyEncoding(c.req.header('content-encoding') ?? null) }, LIMIT));
-    if (!parsed.success) {
-      const { field, message } = describeIssues(parsed.error);
-      throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
-    }
-    const { csr, addresses } = parsed.data;
+    const { csr, addresses } = parseJsonText({ bytes, encoding: bodyEncoding(c.req.header('content-encoding') ?? null) }, CertificateRequest);
     const bad = addresses.find((a) => !publishableAddress(a));
     if (bad !== undefined) throw new ApiError(400, 'invalid_request', `Invalid request: addresses: ${bad} is not a LAN address (private, link-local or loopback)`, { field: 'addresses' });
     try {

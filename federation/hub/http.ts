@@ -41,6 +41,7 @@ import {
 import { type Store, topSeq } from '../store/index.ts';
 import { ApiError, methodNotAllowed } from '../server/errors.ts';
 import { bodyEncoding, checkJsonContentType, parseJsonBody, readBodyBytes } from '../server/body.ts';
+import { parseJsonText } from '../server/query.ts';
 import { enrolmentProof, nodeIdOf, publicKeyObject, verifySignature } from '../trust/keys.ts';
 import { DEFAULT_WINDOW_MS, parseAuthorization, signingString } from '../trust/request.ts';
 import { type EnrolledNode, HubRegistry } from './registry.ts';
@@ -305,12 +306,7 @@ export function hubRoutes(app: Hono, options: HubOptions): HubRegistry {
   app.post('/federation/v1/report', async (c) => {
     checkJsonContentType(c.req.header('content-type') ?? null);
     const { node, bytes } = await authenticate(c, 16 * 1024);
-    const parsed = checkedParse(NodeReport, parseJsonBody({ bytes, encoding: bodyEncoding(c.req.header('content-encoding') ?? null) }, 16 * 1024));
-    if (!parsed.success) {
-      const { field, message } = describeIssues(parsed.error);
-      throw new ApiError(400, 'invalid_request', `Invalid request: ${field || 'body'}: ${message}`, { field, message });
-    }
-    await registry.report(node.id, parsed.data, new Date(now()));
+    await registry.report(node.id, parseJsonText({ bytes, encoding: bodyEncoding(c.req.header('content-encoding') ?? null) }, NodeReport), new Date(now()));
     return c.json({ protocol: PROTOCOL_VERSION, kept: true });
   });
   app.all('/federation/v1/report', methodNotAllowed(['POST']));

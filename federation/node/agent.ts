@@ -58,6 +58,9 @@ import { batchManifest } from '../trust/manifest.ts';
 import { ItemVerifier } from '../trust/contributors.ts';
 import { canonicalOf } from '../store/rows.ts';
 import { HUB_ORIGIN, type Link, LinkStore, type SetAside } from './link.ts';
+import { describeFailure, HubError, normaliseHubUrl, retryAfterMs, safeJson } from './answers.ts';
+
+export { describeFailure, HubError, normaliseHubUrl, retryAfterMs } from './answers.ts';
 import { setGoldEvery, storeGoldItems } from '../store/gold.ts';
 import { stewardWithdrawals, withdrawContributor } from '../store/steward.ts';
 import { servedReviews } from '../store/standing.ts';
@@ -87,20 +90,6 @@ const CONTENT_REFUSALS = new Set([
   'invalid_request', 'malformed_json', 'invalid_utf8', 'body_too_large', 'batch_too_large',
   'nesting_too_deep', 'invalid_text', 'bad_batch_signature',
 ]);
-
-export class HubError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-    readonly details?: Record<string, unknown>,
-    /** The hub's Retry-After, ms (429, 503, 507). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'HubError';
-  }
-}
 
 export class NotEnrolledError extends Error {
   constructor() {
@@ -135,28 +124,6 @@ export interface PullSummary {
   campaigns: number;
   /** Gold items of the hub's campaigns stored or changed here. */
   gold?: number;
-}
-
-/** The words `vernacular node status` and the app show for a failed exchange. */
-export function describeFailure(err: unknown, hubUrl: string): { state: Link['state']; words: string } {
-  if (err instanceof HubError) {
-    switch (err.code) {
-      case 'node_revoked':
-        return { state: 'revoked', words: 'The hub’s steward revoked this node: it no longer sends or receives. Contributions stay safe here; ask the steward.' };
-      case 'unknown_node':
-        return { state: 'failing', words: 'The hub does not know this node’s key. Enrol again with a new token from the hub’s steward.' };
-      case 'storage_full':
-        return { state: 'failing', words: 'The hub’s storage is full. Nothing is lost: records wait here and are sent once the hub has space again.' };
-      case 'rate_limited':
-        return { state: 'failing', words: `The hub asked this node to slow down; sending again in ${Math.ceil((err.retryAfterMs ?? 1000) / 1000)} s.` };
-      case 'unavailable':
-        return { state: 'unreachable', words: 'The hub cannot take requests for a moment. Records wait here and are sent when it can.' };
-      default:
-        return { state: 'failing', words: `The hub refused the exchange: ${err.message} (${err.code}).` };
-    }
-  }
-  const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-  return { state: 'unreachable', words: `The hub at ${hubUrl} cannot be reached (${cause}). Contributions wait here and are sent when it can be.` };
 }
 
 /** A push body ready to send: the records after some cursor, through `through`, signed and compressed. */
@@ -591,7 +558,6 @@ export class FederationAgent {
     }
   }
 
-
   private async pull(): Promise<PullSummary> {
     const summary: PullSummary = { withdrawals: 0, campaigns: 0 };
     const link = await this.requireLink();
@@ -775,29 +741,3 @@ export class FederationAgent {
   }
 }
 
-/** The Retry-After of an answer, in ms (seconds or an HTTP date; capped at a day), or undefined. */
-export function retryAfterMs(response: Response, now = Date.now()): number | undefined {
-  const value = response.headers.get('retry-after')?.trim();
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 86_400_000) : undefined;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-export function normaliseHubUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`"${url}" is not a hub address; give one like https://hub.example.org`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`The hub address must be http:// or https://, not ${parsed.protocol}`);
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
-}
